@@ -1,0 +1,1 @@
+"""Typer commands: thin layers that parse arguments, call core, and render."""

@@ -1,0 +1,6 @@
+"""Placeholder."""
+
+import typer
+
+config_app = typer.Typer()
+keys_app = typer.Typer()

@@ -1,0 +1,131 @@
+"""The one context object carried into every command on `ctx.obj`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterator
+
+from mobius_cli import env
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mobius_cli.providers.coingecko import CoinGecko
+    from mobius_cli.providers.defillama import DefiLlama
+    from mobius_cli.providers.feargreed import FearGreed
+    from mobius_cli.providers.http import HttpClient
+    from mobius_cli.settings import Settings
+
+
+@dataclass
+class AppContext:
+    """Global options, consoles, settings and lazily built services."""
+
+    json: bool = False
+    no_color: bool = False
+    vs: str | None = None
+    offline: bool = False
+    verbose: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    # --- output ----------------------------------------------------------------------
+
+    @property
+    def color(self) -> bool:
+        if self.no_color or os.environ.get(env.NO_COLOR):
+            return False
+        if os.environ.get(env.FORCE_COLOR):
+            return True
+        return sys.stdout.isatty()
+
+    @cached_property
+    def out(self) -> Console:
+        """stdout: data only."""
+        from rich.console import Console
+
+        return Console(no_color=not self.color, highlight=False, soft_wrap=False,
+                       force_terminal=True if self.color and os.environ.get(env.FORCE_COLOR)
+                       else None)
+
+    @cached_property
+    def err(self) -> Console:
+        """stderr: messages, notes, spinners."""
+        from rich.console import Console
+
+        return Console(stderr=True, no_color=not self.color, highlight=False)
+
+    def note(self, message: str) -> None:
+        """A one-line remark on stderr (never in the data on stdout)."""
+        self.notes.append(message)
+        self.err.print(f"[dim]note:[/dim] {message}", markup=True, highlight=False)
+
+    @contextmanager
+    def spinner(self, message: str) -> Iterator[None]:
+        """A spinner on stderr while slow work runs, only on a terminal."""
+        if not sys.stderr.isatty():
+            yield
+            return
+        with self.err.status(message, spinner="dots"):
+            yield
+
+    # --- settings and services -------------------------------------------------------
+
+    @cached_property
+    def settings(self) -> Settings:
+        from mobius_cli.settings import Settings
+
+        return Settings.load()
+
+    @property
+    def vs_currency(self) -> str:
+        """The quote currency: --vs, else config, else usd."""
+        from mobius_cli.settings import parse_value
+
+        if self.vs:
+            return parse_value("vs_currency", self.vs)
+        return self.settings.get("vs_currency")
+
+    @cached_property
+    def http(self) -> HttpClient:
+        from mobius_cli.providers.http import HttpClient
+
+        return HttpClient.from_settings(self.settings, offline=self.offline, on_note=self.note)
+
+    @cached_property
+    def coingecko(self) -> CoinGecko:
+        from mobius_cli.providers.coingecko import CoinGecko
+        from mobius_cli.secrets import get_secret
+
+        return CoinGecko(self.http, self.settings, demo_key=get_secret("coingecko"),
+                         pro_key=get_secret("coingecko-pro"))
+
+    @cached_property
+    def defillama(self) -> DefiLlama:
+        from mobius_cli.providers.defillama import DefiLlama
+
+        return DefiLlama(self.http, self.settings)
+
+    @cached_property
+    def feargreed(self) -> FearGreed:
+        from mobius_cli.providers.feargreed import FearGreed
+
+        return FearGreed(self.http, self.settings)
+
+    def close(self) -> None:
+        if "http" in self.__dict__:
+            self.http.close()
+
+    def replace(self, **changes: Any) -> AppContext:
+        """A copy with some options changed, sharing settings and services."""
+        clone = AppContext(**{k: getattr(self, k) for k in
+                              ("json", "no_color", "vs", "offline", "verbose")})
+        for key, value in changes.items():
+            setattr(clone, key, value)
+        for shared in ("settings", "http", "coingecko", "defillama", "feargreed", "out", "err"):
+            if shared in self.__dict__:
+                clone.__dict__[shared] = self.__dict__[shared]
+        return clone

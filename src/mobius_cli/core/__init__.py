@@ -1,0 +1,1 @@
+"""Pure domain code: models and rules. No I/O, no printing."""

@@ -1,0 +1,24 @@
+"""Every environment variable Mobius reads, in one place."""
+
+HOME = "MOBIUS_HOME"
+NO_COLOR = "NO_COLOR"
+FORCE_COLOR = "FORCE_COLOR"
+
+# Base URLs of the data sources (config key -> environment variable).
+SOURCE_URLS = {
+    "coingecko_url": "MOBIUS_COINGECKO_URL",
+    "defillama_url": "MOBIUS_DEFILLAMA_URL",
+    "llama_coins_url": "MOBIUS_LLAMA_COINS_URL",
+    "yields_url": "MOBIUS_YIELDS_URL",
+    "fng_url": "MOBIUS_FNG_URL",
+    "rpc_url": "MOBIUS_RPC_URL",
+    "llm_url": "OPENAI_BASE_URL",
+}
+LLM_MODEL = "MOBIUS_LLM_MODEL"
+
+# Secrets: key name -> environment variable that overrides the keyring.
+SECRET_KEYS = {
+    "coingecko": "COINGECKO_API_KEY",
+    "coingecko-pro": "COINGECKO_PRO_API_KEY",
+    "openai": "OPENAI_API_KEY",
+}

@@ -1,0 +1,84 @@
+"""API keys in the OS keyring, each overridable by an environment variable."""
+
+from __future__ import annotations
+
+import os
+
+from mobius_cli import env
+from mobius_cli.errors import UsageError
+
+SERVICE = "mobius"
+
+
+def check_name(name: str) -> str:
+    """Validate a key name; the error lists the known names."""
+    if name not in env.SECRET_KEYS:
+        known = ", ".join(env.SECRET_KEYS)
+        raise UsageError(f"unknown key {name!r}", hint=f"known keys: {known}")
+    return name
+
+
+def _keyring():
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        return None
+    return keyring
+
+
+def backend_name() -> str | None:
+    """The keyring backend in use, or None when there is none."""
+    kr = _keyring()
+    return None if kr is None else type(kr.get_keyring()).__name__
+
+
+def get_secret(name: str) -> str | None:
+    """The key from the environment, else the keyring, else None. Never raises."""
+    value = os.environ.get(env.SECRET_KEYS[name])
+    if value:
+        return value
+    try:
+        kr = _keyring()
+        return kr.get_password(SERVICE, name) if kr else None
+    except Exception:  # a broken backend must not stop a price lookup
+        return None
+
+
+def secret_source(name: str) -> str | None:
+    """Where a key comes from ("env VAR", "keyring"), or None when unset."""
+    if os.environ.get(env.SECRET_KEYS[name]):
+        return f"env {env.SECRET_KEYS[name]}"
+    try:
+        kr = _keyring()
+        if kr and kr.get_password(SERVICE, name):
+            return "keyring"
+    except Exception:
+        return None
+    return None
+
+
+NO_BACKEND = ("no keyring backend is available on this system; "
+              "set the key through its environment variable instead")
+
+
+def set_secret(name: str, value: str) -> None:
+    kr = _keyring()
+    if kr is None:
+        raise UsageError(NO_BACKEND, hint=f"export {env.SECRET_KEYS[name]}=...")
+    kr.set_password(SERVICE, name, value)
+
+
+def remove_secret(name: str) -> bool:
+    """Remove a stored key; False when none was stored."""
+    kr = _keyring()
+    if kr is None:
+        raise UsageError(NO_BACKEND)
+    import keyring.errors
+
+    try:
+        kr.delete_password(SERVICE, name)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    return True

@@ -1,0 +1,199 @@
+"""Paths, the typed config file, and settings resolved from config and environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from mobius_cli import env
+from mobius_cli.errors import UsageError
+
+APP_NAME = "mobius"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where Mobius keeps its config, data and cache."""
+
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def cache_db(self) -> Path:
+        return self.cache_dir / "http-cache.sqlite3"
+
+    @property
+    def history_file(self) -> Path:
+        return self.data_dir / "repl-history"
+
+    @classmethod
+    def resolve(cls) -> Paths:
+        """`MOBIUS_HOME` puts everything under one folder; otherwise platformdirs."""
+        home = os.environ.get(env.HOME)
+        if home:
+            root = Path(home).expanduser()
+            return cls(root / "config", root / "data", root / "cache")
+        import platformdirs
+
+        return cls(
+            Path(platformdirs.user_config_dir(APP_NAME)),
+            Path(platformdirs.user_data_dir(APP_NAME)),
+            Path(platformdirs.user_cache_dir(APP_NAME)),
+        )
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create a directory readable only by the user."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+# --- typed config keys ---------------------------------------------------------------
+
+
+def _url(value: Any) -> str:
+    text = str(value).strip()
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return text.rstrip("/")
+
+
+def _positive_float(value: Any) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
+def _non_negative_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    number = int(str(value))
+    if number < 0:
+        raise ValueError("must be 0 or more")
+    return number
+
+
+def _currency(value: Any) -> str:
+    text = str(value).strip().lower()
+    if not text.isalpha() or not 2 <= len(text) <= 5:
+        raise ValueError("must be a currency code such as usd, eur or btc")
+    return text
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Key:
+    """One config key: its parser, default and help."""
+
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+
+
+CONFIG_KEYS: dict[str, Key] = {
+    "vs_currency": Key(_currency, "usd", "currency prices are quoted in"),
+    "timeout": Key(_positive_float, 10.0, "seconds to wait for a data source"),
+    "retries": Key(_non_negative_int, 3, "retries after a 5xx, timeout or dropped connection"),
+    "max_retry_wait": Key(_positive_float, 30.0,
+                          "most seconds to wait in total for rate limits (429)"),
+    "coingecko_url": Key(_url, "https://api.coingecko.com/api/v3", "CoinGecko base URL"),
+    "defillama_url": Key(_url, "https://api.llama.fi", "DeFiLlama base URL"),
+    "llama_coins_url": Key(_url, "https://coins.llama.fi", "DeFiLlama coin prices base URL"),
+    "yields_url": Key(_url, "https://yields.llama.fi", "DeFiLlama yields base URL"),
+    "fng_url": Key(_url, "https://api.alternative.me", "Fear & Greed index base URL"),
+    "rpc_url": Key(_url, "https://ethereum-rpc.publicnode.com", "Ethereum JSON-RPC URL"),
+    "llm_url": Key(_url, "", "OpenAI-compatible LLM base URL (off when empty)"),
+    "llm_model": Key(_text, "", "LLM model name"),
+}
+COINGECKO_PRO_URL = "https://pro-api.coingecko.com/api/v3"
+
+
+def parse_value(key: str, value: Any) -> Any:
+    """Validate one value for `key`; the error names the key."""
+    spec = CONFIG_KEYS.get(key)
+    if spec is None:
+        from difflib import get_close_matches
+
+        close = get_close_matches(key, CONFIG_KEYS, n=1)
+        hint = f"did you mean {close[0]}?" if close else "see `mobius config show`"
+        raise UsageError(f"unknown config key {key!r}", hint=hint)
+    try:
+        return spec.parse(value)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"config key {key}: {value!r} {exc}") from None
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})",
+                         hint="fix it or remove it and run `mobius config set`") from None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The validated contents of config.toml (unknown or bad keys are errors)."""
+    raw = _load_toml(path)
+    return {key: parse_value(key, value) for key, value in raw.items()}
+
+
+def write_config(path: Path, values: dict[str, Any]) -> None:
+    """Write config.toml atomically, private to the user."""
+    import tomli_w
+
+    ensure_private_dir(path.parent)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        tomli_w.dump(values, fh)
+    os.replace(tmp, path)
+
+
+@dataclass
+class Settings:
+    """Effective settings: defaults, then config.toml, then the environment."""
+
+    paths: Paths
+    file_values: dict[str, Any]
+
+    @classmethod
+    def load(cls, paths: Paths | None = None) -> Settings:
+        paths = paths or Paths.resolve()
+        return cls(paths, read_config(paths.config_file))
+
+    def get(self, key: str) -> Any:
+        """The effective value of `key` and where it came from is `source_of`."""
+        env_name = env.SOURCE_URLS.get(key) or (env.LLM_MODEL if key == "llm_model" else None)
+        if env_name and os.environ.get(env_name):
+            return parse_value(key, os.environ[env_name])
+        if key in self.file_values:
+            return self.file_values[key]
+        return CONFIG_KEYS[key].default
+
+    def source_of(self, key: str) -> str:
+        env_name = env.SOURCE_URLS.get(key) or (env.LLM_MODEL if key == "llm_model" else None)
+        if env_name and os.environ.get(env_name):
+            return f"env {env_name}"
+        return "config" if key in self.file_values else "default"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: self.get(key) for key in CONFIG_KEYS}
