@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -35,7 +35,7 @@ def root(
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colour.")] = False,
     vs: Annotated[
-        Optional[str], typer.Option("--vs", metavar="CUR", help="Quote currency (usd, eur...).")
+        str | None, typer.Option("--vs", metavar="CUR", help="Quote currency (usd, eur...).")
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Answer from the cache only; never go online.")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mobius_cli import env
 from mobius_cli.errors import UsageError
@@ -120,8 +121,8 @@ CONFIG_KEYS: dict[str, Key] = {
 COINGECKO_PRO_URL = "https://pro-api.coingecko.com/api/v3"
 
 
-def parse_value(key: str, value: Any) -> Any:
-    """Validate one value for `key`; the error names the key."""
+def check_key(key: str) -> Key:
+    """The spec of a known key; an unknown key is a usage error with a suggestion."""
     spec = CONFIG_KEYS.get(key)
     if spec is None:
         from difflib import get_close_matches
@@ -129,6 +130,12 @@ def parse_value(key: str, value: Any) -> Any:
         close = get_close_matches(key, CONFIG_KEYS, n=1)
         hint = f"did you mean {close[0]}?" if close else "see `mobius config show`"
         raise UsageError(f"unknown config key {key!r}", hint=hint)
+    return spec
+
+
+def parse_value(key: str, value: Any) -> Any:
+    """Validate one value for `key`; the error names the key."""
+    spec = check_key(key)
     try:
         return spec.parse(value)
     except (TypeError, ValueError) as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ from mobius_cli.context import AppContext
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable contract).")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV rows.")]
 VsOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--vs", metavar="CUR", help="Quote currency (usd, eur, btc...)."),
 ]
 

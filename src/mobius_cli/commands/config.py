@@ -1,6 +1,140 @@
-"""Placeholder."""
+"""`mobius config` and `mobius keys`: settings in config.toml, secrets in the keyring."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
-config_app = typer.Typer()
-keys_app = typer.Typer()
+from mobius_cli.commands._common import JsonOpt, app_context
+
+config_app = typer.Typer(help="Show and change settings (config.toml).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys in the OS keyring (environment variables override).",
+                       no_args_is_help=True)
+
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A config key, e.g. vs_currency.")]
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """Every setting, its value, and where it comes from (default, config, env)."""
+    from mobius_cli.render.output import emit, new_table
+    from mobius_cli.settings import CONFIG_KEYS
+
+    app = app_context(ctx, json=json)
+    settings = app.settings
+    rows = [{"key": k, "value": settings.get(k), "source": settings.source_of(k),
+             "help": CONFIG_KEYS[k].help} for k in CONFIG_KEYS]
+
+    def table():
+        t = new_table(f"Settings ({settings.paths.config_file})", "Key", "Value", "Source",
+                      "Detail")
+        t.columns[1].justify = "left"
+        for r in rows:
+            t.add_row(r["key"], str(r["value"]), r["source"], r["help"])
+        return t
+
+    emit(app, {r["key"]: r["value"] for r in rows}, table)
+
+
+@config_app.command("get")
+def config_get(ctx: typer.Context, key: KeyArg) -> None:
+    """Print the effective value of one key."""
+    from mobius_cli.settings import check_key
+
+    app = app_context(ctx)
+    check_key(key)
+    typer.echo(app.settings.get(key))
+
+
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
+def config_set(ctx: typer.Context, key: KeyArg,
+               value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
+    """Validate and store a value: `mobius config set vs_currency eur`."""
+    from mobius_cli.settings import parse_value, write_config
+
+    app = app_context(ctx)
+    parsed = parse_value(key, value)
+    values = dict(app.settings.file_values)
+    values[key] = parsed
+    write_config(app.settings.paths.config_file, values)
+    app.err.print(f"{key} = {parsed}")
+
+
+@config_app.command("unset")
+def config_unset(ctx: typer.Context, key: KeyArg) -> None:
+    """Remove a key from config.toml, back to its default."""
+    from mobius_cli.settings import check_key, write_config
+
+    app = app_context(ctx)
+    check_key(key)
+    values = {k: v for k, v in app.settings.file_values.items() if k != key}
+    write_config(app.settings.paths.config_file, values)
+
+
+@config_app.command("path")
+def config_path(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """Where config, data and cache live (MOBIUS_HOME moves all three)."""
+    from mobius_cli.settings import Paths
+
+    app = app_context(ctx, json=json)
+    paths = Paths.resolve()
+    data = {"config_file": str(paths.config_file), "data_dir": str(paths.data_dir),
+            "cache_dir": str(paths.cache_dir)}
+    if app.json:
+        from mobius_cli.render.output import print_json
+
+        print_json(data)
+    else:
+        typer.echo(paths.config_file)
+
+
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="coingecko, coingecko-pro, openai.")]
+
+
+@keys_app.command("set")
+def keys_set(name: NameArg,
+             value: Annotated[str, typer.Option(
+                 "--value", prompt="Key", hide_input=True,
+                 help="The key (prompted, hidden, when left out).")] = "") -> None:
+    """Store an API key in the OS keyring: `mobius keys set coingecko`."""
+    from mobius_cli.errors import UsageError
+    from mobius_cli.secrets import check_name, set_secret
+
+    check_name(name)
+    if not value.strip():
+        raise UsageError("the key is empty")
+    set_secret(name, value.strip())
+    typer.echo(f"stored {name} in the keyring", err=True)
+
+
+@keys_app.command("remove")
+def keys_remove(name: NameArg) -> None:
+    """Remove a stored API key."""
+    from mobius_cli.secrets import check_name, remove_secret
+
+    check_name(name)
+    removed = remove_secret(name)
+    typer.echo(f"removed {name}" if removed else f"{name} was not stored", err=True)
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """Which keys are set and where from (values are never shown)."""
+    from mobius_cli import env
+    from mobius_cli.render.output import emit, new_table
+    from mobius_cli.secrets import backend_name, secret_source
+
+    app = app_context(ctx, json=json)
+    rows = [{"name": n, "set": secret_source(n) is not None, "source": secret_source(n),
+             "env": var} for n, var in env.SECRET_KEYS.items()]
+
+    def table():
+        t = new_table(f"Keys (keyring: {backend_name() or 'none'})", "Name", "Status", "Source",
+                      "Detail")
+        for r in rows:
+            t.add_row(r["name"], "set" if r["set"] else "not set", r["source"] or "—",
+                      f"override with {r['env']}")
+        return t
+
+    emit(app, rows, table)

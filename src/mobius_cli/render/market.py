@@ -1,0 +1,121 @@
+"""Rich renderings of market answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mobius_cli.render.format import compact, money, number, percent
+from mobius_cli.render.output import new_table
+
+if TYPE_CHECKING:
+    from mobius_cli.core.models import MarketCoin, Quote
+    from mobius_cli.services import Comparison, Conversion, History, MarketOverview
+
+
+def quotes_table(quotes: Sequence[Quote], color: bool = True) -> Any:
+    currency = quotes[0].currency if quotes else "usd"
+    table = new_table(None, "Symbol", "Name", f"Price ({currency.upper()})", "24h",
+                      "Market cap", "Volume 24h")
+    for q in quotes:
+        table.add_row(q.coin.symbol, q.coin.name, money(q.price, currency),
+                      percent(q.change_24h_pct, color=color), compact(q.market_cap),
+                      compact(q.volume_24h))
+    return table
+
+
+def market_rows_table(rows: Sequence[MarketCoin], currency: str, periods: Sequence[str],
+                      title: str | None = None, color: bool = True) -> Any:
+    table = new_table(title, "#", "Symbol", "Name", "Price", *periods, "Market cap", "Volume 24h")
+    for r in rows:
+        table.add_row(str(r.coin.rank or "—"), r.coin.symbol, r.coin.name,
+                      money(r.price, currency),
+                      *(percent(r.change_pct.get(p), color=color) for p in periods),
+                      compact(r.market_cap), compact(r.volume_24h))
+    return table
+
+
+def overview(view: MarketOverview, color: bool = True) -> list[Any]:
+    summary = new_table("Global market", "Field", "Value")
+    summary.columns[1].justify = "left"
+    summary.add_row("Total market cap", money(view.total_market_cap, view.currency, short=True))
+    summary.add_row("24h change", percent(view.market_cap_change_24h_pct, color=color))
+    summary.add_row("24h volume", money(view.total_volume, view.currency, short=True))
+    summary.add_row("BTC dominance", f"{view.dominance.get('btc', 0):.1f}%")
+    summary.add_row("ETH dominance", f"{view.dominance.get('eth', 0):.1f}%")
+    if view.active_cryptocurrencies:
+        summary.add_row("Active coins", f"{view.active_cryptocurrencies:,}")
+    top = market_rows_table(view.coins, view.currency, ("24h", "7d"),
+                            title=f"Top {len(view.coins)} by market cap", color=color)
+    return [summary, top]
+
+
+def history_table(h: History, color: bool = True) -> Any:
+    from mobius_cli.core.market import daily_closes, sample
+
+    points = h.points if h.days == 1 else daily_closes(h.points)
+    caption = (f"{len(h.points)} points; change {percent(h.change_pct, color=color)}"
+               if h.points else "no data")
+    table = new_table(f"{h.coin.name} ({h.coin.symbol}) — {h.days} days", "Time",
+                      f"Price ({h.currency.upper()})", caption=caption)
+    for p in sample(points, 31):
+        stamp = p.time.strftime("%Y-%m-%d %H:%M" if h.days == 1 else "%Y-%m-%d")
+        table.add_row(stamp, number(p.price))
+    return table
+
+
+def history_chart(h: History, width: int, color: bool) -> str:
+    """A terminal line chart (plotext) of the series."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.date_form("Y-m-d H:M")
+    plt.plot([p.time.strftime("%Y-%m-%d %H:%M") for p in h.points],
+             [p.price for p in h.points], marker="braille")
+    plt.title(f"{h.coin.symbol}/{h.currency.upper()} — {h.days} days "
+              f"({h.change_pct or 0:+.2f}%)")
+    plt.plotsize(max(40, min(width, 120)), 20)
+    if not color:
+        plt.theme("clear")
+    return plt.build()
+
+
+def comparison_table(c: Comparison, color: bool = True) -> Any:
+    label = "all time" if c.days == "max" else f"{c.days}d"
+    table = new_table(None, "Symbol", "Name", f"Price ({c.currency.upper()})", "24h", label,
+                      "Market cap")
+    for r in c.rows:
+        table.add_row(r["symbol"], r["name"], money(r["price"], c.currency),
+                      percent(r["change_24h_pct"], color=color),
+                      percent(r["change_pct"], color=color), compact(r["market_cap"]))
+    return table
+
+
+def conversion_line(c: Conversion) -> str:
+    return (f"{number(c.amount)} {c.from_code} = [bold]{number(c.result)} {c.to_code}[/bold]"
+            f"  [dim](1 {c.from_code} = {number(c.rate)} {c.to_code})[/dim]")
+
+
+def trending_table(items: Sequence[dict[str, Any]], color: bool = True) -> Any:
+    table = new_table("Trending on CoinGecko", "#", "Symbol", "Name", "Rank", "Price (USD)",
+                      "24h")
+    for i, item in enumerate(items, start=1):
+        data = item.get("data") or {}
+        change = (data.get("price_change_percentage_24h") or {}).get("usd")
+        table.add_row(str(i), item.get("symbol", ""), item.get("name", ""),
+                      str(item.get("market_cap_rank") or "—"), money(data.get("price"), "usd"),
+                      percent(change, color=color))
+    return table
+
+
+def fear_greed(points: Sequence[dict[str, Any]], color: bool = True) -> list[Any]:
+    now = points[0]
+    style = "red" if now["value"] < 47 else "green" if now["value"] > 54 else "yellow"
+    head = (f"Fear & Greed: [bold {style}]{now['value']}[/bold {style}] "
+            f"{now['classification']}  [dim]({now['time']:%Y-%m-%d})[/dim]")
+    if len(points) == 1:
+        return [head]
+    table = new_table(None, "Date", "Value", "Classification")
+    for p in points:
+        table.add_row(f"{p['time']:%Y-%m-%d}", str(p["value"]), p["classification"])
+    return [head, table]

@@ -1,0 +1,57 @@
+"""The output contract: JSON and CSV on stdout for scripts, Rich tables for people."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from mobius_cli.context import AppContext
+
+
+def print_json(data: Any) -> None:
+    """Stable JSON: snake_case keys as given, numbers as numbers, UTF-8."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_csv(rows: Sequence[dict[str, Any]]) -> None:
+    """Rows as CSV with a header (the keys of the first row)."""
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n",
+                            extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+
+
+def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
+         csv_rows: Sequence[dict[str, Any]] | None = None, as_csv: bool = False) -> None:
+    """JSON, CSV, or the human rendering built by `table` (called only when needed)."""
+    if app.json:
+        print_json(data)
+    elif as_csv:
+        print_csv(csv_rows if csv_rows is not None else data)
+    else:
+        rendered = table()
+        for item in rendered if isinstance(rendered, (list, tuple)) else [rendered]:
+            app.out.print(item)
+
+
+def new_table(title: str | None = None, *columns: str, caption: str | None = None) -> Table:
+    """A Rich table in the house style; columns named 'Price' etc. are right-aligned."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left",
+                  caption_justify="left", pad_edge=False)
+    for name in columns:
+        left = name in ("Symbol", "Name", "Coin", "Id", "Time", "Date", "Key", "Value",
+                        "Source", "Status", "Detail", "Classification", "Link", "Field")
+        table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+    return table
