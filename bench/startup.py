@@ -1,0 +1,104 @@
+"""Start-up time of `mobius --help` beside a bare Typer app's `--help` (target: <= 1.2x).
+
+Both run as fresh subprocesses, interleaved in one loop so that machine noise hits both
+alike; the figures are the median and the minimum of N runs each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATIO = 1.2
+
+# A Typer app of the same shape as Mobius's root: global options on a callback, two commands.
+BARE_APP = '''\
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="A bare app.", context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    vs: Annotated[Optional[str], typer.Option("--vs", help="Quote currency.")] = None,
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True)] = 0,
+) -> None:
+    """A bare Typer app."""
+
+
+@app.command()
+def price(symbols: list[str]) -> None:
+    """Quotes."""
+
+
+@app.command()
+def market() -> None:
+    """The market."""
+
+
+if __name__ == "__main__":
+    app(prog_name="bare")
+'''
+
+
+def mobius_command() -> list[str]:
+    script = Path(sys.executable).parent / "mobius"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("mobius")
+    return [found] if found else [sys.executable, "-m", "mobius_cli"]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE_APP, encoding="utf-8")
+        env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "MOBIUS_HOME": tmp}
+        commands = {
+            "mobius --help": [*mobius_command(), "--help"],
+            "bare Typer --help": [sys.executable, str(bare), "--help"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for cmd in commands.values():  # warm up: bytecode caches, disk cache
+            timed(cmd, env)
+        for i in range(args.runs):
+            order = list(commands.items())
+            if i % 2:
+                order.reverse()
+            for name, cmd in order:
+                times[name].append(timed(cmd, env))
+
+    median = {name: statistics.median(t) for name, t in times.items()}
+    for name, t in times.items():
+        print(f"{name:<20} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms")
+    ratio = median["mobius --help"] / median["bare Typer --help"]
+    ratio_min = min(times["mobius --help"]) / min(times["bare Typer --help"])
+    verdict = "ok" if ratio <= TARGET_RATIO else "over target"
+    print(f"ratio                median {ratio:.2f}x      min {ratio_min:.2f}x")
+    print(f"target               median <= {TARGET_RATIO}x: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

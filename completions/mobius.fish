@@ -1,0 +1,1 @@
+complete --command mobius --no-files --arguments "(env _MOBIUS_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) mobius)" --condition "env _MOBIUS_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) mobius"
