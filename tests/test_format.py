@@ -1,0 +1,42 @@
+"""Number formatting: compact large values, enough digits for tiny prices."""
+
+import pytest
+
+from mobius_cli.render.format import compact, money, number, percent
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1_720_000_000_000, "1.72T"), (2_621_040_321_355.04, "2.62T"), (95_133_256_404, "95.13B"),
+    (999_999_999, "1.00B"), (29_096_603_418.9, "29.10B"), (8_474_612, "8.47M"),
+    (1_500, "1.50K"), (999, "999.00"), (0.5, "0.50"), (-3_200_000, "-3.20M"), (None, "—"),
+])
+def test_compact(value, expected):
+    assert compact(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (63421, "63,421.00"), (1779.39, "1,779.39"), (1.0, "1.00"), (0.999113, "0.9991"),
+    (0.5123, "0.5123"), (0.00000912, "0.00000912"), (0.00001234, "0.00001234"),
+    (5.938674704566297e-06, "0.000005939"), (0.1, "0.1"), (0, "0"), (None, "—"),
+    (-0.0042, "-0.0042"),
+])
+def test_number_keeps_significant_digits_for_tiny_prices(value, expected):
+    assert number(value) == expected
+
+
+@pytest.mark.parametrize(("value", "currency", "short", "expected"), [
+    (63421, "usd", False, "$63,421.00"), (64375, "eur", False, "€64,375.00"),
+    (1.72e12, "usd", True, "$1.72T"), (0.0421, "btc", False, "0.0421 BTC"),
+    (3.5, "sol", False, "3.50 SOL"), (-12.5, "usd", False, "-$12.50"), (None, "usd", False, "—"),
+])
+def test_money(value, currency, short, expected):
+    assert money(value, currency, short=short) == expected
+
+
+@pytest.mark.parametrize(("value", "color", "expected"), [
+    (2.345, False, "+2.35%"), (-1.2, False, "-1.20%"), (0, False, "+0.00%"),
+    (2.345, True, "[green]+2.35%[/green]"), (-1.2, True, "[red]-1.20%[/red]"),
+    (None, True, "—"),
+])
+def test_percent(value, color, expected):
+    assert percent(value, color=color) == expected

@@ -1,0 +1,211 @@
+"""The shared HTTP client: retry policy, Retry-After, cache expiry, offline, stale data."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from mobius_cli.errors import SourceError
+from mobius_cli.providers.cache import ResponseCache
+from mobius_cli.providers.http import (
+    HttpClient,
+    HttpStatusError,
+    RetryPolicy,
+    cache_key,
+    join_url,
+    parse_retry_after,
+)
+
+RATE_LIMITED = {"status": {"error_code": 429, "error_message": "You've exceeded the Rate Limit."}}
+
+
+class Script:
+    """A MockTransport handler answering from a list of responses, recording requests."""
+
+    def __init__(self, *responses):
+        self.responses = list(responses)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def make_client(tmp_path, script, *, retries=3, max_rate_wait=30.0, offline=False, notes=None):
+    slept: list[float] = []
+    client = HttpClient(
+        ResponseCache(tmp_path / "cache.sqlite3"), timeout=1.0,
+        policy=RetryPolicy(retries=retries, max_rate_wait=max_rate_wait, rand=lambda: 1.0),
+        offline=offline, on_note=(notes.append if notes is not None else None),
+        sleep=slept.append, transport=httpx.MockTransport(script))
+    return client, slept
+
+
+def ok(body) -> httpx.Response:
+    return httpx.Response(200, json=body)
+
+
+@pytest.mark.parametrize(("base", "path", "expected"), [
+    ("https://api.coingecko.com/api/v3", "/ping", "https://api.coingecko.com/api/v3/ping"),
+    ("https://api.coingecko.com/api/v3/", "ping", "https://api.coingecko.com/api/v3/ping"),
+    ("http://127.0.0.1:8080/cg/api/v3", "/coins/list",
+     "http://127.0.0.1:8080/cg/api/v3/coins/list"),
+    ("https://api.alternative.me", "/fng/", "https://api.alternative.me/fng/"),
+])
+def test_join_url_keeps_the_base_path(base, path, expected):
+    assert join_url(base, path) == expected
+
+
+def test_cache_key_sorts_params_and_ignores_headers():
+    assert cache_key("u", {"b": 1, "a": "x"}) == cache_key("u", {"a": "x", "b": 1}) == "u?a=x&b=1"
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("119", 119.0), ("7", 7.0), (" 0 ", 0.0), ("1.5", 1.5), ("", None), (None, None),
+    ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+])
+def test_parse_retry_after(header, expected):
+    assert parse_retry_after(header) == expected
+
+
+def test_retry_after_http_date_in_the_future():
+    assert parse_retry_after("Thu, 01 Jan 1970 00:01:40 GMT", now=40.0) == 60.0
+
+
+def test_backoff_grows_and_is_capped():
+    policy = RetryPolicy(base_delay=0.5, max_delay=4.0, rand=lambda: 1.0)
+    assert [policy.backoff(n) for n in range(5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    low = RetryPolicy(base_delay=0.5, rand=lambda: 0.0)
+    assert low.backoff(0) == 0.25  # jitter keeps at least half the delay
+
+
+def test_429_waits_for_retry_after_then_succeeds(tmp_path):
+    script = Script(httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "7"}),
+                    ok({"bitcoin": {"usd": 1}}))
+    client, slept = make_client(tmp_path, script)
+    assert client.get_json("CoinGecko", "http://x/simple/price", ttl=60).data == {
+        "bitcoin": {"usd": 1}}
+    assert slept == [7.0]
+    assert len(script.requests) == 2
+
+
+def test_429_gives_up_when_the_total_wait_would_pass_the_bound(tmp_path):
+    script = Script(httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "20"}))
+    client, slept = make_client(tmp_path, script, max_rate_wait=30)
+    with pytest.raises(SourceError, match=r"rate limited .*max_retry_wait"):
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert slept == [20.0]  # the first wait fits, the second (40 s in total) does not
+    assert len(script.requests) == 2
+
+
+def test_429_without_retry_after_backs_off(tmp_path):
+    script = Script(httpx.Response(429, text="<html>Cloudflare</html>"), ok([1]))
+    client, slept = make_client(tmp_path, script)
+    assert client.get_json("CoinGecko", "http://x/a", ttl=60).data == [1]
+    assert slept == [0.5]
+
+
+def test_5xx_is_retried_with_backoff_then_fails_in_one_line(tmp_path):
+    script = Script(httpx.Response(500, text="Internal Error"))
+    client, slept = make_client(tmp_path, script, retries=3)
+    with pytest.raises(SourceError) as err:
+        client.get_json("DeFiLlama", "http://x/a", ttl=60)
+    assert err.value.message == "DeFiLlama: server error (HTTP 500); gave up after 4 attempts"
+    assert slept == [0.5, 1.0, 2.0]
+
+
+def test_timeouts_and_dropped_connections_are_retried(tmp_path):
+    script = Script(httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped"), ok({"a": 1}))
+    client, slept = make_client(tmp_path, script)
+    assert client.get_json("CoinGecko", "http://x/a", ttl=60).data == {"a": 1}
+    assert len(slept) == 2
+
+
+def test_timeout_after_all_retries(tmp_path):
+    client, _ = make_client(tmp_path, Script(httpx.ConnectTimeout("slow")), retries=1)
+    with pytest.raises(SourceError, match="timed out after 1 s; gave up after 2 attempts"):
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+
+
+def test_4xx_is_not_retried_and_carries_the_server_message(tmp_path):
+    script = Script(httpx.Response(404, json={"error": "coin not found"}))
+    client, slept = make_client(tmp_path, script)
+    with pytest.raises(HttpStatusError) as err:
+        client.get_json("CoinGecko", "http://x/coins/nope", ttl=60)
+    assert (err.value.status, err.value.server_message) == (404, "coin not found")
+    assert slept == [] and len(script.requests) == 1
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ("<!DOCTYPE html><html><title>502 Bad gateway</title></html>", "an HTML page"),
+    ('{"bitcoin": {"usd": 634', "malformed JSON"),
+])
+def test_non_json_bodies_are_a_clear_source_error(tmp_path, body, kind):
+    client, _ = make_client(tmp_path, Script(httpx.Response(200, text=body)))
+    with pytest.raises(SourceError, match=f"bad response \\({kind} instead of JSON\\)"):
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+
+
+def test_fresh_cache_answers_without_a_request(tmp_path):
+    script = Script(ok({"n": 1}))
+    client, _ = make_client(tmp_path, script)
+    client.get_json("S", "http://x/a", params={"q": 1}, ttl=60)
+    again = client.get_json("S", "http://x/a", params={"q": 1}, ttl=60)
+    assert again.from_cache and again.data == {"n": 1}
+    assert len(script.requests) == 1
+
+
+def test_cache_is_shared_between_clients_and_expires_by_ttl(tmp_path):
+    first, _ = make_client(tmp_path, Script(ok({"n": 1})))
+    first.get_json("S", "http://x/a", ttl=60)
+    first.close()
+    # Another process: the same file, an older entry.
+    cache = ResponseCache(tmp_path / "cache.sqlite3")
+    cache.put("http://x/a", {"n": 1}, json.dumps({"n": 1}), now=0)
+    cache.close()
+    script = Script(ok({"n": 2}))
+    second, _ = make_client(tmp_path, script)
+    assert second.get_json("S", "http://x/a", ttl=3600 * 24 * 365 * 100).data == {"n": 1}
+    assert second.get_json("S", "http://x/a", ttl=60).data == {"n": 2}
+    assert len(script.requests) == 1
+
+
+def test_offline_answers_from_cache_and_says_how_old(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite3")
+    import time
+
+    cache.put("http://x/a", [1], "[1]", now=time.time() - 600)
+    cache.close()
+    notes: list[str] = []
+    script = Script(ok([2]))
+    client, _ = make_client(tmp_path, script, offline=True, notes=notes)
+    got = client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert got.data == [1] and got.stale
+    assert notes == ["offline: CoinGecko data from the cache, 10 min old"]
+    assert script.requests == []
+    with pytest.raises(SourceError, match="no cached data"):
+        client.get_json("CoinGecko", "http://x/other", ttl=60)
+
+
+def test_failed_source_falls_back_to_stale_cache_with_a_note(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite3")
+    cache.put("http://x/a", [1], "[1]", now=0)
+    cache.close()
+    notes: list[str] = []
+    client, _ = make_client(tmp_path, Script(httpx.Response(503)), retries=0, notes=notes)
+    got = client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert got.stale and got.data == [1]
+    assert "(stale)" in notes[0] and "HTTP 503" in notes[0]
+    with pytest.raises(SourceError):
+        client.get_json("CoinGecko", "http://x/a", ttl=60, allow_stale=False)
+
+
+def test_cache_file_is_private(tmp_path):
+    client, _ = make_client(tmp_path, Script(ok([1])))
+    client.get_json("S", "http://x/a", ttl=60)
+    assert (tmp_path / "cache.sqlite3").stat().st_mode & 0o077 == 0
