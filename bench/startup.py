@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio = median["mobius --help"] / median["bare Typer --help"]
     ratio_min = min(times["mobius --help"]) / min(times["bare Typer --help"])
     verdict = "ok" if ratio <= TARGET_RATIO else "over target"
-    print(f"ratio                median {ratio:.2f}x      min {ratio_min:.2f}x")
+    print(f"ratio                median {ratio:.3f}x     min {ratio_min:.3f}x")
     print(f"target               median <= {TARGET_RATIO}x: {verdict}")
     return 0
 
