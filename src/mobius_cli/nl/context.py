@@ -1,0 +1,114 @@
+"""Conversation context: follow-ups ("and ETH?", "in euros?", "chart it") lean on earlier turns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mobius_cli.nl import intents, slots
+from mobius_cli.nl.entities import Scan
+
+FOLLOW_UP = re.compile(r"^ (?:and|what about|how about|same for|same with|same|also|now|ok"
+                       r"|okay|then|hmm|what of|y|et|und|e|and what about|and how about)\b")
+PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
+FORGET_LAST = re.compile(r" (?:delete|remove|cancel|clear|rm|drop|kill|undo) (?:that|it|this"
+                         r"|the last(?: one)?|last one|that one|the latest|the previous one) ")
+# Intents whose turns may take the previous turn's symbols when they name none.
+SYMBOL_INTENTS = frozenset({"price", "coin_info", "price_history", "technical_analysis",
+                            "alert_add", "portfolio_add", "portfolio_remove", "dca", "compare"})
+# Keys that a bare new name replaces in a follow-up, by what the name is.
+_PLACE_INTENTS = frozenset({"gas", "tvl", "defi_protocols", "yields"})
+
+
+@dataclass
+class State:
+    """What earlier turns of one conversation said."""
+
+    intent: str | None = None
+    entities: dict[str, Any] = field(default_factory=dict)
+    last_alert: dict[str, Any] = field(default_factory=dict)
+
+    def remember(self, intent: str, entities: dict[str, Any]) -> None:
+        """Record a turn (small talk and unknown turns leave the context alone)."""
+        if intent in ("smalltalk", "unknown", "help"):
+            return
+        self.intent, self.entities = intent, dict(entities)
+        if intent == "alert_add" and entities.get("symbols"):
+            self.last_alert = {"symbols": entities["symbols"]}
+        elif intent == "alert_remove":
+            self.last_alert = {}
+
+    def reset(self) -> None:
+        """Forget everything."""
+        self.intent, self.entities, self.last_alert = None, {}, {}
+
+
+def _names_only(scan: Scan) -> bool:
+    """Whether the turn has no intent cue of its own (only names and filler)."""
+    return not intents.score(scan)
+
+
+def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]:
+    """The previous turn's entities with what this turn names put in its place."""
+    prev = state.intent or "unknown"
+    merged = dict(state.entities)
+    if prev in _PLACE_INTENTS:
+        for m in scan.mentions:
+            if m.protocol and not m.tickerish and prev in ("tvl", "yields"):
+                merged["protocol"] = m.protocol
+                merged.pop("chain", None) if prev == "tvl" else None
+            elif m.chain:
+                merged["chain"] = m.chain
+                merged.pop("protocol", None) if prev == "tvl" else None
+            elif m.coin and prev == "yields":
+                merged["symbols"] = [m.coin]
+    elif prev == "defi_compare":
+        merged.update(slots.build("defi_compare", scan))
+    elif prev == "convert":
+        coins = [m.currency for m in scan.mentions if m.currency]
+        if coins:
+            merged["from"] = coins[0]
+    else:
+        new = slots.build(prev, scan)
+        symbols = slots.symbols_of([m for m in scan.mentions if m.coin])
+        if symbols:
+            new["symbols"] = symbols
+        merged.update(new)
+    merged.update({k: v for k, v in entities.items() if k == "direction"})
+    return merged
+
+
+def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
+            state: State) -> tuple[str, dict[str, Any], float]:
+    """Apply the conversation to one turn: its final intent, entities and confidence."""
+    intent, confidence = verdict.intent, verdict.confidence
+    if state.intent is None:
+        return intent, entities, confidence
+    shape = scan.shape
+    own = not _names_only(scan)
+    fiat_only = bool(scan.mentions) and all(m.fiat and not m.coin for m in scan.mentions)
+
+    if FORGET_LAST.search(shape) and state.last_alert and not any(m.coin for m in scan.mentions):
+        return "alert_remove", dict(state.last_alert), 0.75
+    if fiat_only and not own and state.intent in ("price", "convert"):
+        code = next(m.fiat for m in scan.mentions if m.fiat)
+        merged = dict(state.entities)
+        if state.intent == "convert":
+            merged["to"] = (code or "").upper()
+        else:
+            merged["vs_currency"] = code
+        return state.intent, merged, 0.8
+    if not own and scan.mentions and (FOLLOW_UP.search(shape) or len(scan.tokens) <= 4):
+        return state.intent, _carry(scan, state, entities), 0.8
+    if own and FOLLOW_UP.search(shape) and intent == state.intent and intent in (
+            "movers", "gas", "tvl", "defi_protocols", "yields"):
+        merged = dict(state.entities)
+        merged.update(entities)
+        return intent, merged, confidence
+    if intent == "alert_remove" and not entities and state.last_alert:
+        return intent, dict(state.last_alert), confidence
+    if intent in SYMBOL_INTENTS and "symbols" not in entities and state.entities.get("symbols"):
+        if PRONOUN.search(shape) or intent != "price":
+            entities = dict(entities, symbols=list(state.entities["symbols"]))
+    return intent, entities, confidence

@@ -1,0 +1,317 @@
+"""Find what a sentence mentions: coins, chains, protocols, currencies, numbers, periods."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from mobius_cli.nl import vocab
+from mobius_cli.nl.numbers import INTERVALS, period_days, to_number, word_number
+from mobius_cli.nl.text import COMMON_WORDS, Token
+
+SIGN_CURRENCY = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy"}
+_VERSION_RE = re.compile(r"v\d{1,2}")
+_CHAIN_CUES = frozenset({"on", "in", "for", "to", "across", "sur", "en", "auf", "em"})
+_FIAT_CUES = frozenset({"in", "to", "into", "en", "em", "for", "of", "auf", "a"})
+
+
+@dataclass(slots=True)
+class Mention:
+    """A span that names a coin, chain, protocol or currency (possibly several at once)."""
+
+    start: int
+    end: int
+    phrase: str
+    coin: str | None = None
+    chain: str | None = None
+    protocol: str | None = None
+    fiat: str | None = None
+    tickerish: bool = False  # written as a ticker: `$SOL` or in capitals
+    versioned: bool = False
+
+    @property
+    def currency(self) -> str | None:
+        """The upper-case code as one side of a conversion."""
+        if self.fiat and not self.coin:
+            return self.fiat.upper()
+        return self.coin
+
+
+@dataclass
+class Scan:
+    """Tokens of a sentence, their rendering, and every mention found in them."""
+
+    tokens: list[Token]
+    mentions: list[Mention] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # one rendered item per token
+    shape: str = ""  # the sentence with mentions replaced by COIN/CHAIN/PROTO/FIAT
+    starts: list[int] = field(default_factory=list)  # offset of each token in `shape`
+    used: set[int] = field(default_factory=set)  # token indices taken by periods/intervals
+
+    def prev_word(self, index: int, skip: tuple[str, ...] = ("the", "my")) -> str:
+        """The word before token `index`, skipping filler."""
+        i = index - 1
+        while i >= 0 and self.tokens[i].text in skip:
+            i -= 1
+        return self.tokens[i].text if i >= 0 else ""
+
+    def token_at(self, offset: int) -> int:
+        """The index of the token that starts at or before `offset` in `shape`."""
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def mention_at(self, index: int) -> Mention | None:
+        """The mention covering token `index`, if any."""
+        for mention in self.mentions:
+            if mention.start <= index < mention.end:
+                return mention
+        return None
+
+    def numbers(self) -> list[int]:
+        """Indices of number tokens not used by a period or interval."""
+        return [i for i, t in enumerate(self.tokens) if t.kind == "num" and i not in self.used]
+
+
+def _is_shouting(tokens: list[Token]) -> bool:
+    letters = "".join(t.raw for t in tokens if t.kind == "word")
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _ticker_ok(symbol: str, raw: str, dollar: bool) -> bool:
+    """Whether a word spelled like a ticker is meant as one."""
+    if dollar:
+        return True
+    if symbol in vocab.AMBIGUOUS_TICKERS:
+        return raw.isupper() and len(raw) > 1
+    return True
+
+
+def _protocol_form(phrase: str) -> str:
+    return vocab.PROTOCOL_ALIASES.get(phrase, phrase).replace(" ", "-")
+
+
+def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
+            shouting: bool) -> Mention | None:
+    """The mention a phrase makes at tokens[start:end], or None."""
+    before = tokens[start - 1].text if start else ""
+    after = tokens[end].text if end < len(tokens) else ""
+    single = end - start == 1
+    m = Mention(start, end, phrase)
+    upper = phrase.upper()
+    if phrase in vocab.COIN_NAMES and (upper not in vocab.AMBIGUOUS_TICKERS
+                                       or _ticker_ok(upper, raw, False)):
+        m.coin = vocab.COIN_NAMES[phrase]
+    elif single and upper in vocab.TICKERS and _ticker_ok(upper, raw, False):
+        m.coin = upper
+    if single and raw.isupper() and len(raw) > 1 and m.coin:
+        m.tickerish = True
+    if phrase in vocab.CHAIN_NAMES and (
+        phrase not in vocab.AMBIGUOUS_CHAINS or before in _CHAIN_CUES
+        or after in ("chain", "network", "mainnet", "l2")
+    ):
+        m.chain = vocab.CHAIN_NAMES[phrase]
+    elif m.coin in vocab.CHAIN_OF_TICKER:
+        m.chain = vocab.CHAIN_OF_TICKER[m.coin]
+    if phrase in vocab.PROTOCOLS:
+        m.protocol = _protocol_form(phrase)
+    if phrase in vocab.FIAT_WORDS and not m.coin and (
+        phrase not in vocab.AMBIGUOUS_FIAT or before in _FIAT_CUES
+        or (start and tokens[start - 1].kind == "num")
+    ):
+        m.fiat = vocab.FIAT_WORDS[phrase]
+    if (single and not shouting and not (m.coin or m.chain or m.protocol or m.fiat)
+            and raw.isupper() and raw.isalpha() and 2 <= len(raw) <= 6
+            and upper not in vocab.NOT_TICKERS and phrase not in vocab.FIAT_WORDS
+            and phrase not in vocab.INDICATORS and phrase not in vocab.CATEGORIES):
+        m.coin, m.tickerish = upper, True
+    if m.coin or m.chain or m.protocol or m.fiat:
+        return m
+    return None
+
+
+def _find_mentions(tokens: list[Token]) -> list[Mention]:
+    shouting = _is_shouting(tokens)
+    found: list[Mention] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.kind == "ticker":
+            symbol = tok.text.upper()
+            m = Mention(i, i + 1, tok.text, tickerish=True)
+            if tok.text in vocab.FIAT_WORDS and symbol not in vocab.TICKERS:
+                m.fiat = vocab.FIAT_WORDS[tok.text]
+            else:
+                m.coin = symbol
+                m.chain = vocab.CHAIN_OF_TICKER.get(symbol)
+            found.append(m)
+            i += 1
+            continue
+        if tok.kind != "word":
+            i += 1
+            continue
+        hit = None
+        for size in (3, 2, 1):
+            end = i + size
+            if end > n or any(t.kind != "word" for t in tokens[i:end]):
+                continue
+            phrase = " ".join(t.text for t in tokens[i:end])
+            hit = _lookup(phrase, tokens[i].raw, tokens, i, end, shouting)
+            if hit:
+                break
+        if hit is None:
+            i += 1
+            continue
+        if hit.end < n and _VERSION_RE.fullmatch(tokens[hit.end].text) and hit.protocol:
+            hit.protocol = f"{hit.protocol}-{tokens[hit.end].text}"
+            hit.versioned = True
+            hit.end += 1
+        found.append(hit)
+        i = hit.end
+    return found
+
+
+def _render(scan: Scan) -> None:
+    """Fill `words`, `shape` and `starts` for the cue patterns."""
+    by_start = {m.start: m for m in scan.mentions}
+    parts: list[str] = []
+    starts: list[int] = []
+    offset = 1
+    skip_to = -1
+    for i, tok in enumerate(scan.tokens):
+        starts.append(offset)
+        if i < skip_to:
+            parts.append("")
+            continue
+        m = by_start.get(i)
+        if m is not None:
+            item = ("COIN" if m.coin else "CHAIN" if m.chain else "PROTO" if m.protocol
+                    else "FIAT")
+            skip_to = m.end
+        elif tok.kind == "num":
+            item = "PCT" if tok.pct else "NUM"
+        elif tok.kind == "period":
+            item = "PERIOD"
+        else:
+            item = tok.text
+        parts.append(item)
+        if item:
+            offset += len(item) + 1
+    scan.words = parts
+    scan.starts = starts
+    scan.shape = " " + " ".join(p for p in parts if p) + " "
+
+
+def scan_tokens(tokens: list[Token]) -> Scan:
+    """Find mentions and render the shape of a tokenised sentence."""
+    scan = Scan(tokens, _find_mentions(tokens))
+    _render(scan)
+    return scan
+
+
+# --- periods and intervals -------------------------------------------------------------
+
+_COUNT = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_UNIT = r"(hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?)"
+_INTERVAL_RE = re.compile(
+    r"\b(daily|weekly|biweekly|fortnightly|monthly)\b"
+    r"|\b(?:every|each|per|a|an|once a|once every)( other)?(?: (\d+|two|three|four))?"
+    r" (day|week|month|fortnight)s?\b"
+)
+_PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
+    (re.compile(rf"\b{_COUNT} {_UNIT}\b"), None),
+    (re.compile(r"\ball time\b|\bmax(?:imum)? (?:range|period|history)\b|\bsince (?:launch|"
+                r"inception|the start|the beginning)\b|\bentire history\b"), "max"),
+    (re.compile(r"\b(?:today|24 ?hours?|yesterday)\b"), 1),
+    (re.compile(r"\b(?:fortnight)\b"), 14),
+    (re.compile(r"\bhalf (?:a )?year\b"), 180),
+    (re.compile(r"\bweek\b"), 7),
+    (re.compile(r"\bmonth\b"), 30),
+    (re.compile(r"\bquarter\b"), 90),
+    (re.compile(r"\b(?:year|ytd|12 months)\b"), 365),
+)
+
+
+def _plain(scan: Scan) -> tuple[str, list[int]]:
+    """The tokens as plain words (numbers as digits) and each token's offset."""
+    parts, starts, offset = [], [], 1
+    for tok in scan.tokens:
+        starts.append(offset)
+        if tok.kind == "num":
+            item = "PCT" if tok.pct else str(to_number(tok.value or 0.0))
+        elif tok.kind == "period":
+            item = f"{to_number(tok.value or 0.0)}{tok.text}"
+        else:
+            item = tok.text
+        parts.append(item)
+        offset += len(item) + 1
+    return " " + " ".join(parts) + " ", starts
+
+
+def _mark(scan: Scan, starts: list[int], begin: int, end: int) -> None:
+    for i, s in enumerate(starts):
+        if begin <= s < end:
+            scan.used.add(i)
+
+
+def find_interval(scan: Scan) -> int | None:
+    """The DCA interval in days ("weekly" → 7, "every two weeks" → 14), or None."""
+    plain, starts = _plain(scan)
+    match = _INTERVAL_RE.search(plain)
+    if not match:
+        return None
+    _mark(scan, starts, match.start(), match.end())
+    if match.group(1):
+        return INTERVALS[match.group(1)]
+    unit = {"day": 1, "week": 7, "month": 30, "fortnight": 14}[match.group(4)]
+    count = word_number(match.group(3)) if match.group(3) else 1
+    if match.group(2):
+        count = 2
+    return unit * (count or 1)
+
+
+def find_days(scan: Scan) -> int | str | None:
+    """The period in days ("last 3 months" → 90, "all time" → "max"), or None."""
+    for i, tok in enumerate(scan.tokens):
+        if tok.kind == "period" and i not in scan.used:
+            days = period_days(tok.value or 0.0, tok.text)
+            if days:
+                scan.used.add(i)
+                return days
+    plain, starts = _plain(scan)
+    for pattern, value in _PERIOD_RES:
+        for match in pattern.finditer(plain):
+            idx = bisect.bisect_right(starts, match.start()) - 1
+            if idx in scan.used:
+                continue
+            if value is None:
+                count = word_number(match.group(1))
+                if count is None:
+                    try:
+                        count = float(match.group(1))  # type: ignore[assignment]
+                    except ValueError:
+                        continue
+                days = period_days(float(count), match.group(2))
+                if not days:
+                    continue
+                _mark(scan, starts, match.start(), match.end())
+                return days
+            return value
+    return None
+
+
+# --- small helpers used by the entity builders -----------------------------------------
+
+def find_phrase(scan: Scan, table: dict[str, str]) -> str | None:
+    """The first phrase of `table` in the sentence, longest phrases first."""
+    words = [t.text for t in scan.tokens]
+    for i in range(len(words)):
+        for size in (3, 2, 1):
+            phrase = " ".join(words[i:i + size])
+            if len(words[i:i + size]) == size and phrase in table:
+                return table[phrase]
+    return None
+
+
+def is_common(word: str) -> bool:
+    """Whether a word is ordinary English (not a name)."""
+    return word in COMMON_WORDS

@@ -1,0 +1,316 @@
+"""Intent detection: weighted cue patterns, entity evidence, and the tie-break rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mobius_cli.nl.entities import Scan
+
+INTENTS: tuple[str, ...] = (
+    "price", "convert", "market_overview", "coin_info", "price_history", "compare",
+    "trending", "movers", "fear_greed", "technical_analysis", "gas", "tvl", "defi_protocols",
+    "yields", "defi_compare", "dca", "portfolio_show", "portfolio_add", "portfolio_remove",
+    "portfolio_risk", "portfolio_optimize", "alert_add", "alert_list", "alert_remove", "help",
+    "smalltalk", "unknown",
+)
+
+# Patterns run on the sentence's shape: lower-case words, with COIN / CHAIN / PROTO / FIAT
+# for names, NUM / PCT for numbers and PERIOD for "30d". Weights: 4 decisive, 3 strong,
+# 2 medium, 1 a hint.
+_RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
+    "price": (
+        (r"prices?|quotes?|quote me|pricing|precios?|prix|preco|precos|preis|kurs|cours", 3),
+        (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN"
+         r"|cost|costs|kostet|vaut|cuesta|custa|going for|worth right now", 3),
+        (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
+    ),
+    "convert": (
+        (r"convert|conversion|converter|convertir|umrechnen|exchange rate", 4),
+        (r"how many (?:COIN|FIAT) (?:do|would|can|will|is|are|for)|how many (?:COIN|FIAT) "
+         r"(?:i )?(?:get|buy)", 4),
+        (r"(?:NUM|PCT) (?:COIN|FIAT) (?:to|in|into|en|em|for|in terms of) (?:COIN|FIAT)", 4),
+        (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in", 4),
+        (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
+        (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how", 2),
+    ),
+    "market_overview": (
+        (r"market overview|overview|dominance|total market|market cap(?:italization)?"
+         r"|the market|crypto market|markets|mercado|marche|markt|marktkapitalisierung", 3),
+        (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|kryptowahrungen"
+         r"|criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market", 4),
+        (r"everything (?:bleeding|red|green|pumping|dumping)", 2),
+        (r"kryptowahrungen|criptomonedas|cryptomonnaies|criptomoedas|cryptocurrencies", 1),
+    ),
+    "coin_info": (
+        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist)"
+         r" (?:a |an |the )?COIN(?: coin| token| crypto| network)? \??"
+         r" $|tell me about|info (?:on|about|for)|information|details|facts about", 4),
+        (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper"
+         r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founder"
+         r"|created by|who made|what does COIN do|use case|tokenomics", 3),
+    ),
+    "price_history": (
+        (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline|historique"
+         r"|historia|verlauf", 5),
+        (r"how (?:did|has|have) COIN (?:do|did|done|performed?)|how COIN (?:did|has done|"
+         r"performed)|COIN (?:over|in|during) (?:the )?(?:last|past)", 3),
+        (r"performance|performed", 1),
+    ),
+    "compare": (
+        (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head"
+         r"|outperform(?:ed|s)?|which (?:did|does|is|was|one|performed) (?:better|best|"
+         r"stronger)|better investment|vergleich|comparar|comparer", 4),
+        (r"COIN or COIN|better|best", 1),
+    ),
+    "trending": (
+        (r"trending|trends?|searched|searching|searches|buzz(?:ing)?|hype|hot(?:test)?"
+         r"|popular|tendencia|tendance|angesagt", 4),
+    ),
+    "movers": (
+        (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt"
+         r"|(?:best|worst|top|biggest) perform(?:ing|ers?|ance)|worst|"
+         r"(?:dropped|fell|rose|gained|pumped|dumped|lost|crashed|jumped|moved) the most"
+         r"|(?:up|down) the most|biggest (?:gains|drops|losses|jumps|moves)", 4),
+    ),
+    "fear_greed": (
+        (r"fear|greed|sentiment|f&g|fearful|greedy|fng|miedo|peur|angst|medo|codicia", 4),
+    ),
+    "technical_analysis": (
+        (r"rsi|macd|bollinger|sma|ema|moving averages?|bbands|stoch(?:astic)?|ichimoku"
+         r"|technical|analysis|ta|indicators?|signals?|overbought|oversold|support"
+         r"|resistance|bullish|bearish|breakout", 4),
+        (r"should i (?:buy|sell|ape|get|dump|hold|invest)|good time to (?:buy|sell|get"
+         r"|enter|exit)|time to (?:buy|sell)|buy or sell|(?:buy|sell) signal|entry point"
+         r"|is COIN a (?:buy|sell)|worth buying", 7),
+    ),
+    "gas": (
+        (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee"
+         r"|transactions? (?:cost|costs|fees)|(?:cheap|expensive|pricey) to (?:transact"
+         r"|send|bridge)|(?:expensive|cheap|pricey) are transactions|transactions.*expensive"
+         r"|comisiones|frais|gebuhren|taxas", 4),
+    ),
+    "tvl": (
+        (r"tvl|total value locked|value locked|locked in|locked on|locked up", 5),
+    ),
+    "defi_protocols": (
+        (r"protocols|protocol list|list (?:of )?(?:defi )?protocols|defi protocols"
+         r"|protocols? (?:by|ranked)|protocolos|protokolle", 3),
+        (r"(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|liquid staking|yield "
+         r"aggregators?|perps|cdps?|exchanges|money markets|lsts?) (?:protocols|platforms"
+         r"|on CHAIN|on COIN|rn|now|\?|hold|by)|(?:biggest|largest|top|best|main|leading)"
+         r" (?:NUM )?(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|liquid staking"
+         r"|yield aggregators?|perps|exchanges|money markets|lsts?)|which (?:bridges|dexs|"
+         r"dexes|lending|protocols|exchanges).*(?:hold|most|biggest)", 4),
+        (r"top (?:NUM )?defi|defi (?:protocols|projects|apps)|rank", 2),
+    ),
+    "yields": (
+        (r"yields?|apy|apr|stake|staking|staked|farm|farms|farming|pools?|lending rates?"
+         r"|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|lend|lending"
+         r"|rendimiento|rendement|rendite|rendimento|rates?", 3),
+        (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)", 2),
+    ),
+    "dca": (
+        (r"dca|dollar cost|cost averag(?:e|ing)|stack(?:ing)? (?:COIN|sats)|backtest|simulate"
+         r"|what if i (?:had )?(?:bought|invested|put)|if i had (?:bought|invested|put)"
+         r"|recurring buy", 5),
+    ),
+    "portfolio_show": (
+        (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth"
+         r"|my positions|portefeuille|carteira|cartera|depot|my stack|my coins", 3),
+    ),
+    "portfolio_add": (
+        (r"bought|buy|purchased?|picked up|pick up|aped|ape|grabbed|acquired|add|added"
+         r"|record a buy|got NUM|compre|achete|gekauft|comprei", 3),
+    ),
+    "portfolio_remove": (
+        (r"sold|sell|sale|remove|removed|take COIN out|dumped|took profits?|offloaded"
+         r"|trimmed|exited|cashed out|vendi|vendu|verkauft", 3),
+    ),
+    "portfolio_risk": (
+        (r"risk|risky|riskiness|volatility|volatile|value at risk|var|drawdown|diversified"
+         r"|diversification|concentrated|concentration|correlation|correlated|exposure"
+         r"|beta|riesgo|risque|risiko", 4),
+    ),
+    "portfolio_optimize": (
+        (r"rebalance|rebalancing|optimi[sz]e|optimi[sz]ation|optimal|sharpe|efficient "
+         r"frontier|ideal allocation|best allocation|what percentage|how much of each"
+         r"|suggest (?:an |a )?(?:allocation|mix)|mix for my|weights", 5),
+    ),
+    "alert_add": (
+        (r"alert me|notify|notification|let me know|ping me|tell me (?:if|when)|warn me"
+         r"|lmk|remind me|wake me|set (?:an? |up an? )?(?:price )?alert|create (?:an? )?"
+         r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
+         r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta", 5),
+        (r"stop loss|take profit|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)", 5),
+    ),
+    "alert_list": (
+        (r"(?:show|list|view|see|display|what|which|my|active|any|current) (?:\w+ )?(?:price )?"
+         r"alerts|alerts (?:do i have|are|have i|i have|i ve|set|active|\?)|alerts? am i", 4),
+    ),
+    "alert_remove": (
+        (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of)"
+         r" .*alerts?|alerts? (?:delete|remove)", 6),
+    ),
+    "help": (
+        (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use"
+         r"|how to use|commands|examples|usage|how does (?:this|it|the \w+) (?:thing )?"
+         r"work|explain how|what are you|que puedes hacer|que peux tu faire|was kannst du"
+         r"|o que voce pode|utilise|how do i (?:set|add|create|use|remove|delete|track)"
+         r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help", 5),
+        (r"help|halp|aide|ayuda|hilfe|ajuda", 3),
+    ),
+    "smalltalk": (
+        (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)"
+         r"|thanks|thank you|ty|cheers|bye|goodbye|see you|how are you|nice|cool|lol|great"
+         r"|awesome|hola|bonjour|hallo|ola|merci|gracias|danke|obrigado|wassup|howdy"
+         r"|you are (?:awesome|great|the best|amazing|cool))\b", 3),
+        (r"thank|thanks|awesome|good bot|love you|appreciate", 2),
+    ),
+    "unknown": (
+        (r"weather|recipe|poem|song|joke|translate|python|javascript|bash|script|function"
+         r"|code|nba|nfl|football|soccer|league|finals|match|movie|film|who won|capital of"
+         r"|president|essay|homework|cook|bake|game tonight|playing|lyrics|horoscope|stock "
+         r"market|restaurant|flight|hotel", 6),
+    ),
+}
+
+CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
+    intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])"), w) for pat, w in cues)
+    for intent, cues in _RAW_CUES.items()
+}
+DEFI_WORDS = re.compile(r" (?:tvl|protocols?|dex|dexs|fees|rates?|apy|yields?|lending|perps?"
+                        r"|locked|defi) ")
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The chosen intent, its confidence, and the cue score behind it."""
+
+    intent: str
+    confidence: float
+    score: int
+
+
+def score(scan: Scan) -> dict[str, int]:
+    """Cue score per intent (each pattern counts once)."""
+    shape = scan.shape
+    scores: dict[str, int] = {}
+    for intent, cues in CUES.items():
+        total = sum(weight for pattern, weight in cues if pattern.search(shape))
+        if total:
+            scores[intent] = total
+    return scores
+
+
+def _has(scan: Scan, pattern: str) -> bool:
+    return re.search(rf"(?<![\w&])(?:{pattern})(?![\w&])", scan.shape) is not None
+
+
+def _adjust(scan: Scan, s: dict[str, int]) -> None:
+    """Entity evidence and the contract's rules for close intents."""
+    coins = [m for m in scan.mentions if m.coin]
+    protocols = [m for m in scan.mentions if m.protocol]
+    defi = bool(DEFI_WORDS.search(scan.shape))
+    mine = _has(scan, "my|i|me|i am|i have|our")
+    nums = scan.numbers()
+
+    if coins:
+        s["price"] = s.get("price", 0) + 1
+    # Portfolio words need "my" or a holding verb; "market cap allocation" is not a portfolio.
+    if "portfolio_show" in s and not (mine or _has(scan, "pf|portfolio|holdings|p&l")):
+        s["portfolio_show"] -= 2
+    for side in ("portfolio_add", "portfolio_remove"):
+        if side in s:
+            if coins and (nums or mine or _has(scan, "portfolio|holdings|bag|pf")):
+                s[side] += 2
+            elif not coins and not _has(scan, "of (?:those|them|it|that)|NUM of"):
+                s[side] -= 3
+            if _has(scan, "portfolio|holdings|bag|bags|pf") and coins:
+                s["portfolio_show"] = 0
+                s[side] += 2
+    if _has(scan, "my (?:\\w+ )?(?:portfolio|holdings|bags|pf)|portfolio s") or _has(
+            scan, "i hold|my coins|coins i hold"):
+        for intent in ("portfolio_risk", "portfolio_optimize"):
+            if intent in s:
+                s[intent] += 3
+    if "portfolio_risk" in s and not (mine or _has(scan, "pf|portfolio")):
+        s["portfolio_risk"] -= 3
+    if ("portfolio_optimize" in s or "portfolio_risk" in s) and "portfolio_show" in s:
+        s["portfolio_show"] -= 2
+    # Alerts: a conditional trade is an alert; "alert" words outrank buy/sell.
+    if "alert_add" in s:
+        for intent in ("portfolio_add", "portfolio_remove", "technical_analysis"):
+            s.pop(intent, None)
+        if not (nums or coins or _has(scan, "it|that|this")) and "help" not in s:
+            s["alert_add"] -= 2
+    if "alert_remove" in s or "alert_list" in s:
+        s.pop("portfolio_remove", None)
+        s.pop("portfolio_add", None)
+        s.pop("portfolio_show", None)
+        if "alert_remove" in s:
+            s.pop("alert_list", None)
+            s.pop("alert_add", None)
+        elif not nums:
+            s.pop("alert_add", None)
+    if "help" in s and ("alert_add" in s or "alert_list" in s) and _has(
+            scan, "how do i|how can i|how to"):
+        s["help"] += 5
+    # Compare needs two things; a versus of protocols is defi_compare.
+    if "compare" in s:
+        if len(coins) + len(protocols) < 2 and len(scan.mentions) < 2:
+            s["compare"] -= 3
+        named = [m for m in protocols if not m.tickerish or defi or m.versioned]
+        coin_only = [m for m in scan.mentions if m.coin and not m.protocol]
+        if len(named) >= 2 and len(named) >= len(coin_only):
+            s["defi_compare"] = s["compare"] + 3
+    # DeFi words decide between a coin's price and its protocol's numbers.
+    if "tvl" in s:
+        s.pop("price", None)
+        if "defi_compare" not in s:
+            s.pop("compare", None)
+    if "defi_protocols" in s and _has(scan, "protocols?|dexs|dexes|bridges") and "yields" in s:
+        s["yields"] -= 2
+    if "yields" in s and "defi_protocols" in s and not _has(scan, "protocols?|platforms"):
+        s["defi_protocols"] -= 2
+    if "yields" in s and _has(scan, "stake|staking|farm|farming|lend|lending|liquidity"):
+        s.pop("portfolio_add", None)
+    if "gas" in s and ("portfolio_show" in s or "dca" in s):
+        s["gas"] -= 3
+    if "dca" in s:
+        for intent in ("portfolio_add", "portfolio_show", "price_history", "yields"):
+            s.pop(intent, None)
+    if "convert" in s and not nums:
+        s["convert"] -= 3
+    if "convert" in s and nums:
+        s.pop("price", None)
+    if "price_history" in s and "compare" in s and len(coins) >= 2:
+        s["compare"] += 2
+    if "market_overview" in s and coins and not _has(scan, "dominance|overview|top NUM"):
+        s["market_overview"] -= 2
+    if "coin_info" in s and not coins:
+        s["coin_info"] -= 3
+    if "fear_greed" in s and "market_overview" in s:
+        s["market_overview"] -= 2
+    if "movers" in s and "market_overview" in s and not _has(scan, "coins? by market"):
+        s["market_overview"] -= 2
+    if "unknown" in s and (coins or "alert_add" in s) and not _has(scan, "translate|write"):
+        s["unknown"] -= 4
+
+
+def decide(scan: Scan) -> Verdict:
+    """The best intent for a scanned sentence, with a confidence in 0..1."""
+    s = score(scan)
+    _adjust(scan, s)
+    ranked = sorted(((v, k) for k, v in s.items() if v > 0),
+                    key=lambda p: (-p[0], INTENTS.index(p[1])))
+    if not ranked:
+        return Verdict("unknown", 0.35 if scan.tokens else 0.2, 0)
+    best, intent = ranked[0]
+    second = ranked[1][0] if len(ranked) > 1 else 0
+    confidence = 0.45 + 0.07 * min(best, 6) + 0.04 * min(best - second, 3)
+    if any(t.fuzzy for t in scan.tokens):
+        confidence -= 0.08
+    if intent == "unknown":
+        confidence = min(confidence, 0.6)
+    return Verdict(intent, round(max(0.05, min(confidence, 0.98)), 2), best)

@@ -1,0 +1,58 @@
+"""Number, period and interval grammar: ".5", "1,500", "2.5k", "$3m", "last 3 months"."""
+
+from __future__ import annotations
+
+import re
+
+SUFFIXES: dict[str, float] = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+}
+UNIT_DAYS: dict[str, int] = {
+    "h": 1, "hr": 1, "hrs": 1, "hour": 1, "hours": 1, "d": 1, "day": 1, "days": 1,
+    "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7, "mo": 30, "mos": 30, "month": 30, "months": 30,
+    "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365, "quarter": 90, "quarters": 90,
+}
+INTERVALS: dict[str, int] = {
+    "daily": 1, "weekly": 7, "biweekly": 14, "fortnightly": 14, "monthly": 30,
+}
+
+_NUM_RE = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(k|mm|m|bn|b)?")
+
+
+def to_number(value: float) -> int | float:
+    """An int when the value is whole (JSON prints 2, not 2.0), else the float."""
+    if value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return round(value, 12)
+
+
+def parse_number(text: str) -> float | None:
+    """Parse "1,500", ".5", "2.5k", "$3m", "97.5k" to a float; None when it is not one."""
+    text = text.strip().lstrip("$€£¥").replace(" ", "").lower()
+    match = _NUM_RE.fullmatch(text)
+    if not match:
+        return None
+    value = float(match.group(1).replace(",", ""))
+    if match.group(2):
+        value *= SUFFIXES[match.group(2)]
+    return value
+
+
+def word_number(word: str) -> int | None:
+    """The number a word stands for ("two" → 2), or None."""
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def period_days(count: float, unit: str) -> int | None:
+    """Days in "N units" (3 months → 90, 24 hours → 1), or None for an unknown unit."""
+    per = UNIT_DAYS.get(unit)
+    if per is None:
+        return None
+    if unit.startswith("h"):
+        return max(1, round(count / 24))
+    return int(round(count * per))

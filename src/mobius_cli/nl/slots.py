@@ -1,0 +1,430 @@
+"""Fill an intent's entities from a scanned sentence, in the contract's normal form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mobius_cli.nl import vocab
+from mobius_cli.nl.entities import (
+    SIGN_CURRENCY,
+    Mention,
+    Scan,
+    find_days,
+    find_interval,
+    find_phrase,
+    is_common,
+)
+from mobius_cli.nl.numbers import to_number
+
+Entities = dict[str, Any]
+
+ABOVE = frozenset({"above", "over", "exceeds", "exceed", "exceeding", "break", "breaks",
+                   "breaking", "surpasses", "surpass", "tops", "passes", "passar", "uber",
+                   "ueber", "sobre", "dessus", "superior", "higher", "more", "beyond",
+                   "pumps", "pump", "rises", "rise", "climbs", "climb", "moons", "jumps",
+                   "up", "supera", "depasse", "ultrapassar", "surge", "surges"})
+BELOW = frozenset({"below", "under", "unter", "baja", "cae", "sous", "dessous", "abaixo",
+                   "less", "lower", "drops", "drop", "dropping", "falls", "fall", "falling",
+                   "dips", "dip", "dipping", "crashes", "crash", "dumps", "dump", "sinks",
+                   "tanks", "down", "fallt", "cai", "baisse", "tombe", "bajo", "caer"})
+CROSS = frozenset({"hits", "hit", "hitting", "reaches", "reach", "reaching", "touches",
+                   "touch", "gets", "get", "at", "crosses", "cross", "llega", "erreicht",
+                   "atteint", "chega", "chegar", "@", "is"})
+UP = frozenset({"up", "pumps", "pump", "rises", "rise", "gains", "gain", "jumps", "jump",
+                "climbs", "climb", "increases", "moons", "surges", "spikes", "rallies"})
+DOWN = frozenset({"down", "dumps", "dump", "drops", "drop", "falls", "fall", "dips", "dip",
+                  "crashes", "crash", "loses", "lose", "decreases", "tanks", "sinks",
+                  "declines", "plunges", "bleeds"})
+_FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
+                     "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
+_GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|up the most|green|top "
+                      r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains) ")
+_LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fell|dumped|lost"
+                     r"|crashed) the most|down the most|biggest (?:drops|losses)) ")
+_STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
+_ALL = re.compile(r" all ")
+_ALERT_ID = re.compile(r"(?:alert|alerts|number|no|id) (?:# )?(NUM)|# (NUM)")
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _num(scan: Scan, index: int) -> int | float:
+    return to_number(scan.tokens[index].value or 0.0)
+
+
+def symbols_of(mentions: list[Mention]) -> list[str]:
+    """Tickers of the coin mentions, in order, without duplicates."""
+    return _unique([m.coin for m in mentions if m.coin])
+
+
+def _after_cue(scan: Scan, m: Mention, cues: tuple[str, ...]) -> bool:
+    return scan.prev_word(m.start, skip=("the", "my", "a")) in cues
+
+
+def quote_currency(scan: Scan) -> tuple[str | None, list[Mention]]:
+    """The currency a price is asked in, and the mentions that are the assets priced."""
+    assets = [m for m in scan.mentions if m.coin or m.fiat]
+    for m in reversed(assets):
+        if _after_cue(scan, m, ("in", "en", "em", "to", "vs", "auf", "against")) and (
+            m.fiat and not m.coin or len([a for a in assets if a.coin]) > 1
+        ):
+            code = (m.fiat if not m.coin else m.coin) or ""
+            return code.lower(), [a for a in assets if a is not m and a.coin]
+    return None, [a for a in assets if a.coin]
+
+
+def _amount_index(scan: Scan) -> int | None:
+    """The number that is an amount: with a currency sign or before an asset."""
+    nums = scan.numbers()
+    for i in nums:
+        nxt = scan.mention_at(i + 1)
+        if nxt is not None and (nxt.coin or nxt.fiat) and not scan.tokens[i].pct:
+            return i
+        if i + 2 < len(scan.tokens) and scan.tokens[i + 1].text == "of" and (
+            scan.tokens[i + 2].text in ("it", "those", "them", "that", "these", "this")
+            or scan.mention_at(i + 2)
+        ):
+            return i
+    for i in nums:
+        if scan.tokens[i].cur and not scan.tokens[i].pct:
+            return i
+    return None
+
+
+def _price_index(scan: Scan, amount: int | None) -> int | None:
+    """The number that is a trade's price: after at / @ / for / each, or a $ sum."""
+    for i in scan.numbers():
+        if i == amount or scan.tokens[i].pct:
+            continue
+        prev = scan.prev_word(i, skip=("$",))
+        if prev in ("at", "@", "for", "price", "per", "each", "of", "a") or scan.tokens[i].cur:
+            return i
+    return None
+
+
+def _money_amount(scan: Scan) -> int | float | None:
+    """A DCA amount: a $ sum, a number before a currency word, or the first number."""
+    index = _amount_index(scan)
+    if index is None:
+        nums = [i for i in scan.numbers() if not scan.tokens[i].pct]
+        index = nums[0] if nums else None
+    return _num(scan, index) if index is not None else None
+
+
+def _limit(scan: Scan) -> int | None:
+    find_days(scan)  # "24 hours" is a period, not a count
+    for i in scan.numbers():
+        tok = scan.tokens[i]
+        if tok.pct or tok.cur or not (tok.value or 0).is_integer() or not 0 < (tok.value or 0) <= 1000:
+            continue
+        return int(tok.value or 0)
+    return None
+
+
+def _chain_of(m: Mention, scan: Scan) -> str | None:
+    if m.chain and (not m.coin or not m.tickerish or m.coin in vocab.CHAIN_OF_TICKER):
+        return m.chain
+    return None
+
+
+def _defi_places(scan: Scan) -> tuple[str | None, str | None, list[Mention]]:
+    """Chain and protocol of a DeFi question, and the mentions left over as assets."""
+    chain = protocol = None
+    rest: list[Mention] = []
+    for m in scan.mentions:
+        after_on = _after_cue(scan, m, ("on", "in", "via", "using", "through", "with", "at"))
+        if m.protocol and (not m.tickerish or after_on or m.versioned) and (
+            not m.chain or not after_on
+        ) and protocol is None:
+            protocol = m.protocol
+        elif m.chain and chain is None and (not m.coin or after_on or m.phrase in
+                                             vocab.CHAIN_NAMES or not m.tickerish):
+            chain = m.chain
+        else:
+            rest.append(m)
+    return chain, protocol, rest
+
+
+def _unknown_protocol(scan: Scan) -> str | None:
+    """A name in a protocol's place ("TVL of Spectra") that no vocabulary knows."""
+    toks = scan.tokens
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or scan.mention_at(i) or is_common(tok.text) or len(tok.text) < 3:
+            continue
+        if tok.text in ("tvl", "defi", "total", "value", "locked", "crypto", "chain", "now"):
+            continue
+        prev = scan.prev_word(i)
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if prev in ("of", "in", "for", "does") and any(
+                t.text in ("tvl", "locked") for t in toks[max(0, i - 4):i]):
+            return tok.text
+        if nxt == "tvl" or (nxt == "s" and i + 2 < len(toks) and toks[i + 2].text == "tvl"):
+            return tok.text
+    return None
+
+
+# --- one builder per intent ------------------------------------------------------------
+
+def _price(scan: Scan) -> Entities:
+    vs, assets = quote_currency(scan)
+    out: Entities = {}
+    if assets:
+        out["symbols"] = symbols_of(assets)
+    if vs:
+        out["vs_currency"] = vs
+    return out
+
+
+def _convert(scan: Scan) -> Entities:
+    out: Entities = {}
+    amount = next((i for i in scan.numbers() if not scan.tokens[i].pct), None)
+    sides = [m for m in scan.mentions if m.currency]
+    source: str | None = None
+    if amount is not None:
+        out["amount"] = _num(scan, amount)
+        tok = scan.tokens[amount]
+        after = scan.mention_at(amount + 1)
+        if after is not None and after.currency:
+            source = after.currency
+            sides = [m for m in sides if m is not after]
+        elif tok.cur:
+            source = SIGN_CURRENCY[tok.cur].upper()
+    if source is None and sides:
+        how_many = re.search(r"how many (?:COIN|FIAT)", scan.shape)
+        pick = sides[-1] if how_many else sides[0]
+        source = pick.currency
+        sides = [m for m in sides if m is not pick]
+    if source:
+        out["from"] = source
+    target = next((m.currency for m in sides if m.currency != source), None)
+    if target:
+        out["to"] = target
+    return out
+
+
+def _symbols_only(scan: Scan) -> Entities:
+    syms = symbols_of([m for m in scan.mentions if m.coin])
+    return {"symbols": syms} if syms else {}
+
+
+def _with_days(scan: Scan) -> Entities:
+    out = _symbols_only(scan)
+    days = find_days(scan)
+    if days is not None:
+        out["days"] = days
+    return out
+
+
+def _limit_only(scan: Scan) -> Entities:
+    limit = _limit(scan)
+    return {"limit": limit} if limit else {}
+
+
+def _movers(scan: Scan) -> Entities:
+    out = _limit_only(scan)
+    if _LOSERS.search(scan.shape):
+        out["direction"] = "losers"
+    elif _GAINERS.search(scan.shape):
+        out["direction"] = "gainers"
+    return out
+
+
+def _technical(scan: Scan) -> Entities:
+    out = _symbols_only(scan)
+    indicator = find_phrase(scan, vocab.INDICATORS)
+    if indicator:
+        out["indicator"] = indicator
+    return out
+
+
+def _gas(scan: Scan) -> Entities:
+    for m in scan.mentions:
+        if m.chain:
+            return {"chain": m.chain}
+    return {}
+
+
+def _tvl(scan: Scan) -> Entities:
+    chain, protocol, _ = _defi_places(scan)
+    out: Entities = {}
+    protocol = protocol or (None if chain else _unknown_protocol(scan))
+    if protocol:
+        out["protocol"] = protocol
+    if chain:
+        out["chain"] = chain
+    return out
+
+
+def _defi_protocols(scan: Scan) -> Entities:
+    out = _limit_only(scan)
+    for m in scan.mentions:
+        if m.chain and (not m.protocol or _after_cue(scan, m, ("on", "in"))):
+            out["chain"] = m.chain
+            break
+    category = find_phrase(scan, vocab.CATEGORIES)
+    if category:
+        out["category"] = category
+    return out
+
+
+def _yields(scan: Scan) -> Entities:
+    out: Entities = {}
+    chain = protocol = None
+    assets: list[Mention] = []
+    for m in scan.mentions:
+        after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf"))
+        after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at"))
+        if m.protocol and not m.tickerish and (after_on or after_via or not m.coin
+                                               or m.versioned or not assets):
+            if protocol is None and (after_on or after_via or m.versioned or not m.coin
+                                     or _is_leading(scan, m)):
+                protocol = m.protocol
+                continue
+        if m.chain and after_on and chain is None:
+            chain = m.chain
+            continue
+        if m.coin:
+            assets.append(m)
+        elif m.chain and chain is None:
+            chain = m.chain
+    if assets:
+        out["symbols"] = symbols_of(assets)
+    if chain:
+        out["chain"] = chain
+    if protocol:
+        out["protocol"] = protocol
+    for i in scan.numbers():
+        if scan.tokens[i].pct:
+            out["min_apy"] = _num(scan, i)
+            break
+    if _STABLE.search(scan.shape):
+        out["stablecoin"] = True
+    return out
+
+
+def _is_leading(scan: Scan, m: Mention) -> bool:
+    """Whether a name opens the sentence or sits before a DeFi word ("Aave yields")."""
+    nxt = scan.tokens[m.end].text if m.end < len(scan.tokens) else ""
+    return nxt in ("yields", "yield", "apy", "apr", "rates", "rate", "pools", "pool", "s")
+
+
+def _defi_compare(scan: Scan) -> Entities:
+    names = _unique([m.protocol for m in scan.mentions if m.protocol])
+    return {"protocols": names} if names else {}
+
+
+def _dca(scan: Scan) -> Entities:
+    out = _symbols_only(scan)
+    interval = find_interval(scan)
+    days = find_days(scan)
+    amount = _money_amount(scan)
+    if amount is not None:
+        out["amount"] = amount
+    if interval:
+        out["interval_days"] = interval
+    if days is not None:
+        out["days"] = days
+    return out
+
+
+def _trade(scan: Scan) -> Entities:
+    out = _symbols_only(scan)
+    amount = _amount_index(scan)
+    if amount is not None:
+        out["amount"] = _num(scan, amount)
+    price = _price_index(scan, amount)
+    if price is not None:
+        out["price"] = _num(scan, price)
+    return out
+
+
+def condition_of(scan: Scan, target: int) -> str:
+    """The alert condition for the number at token `target`."""
+    pct = scan.tokens[target].pct
+    shape = scan.shape
+    if not pct:
+        if re.search(r" take profits? | tp ", shape):
+            return "above"
+        if re.search(r" stop loss | sl ", shape):
+            return "below"
+    i = target - 1
+    seen = 0
+    while i >= 0 and seen < 6:
+        word = scan.tokens[i].text
+        if pct:
+            if word in UP:
+                return "change_up"
+            if word in DOWN:
+                return "change_down"
+        else:
+            if word in ("above", "below", "under", "over") or word in ABOVE - {"up"}:
+                return "below" if word in BELOW else "above"
+            if word in BELOW - {"down"}:
+                return "below"
+            if word in CROSS and word not in ("is",):
+                return "cross"
+        if word not in _FILLER:
+            seen += 1
+        i -= 1
+    return "change" if pct else "cross"
+
+
+def _alert_add(scan: Scan) -> Entities:
+    out = _symbols_only(scan)
+    nums = scan.numbers()
+    pcts = [i for i in nums if scan.tokens[i].pct]
+    target = pcts[0] if pcts else None
+    if target is None and nums:
+        trade_amount = _amount_index(scan)
+        later = [i for i in nums if i != trade_amount or len(nums) == 1]
+        target = later[-1] if later else None
+    if target is not None:
+        out["target"] = _num(scan, target)
+        out["condition"] = condition_of(scan, target)
+    return out
+
+
+def _alert_remove(scan: Scan) -> Entities:
+    out: Entities = {}
+    match = _ALERT_ID.search(scan.shape)
+    if match:
+        index = scan.token_at(match.start(1) if match.group(1) else match.start(2))
+        nums = [i for i in scan.numbers() if i >= index]
+        if nums:
+            out["alert_id"] = int(scan.tokens[nums[0]].value or 0)
+    if _ALL.search(scan.shape) and "alert_id" not in out:
+        out["all"] = True
+    out.update(_symbols_only(scan))
+    return out
+
+
+BUILDERS: dict[str, Callable[[Scan], Entities]] = {
+    "price": _price,
+    "convert": _convert,
+    "market_overview": _limit_only,
+    "coin_info": _symbols_only,
+    "price_history": _with_days,
+    "compare": _with_days,
+    "movers": _movers,
+    "technical_analysis": _technical,
+    "gas": _gas,
+    "tvl": _tvl,
+    "defi_protocols": _defi_protocols,
+    "yields": _yields,
+    "defi_compare": _defi_compare,
+    "dca": _dca,
+    "portfolio_add": _trade,
+    "portfolio_remove": _trade,
+    "alert_add": _alert_add,
+    "alert_remove": _alert_remove,
+}
+
+
+def build(intent: str, scan: Scan) -> Entities:
+    """The entities of `intent` stated in the sentence (omitted when not stated)."""
+    builder = BUILDERS.get(intent)
+    return builder(scan) if builder else {}
