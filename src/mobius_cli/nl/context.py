@@ -46,7 +46,7 @@ class State:
 
 def _names_only(scan: Scan) -> bool:
     """Whether the turn has no intent cue of its own (only names and filler)."""
-    return not intents.score(scan)
+    return max(intents.score(scan).values(), default=0) < 2
 
 
 def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]:

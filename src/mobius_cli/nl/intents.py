@@ -22,7 +22,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "price": (
         (r"prices?|quotes?|quote me|pricing|precios?|prix|preco|precos|preis|kurs|cours", 3),
         (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN"
-         r"|cost|costs|kostet|vaut|cuesta|custa|going for|worth right now", 3),
+         r"|cost|costs|kostet|vaut|cuesta|custa|going for|COIN worth", 3),
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
     ),
     "convert": (
@@ -32,6 +32,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:NUM|PCT) (?:COIN|FIAT) (?:to|in|into|en|em|for|in terms of) (?:COIN|FIAT)", 4),
         (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in", 4),
         (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
+        (r"NUM (?:COIN|FIAT) (?:\w+ ){1,3}(?:in|into|en|em) (?:COIN|FIAT)", 3),
         (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how", 2),
     ),
     "market_overview": (
@@ -89,6 +90,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|transactions? (?:cost|costs|fees)|(?:cheap|expensive|pricey) to (?:transact"
          r"|send|bridge)|(?:expensive|cheap|pricey) are transactions|transactions.*expensive"
          r"|comisiones|frais|gebuhren|taxas", 4),
+        (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge"
+         r"|swap|transfer|move)", 5),
     ),
     "tvl": (
         (r"tvl|total value locked|value locked|locked in|locked on|locked up", 5),
@@ -217,16 +220,19 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
 
     if coins:
         s["price"] = s.get("price", 0) + 1
+    elif "price" in s and mine:
+        s["price"] -= 2
     # Portfolio words need "my" or a holding verb; "market cap allocation" is not a portfolio.
     if "portfolio_show" in s and not (mine or _has(scan, "pf|portfolio|holdings|p&l")):
         s["portfolio_show"] -= 2
+    held = bool(coins) or _has(scan, "NUM of (?:those|them|it|that|these|this)")
     for side in ("portfolio_add", "portfolio_remove"):
         if side in s:
-            if coins and (nums or mine or _has(scan, "portfolio|holdings|bag|pf")):
+            if held and (nums or mine or _has(scan, "portfolio|holdings|bag|pf")):
                 s[side] += 2
-            elif not coins and not _has(scan, "of (?:those|them|it|that)|NUM of"):
+            elif not held:
                 s[side] -= 3
-            if _has(scan, "portfolio|holdings|bag|bags|pf") and coins:
+            if _has(scan, "portfolio|holdings|bag|bags|pf") and held:
                 s["portfolio_show"] = 0
                 s[side] += 2
     if _has(scan, "my (?:\\w+ )?(?:portfolio|holdings|bags|pf)|portfolio s") or _has(

@@ -62,7 +62,9 @@ CHAIN_NAMES: dict[str, str] = {
     "avalanche": "avalanche", "tron": "tron", "sui": "sui", "aptos": "aptos", "linea": "linea",
     "scroll": "scroll", "zksync": "zksync", "zksync era": "zksync", "mantle": "mantle",
     "blast": "blast", "fantom": "fantom", "gnosis": "gnosis", "cronos": "cronos", "celo": "celo",
-    "near": "near", "ton": "ton", "bitcoin": "bitcoin",
+    "near": "near", "ton": "ton", "bitcoin": "bitcoin", "arb": "arbitrum", "op": "optimism",
+    "avax": "avalanche", "bnb": "bsc", "binance": "bsc", "sol": "solana", "eth": "ethereum",
+    "zk sync": "zksync", "era": "zksync", "xdai": "gnosis", "tron network": "tron",
 }
 # Chains reached through a coin's ticker in a gas, fee or DeFi question ("eth gas").
 CHAIN_OF_TICKER: dict[str, str] = {
@@ -73,7 +75,8 @@ CHAIN_OF_TICKER: dict[str, str] = {
 }
 # Chain words that are everyday English: only after "on"/"in" or before "chain"/"network".
 AMBIGUOUS_CHAINS: frozenset[str] = frozenset({"base", "scroll", "blast", "near", "ton",
-                                               "mainnet", "celo", "linea", "sui"})
+                                               "mainnet", "celo", "linea", "sui", "arb", "op",
+                                               "era", "binance"})
 
 # --- protocols -------------------------------------------------------------------------
 
