@@ -23,7 +23,8 @@ def _stream(as_json: bool, out: Any) -> None:
     from mobius_cli.nl import Conversation
 
     conv = Conversation()
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace",
+                             newline="\n")
     for line in stdin:
         text = line.rstrip("\r\n")
         if not text.strip():

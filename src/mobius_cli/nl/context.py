@@ -108,7 +108,8 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return intent, merged, confidence
     if intent == "alert_remove" and not entities and state.last_alert:
         return intent, dict(state.last_alert), confidence
-    if intent in SYMBOL_INTENTS and "symbols" not in entities and state.entities.get("symbols"):
-        if PRONOUN.search(shape) or intent != "price":
-            entities = dict(entities, symbols=list(state.entities["symbols"]))
+    lacks_symbols = intent in SYMBOL_INTENTS and "symbols" not in entities
+    if lacks_symbols and state.entities.get("symbols") and (
+            PRONOUN.search(shape) or intent != "price"):
+        entities = dict(entities, symbols=list(state.entities["symbols"]))
     return intent, entities, confidence

@@ -45,8 +45,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "coin_info": (
         (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist)"
-         r" (?:a |an |the )?COIN(?: coin| token| crypto| network)? \??"
-         r" $|tell me about|info (?:on|about|for)|information|details|facts about", 4),
+         r" (?:a |an |the )?COIN(?: coin| token| crypto| network)?(?: \?)? $"
+         r"|tell me about|info (?:on|about|for)|information|details|facts about", 4),
         (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper"
          r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founder"
          r"|created by|who made|what does COIN do|use case|tokenomics", 3),

@@ -12,7 +12,8 @@ NUMBER_WORDS: dict[str, int] = {
 }
 UNIT_DAYS: dict[str, int] = {
     "h": 1, "hr": 1, "hrs": 1, "hour": 1, "hours": 1, "d": 1, "day": 1, "days": 1,
-    "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7, "mo": 30, "mos": 30, "month": 30, "months": 30,
+    "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
+    "mo": 30, "mos": 30, "month": 30, "months": 30,
     "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365, "quarter": 90, "quarters": 90,
 }
 INTERVALS: dict[str, int] = {
@@ -55,4 +56,4 @@ def period_days(count: float, unit: str) -> int | None:
         return None
     if unit.startswith("h"):
         return max(1, round(count / 24))
-    return int(round(count * per))
+    return round(count * per)

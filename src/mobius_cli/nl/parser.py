@@ -8,7 +8,7 @@ from typing import Any
 
 from mobius_cli.nl import context, intents, slots
 from mobius_cli.nl.entities import scan_tokens
-from mobius_cli.nl.text import tokenize
+from mobius_cli.nl.text import MAX_CHARS, tokenize
 
 INTENT_KEYS: dict[str, frozenset[str]] = {
     "price": frozenset({"symbols", "vs_currency"}),
@@ -67,7 +67,7 @@ def parse(text: str, state: context.State | None = None) -> ParseResult:
     """Parse one sentence; `state` (updated in place) carries the conversation."""
     if not isinstance(text, str):
         text = str(text)
-    cleaned = _CONTROL_RE.sub(" ", text)
+    cleaned = _CONTROL_RE.sub(" ", text[:MAX_CHARS])
     scan = scan_tokens(tokenize(cleaned))
     verdict = intents.decide(scan)
     entities = slots.build(verdict.intent, scan)

@@ -70,7 +70,7 @@ def quote_currency(scan: Scan) -> tuple[str | None, list[Mention]]:
     assets = [m for m in scan.mentions if m.coin or m.fiat]
     for m in reversed(assets):
         if _after_cue(scan, m, ("in", "en", "em", "to", "vs", "auf", "against")) and (
-            m.fiat and not m.coin or len([a for a in assets if a.coin]) > 1
+            (m.fiat and not m.coin) or len([a for a in assets if a.coin]) > 1
         ):
             code = (m.fiat if not m.coin else m.coin) or ""
             return code.lower(), [a for a in assets if a is not m and a.coin]
@@ -118,10 +118,9 @@ def _money_amount(scan: Scan) -> int | float | None:
 def _limit(scan: Scan) -> int | None:
     find_days(scan)  # "24 hours" is a period, not a count
     for i in scan.numbers():
-        tok = scan.tokens[i]
-        if tok.pct or tok.cur or not (tok.value or 0).is_integer() or not 0 < (tok.value or 0) <= 1000:
-            continue
-        return int(tok.value or 0)
+        tok, value = scan.tokens[i], scan.tokens[i].value or 0.0
+        if not (tok.pct or tok.cur) and value.is_integer() and 0 < value <= 1000:
+            return int(value)
     return None
 
 
@@ -278,12 +277,10 @@ def _yields(scan: Scan) -> Entities:
     for m in scan.mentions:
         after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf"))
         after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at"))
-        if m.protocol and not m.tickerish and (after_on or after_via or not m.coin
-                                               or m.versioned or not assets):
-            if protocol is None and (after_on or after_via or m.versioned or not m.coin
-                                     or _is_leading(scan, m)):
-                protocol = m.protocol
-                continue
+        if m.protocol and not m.tickerish and protocol is None and (
+                after_on or after_via or m.versioned or not m.coin or _is_leading(scan, m)):
+            protocol = m.protocol
+            continue
         if m.chain and after_on and chain is None:
             chain = m.chain
             continue

@@ -27,7 +27,7 @@ _TOKEN_RE = re.compile(
 _ELISION_RE = re.compile(r"^(?:l|d|j|c|s|n|m|qu)'([a-z].*)$")
 _PERIOD_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 
-COMMON_WORDS: frozenset[str] = frozenset("""
+_COMMON = """
 a about above across actually after again against all almost also always am an and any
 anything are around as ask at away back bad be because been before being below best better
 between big bit both but buy by call came can card care case change check chose close come
@@ -69,8 +69,9 @@ greedy index signals relative trading overbought oversold bands analysis technic
 expensive transactions mainnet protocols protocol derivatives liquid staking restaking
 dexs dexes yield yields apy farm quotes quote convert turn dollars euros pounds british
 many much how get for into quote historical history side stack better did which put
-memecoin best past compare versus versus vs whats hows pls lol yo hey hi thing things
-""".split())
+memecoin best past compare versus vs whats hows pls lol yo hey hi thing things
+"""
+COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
 
 
 @dataclass(slots=True)

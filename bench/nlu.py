@@ -1,0 +1,91 @@
+"""Parse speed: per-sentence time over the dev set, and `mobius parse -` over 1,000 lines.
+
+Targets: p99 < 1 ms per sentence (warm process), and < 2 s wall time for
+`mobius parse - --json` over 1,000 lines, start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEV_SET = Path("/work/shared/nlu/dev.jsonl")
+P99_TARGET_MS = 1.0
+STREAM_TARGET_S = 2.0
+
+
+def sentences(path: Path) -> list[str]:
+    """Every utterance of a labelled set, conversations flattened."""
+    out: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        out.extend(t["text"] for t in case.get("turns", [case]))
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def time_parses(texts: list[str], rounds: int) -> tuple[list[float], list[float]]:
+    """Milliseconds per parse: the first (cold-cache) pass, and the later passes."""
+    from mobius_cli.nl import parse_text
+
+    parse_text("warm up the imports")
+    passes: list[list[float]] = []
+    for _ in range(rounds):
+        times = []
+        for text in texts:
+            started = time.perf_counter()
+            parse_text(text)
+            times.append((time.perf_counter() - started) * 1000)
+        passes.append(times)
+    return passes[0], [t for p in passes[1:] for t in p]
+
+
+def time_stream(texts: list[str], lines: int) -> float:
+    """Seconds for one `mobius parse - --json` process over `lines` lines."""
+    exe = shutil.which("mobius") or str(Path(sys.executable).parent / "mobius")
+    feed = "\n".join(texts[i % len(texts)] for i in range(lines)) + "\n"
+    started = time.perf_counter()
+    proc = subprocess.run([exe, "parse", "-", "--json"], input=feed, capture_output=True,
+                          text=True, check=True)
+    elapsed = time.perf_counter() - started
+    if len(proc.stdout.splitlines()) != lines:
+        raise SystemExit("wrong number of output lines")
+    return elapsed
+
+
+def main() -> int:
+    """Run both measurements and print them against the targets."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", type=Path, default=DEV_SET)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--lines", type=int, default=1000)
+    args = ap.parse_args()
+
+    texts = sentences(args.dataset)
+    cold, warm = time_parses(texts, max(2, args.rounds))
+    for label, times in (("first pass", cold), ("warm", warm)):
+        print(f"parse {label:<10} n={len(times):<5} p50 {statistics.median(times):.3f} ms  "
+              f"p99 {percentile(times, 99):.3f} ms  max {max(times):.3f} ms")
+    p99 = percentile(warm, 99)
+    print(f"p99 target < {P99_TARGET_MS} ms: {'ok' if p99 < P99_TARGET_MS else 'MISSED'}")
+    wall = time_stream(texts, args.lines)
+    print(f"mobius parse - --json, {args.lines} lines: {wall:.2f} s "
+          f"(target < {STREAM_TARGET_S} s: {'ok' if wall < STREAM_TARGET_S else 'MISSED'})")
+    return 0 if p99 < P99_TARGET_MS and wall < STREAM_TARGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

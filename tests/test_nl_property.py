@@ -1,0 +1,54 @@
+"""Any input at all gives a valid contract object."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mobius_cli.nl import INTENT_KEYS, Conversation, ParseResult, parse_text
+
+WORDS = st.sampled_from(["btc", "eth", "price", "alert", "if", "below", "2.5k", "$3m", ".5",
+                         "1,500", "and", "?", "tvl", "on", "arbitrum", "%", "10%", "vs",
+                         "aave", "in", "eur", "last", "3", "months", "$", "#", "@", "delete"])
+
+
+def check(result: ParseResult, text: str) -> None:
+    assert result.text == text
+    assert result.intent in INTENT_KEYS
+    assert 0.0 <= result.confidence <= 1.0
+    assert set(result.entities) <= INTENT_KEYS[result.intent]
+    assert all(v is not None for v in result.entities.values())
+    for key in ("symbols", "protocols"):
+        if key in result.entities:
+            assert result.entities[key] and all(isinstance(s, str) for s in result.entities[key])
+    json.dumps(result.to_dict())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text(text: str) -> None:
+    check(parse_text(text), text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_binary_junk(data: bytes) -> None:
+    text = data.decode("utf-8", errors="replace")
+    check(parse_text(text), text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(WORDS, max_size=12).map(" ".join), max_size=6))
+def test_conversations_of_crypto_words(turns: list[str]) -> None:
+    conv = Conversation()
+    for text in turns:
+        check(conv.parse(text), text)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.text(min_size=1, max_size=5))
+def test_100_kb_input(seed: str) -> None:
+    text = (seed + " btc price ") * (100_000 // (len(seed) + 11) + 1)
+    check(parse_text(text), text)
