@@ -24,6 +24,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN"
          r"|cost|costs|kostet|vaut|cuesta|custa|going for|COIN worth", 3),
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
+        (r"going rate|rate (?:for|of) (?:a |one )?COIN|COIN (?:exchange )?rate", 2),
     ),
     "convert": (
         (r"convert|conversion|converter|convertir|umrechnen|exchange rate", 4),
@@ -110,8 +111,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "yields": (
         (r"yields?|apy|apr|stake|staking|staked|farm|farms|farming|pools?|lending rates?"
          r"|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|lend|lending"
-         r"|rendimiento|rendement|rendite|rendimento|rates?", 3),
-        (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)", 2),
+         r"|rendimiento|rendement|rendite|rendimento", 3),
+        (r"rates?", 1),
+        (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)|rates? (?:can i"
+         r" get|on|for lending|for staking)", 2),
     ),
     "dca": (
         (r"dca|dollar cost|cost averag(?:e|ing)|stack(?:ing)? (?:COIN|sats)|backtest|simulate"

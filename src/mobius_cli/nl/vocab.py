@@ -22,8 +22,8 @@ TICKERS: frozenset[str] = frozenset(coin.symbol for coin in KNOWN_COINS) | froze
 # Tickers that are also everyday words: only taken when written in capitals or with a `$`.
 AMBIGUOUS_TICKERS: frozenset[str] = frozenset({
     "LINK", "DOT", "NEAR", "TON", "OP", "ONE", "GAS", "SUN", "MOVE", "ME", "AI", "IT",
-    "HYPE", "RENDER", "FET", "SEI", "COMP", "WIF", "ENA", "ARB", "IMX", "TAO", "KAS", "FIL",
-    "ALGO", "VET", "SNX", "RUNE", "JUP", "UNI", "DAI", "ICP", "APT", "STETH", "MNT", "CRO",
+    "HYPE", "RENDER", "FET", "COMP", "ENA", "ARB", "IMX", "TAO", "KAS", "FIL",
+    "ALGO", "VET", "SNX", "RUNE", "JUP", "UNI", "ICP", "APT", "STETH", "MNT", "CRO",
 })
 # Upper-case words that look like tickers but are not coins.
 NOT_TICKERS: frozenset[str] = frozenset({
