@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from mobius_cli import __version__
+from mobius_cli.commands import ask, market, parse, system
 from mobius_cli.commands import config as config_cmd
-from mobius_cli.commands import market, parse, system
 from mobius_cli.context import AppContext
 
 app = typer.Typer(
@@ -61,6 +61,7 @@ def root(
 
 market.register(app)
 parse.register(app)
+ask.register(app)
 system.register(app)
 app.add_typer(config_cmd.config_app, name="config")
 app.add_typer(config_cmd.keys_app, name="keys")

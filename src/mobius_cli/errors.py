@@ -44,5 +44,9 @@ class SourceError(MobiusError):
         self.source = source
 
 
+class AuthError(SourceError):
+    """A source refused the API key: the user must fix it, no fallback hides that."""
+
+
 class NotFoundError(UsageError):
     """The thing asked for does not exist at the source (unknown coin, protocol)."""

@@ -20,10 +20,10 @@ def check_name(name: str) -> str:
 
 def _keyring():
     import keyring
-    from keyring.backends import fail
+    from keyring.backends import fail, null
 
     backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
+    if isinstance(backend, (fail.Keyring, null.Keyring)):  # neither can store anything
         return None
     return keyring
 

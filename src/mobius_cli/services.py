@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core import market
 from mobius_cli.core.models import CoinRef, MarketCoin, PricePoint, Quote, iso_utc
-from mobius_cli.errors import SourceError, UsageError
+from mobius_cli.errors import AuthError, SourceError, UsageError
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
@@ -25,7 +25,9 @@ def quotes(app: AppContext, coins: Sequence[CoinRef], vs: str) -> list[Quote]:
     try:
         return app.coingecko.quotes(coins, vs)
     except SourceError as exc:
-        if vs != "usd" or app.offline or getattr(exc, "status", None):
+        from mobius_cli.providers.http import HttpStatusError
+
+        if vs != "usd" or app.offline or isinstance(exc, (AuthError, HttpStatusError)):
             raise
         try:
             found = app.defillama.quotes(coins)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core.models import CoinRef, MarketCoin, PricePoint, Quote
 from mobius_cli.core.resolve import Resolution, match, suggest
-from mobius_cli.errors import NotFoundError, SourceError, UsageError
+from mobius_cli.errors import AuthError, NotFoundError, SourceError, UsageError
 from mobius_cli.providers.http import (
     TTL_GLOBAL,
     TTL_LISTS,
@@ -69,7 +69,7 @@ class CoinGecko:
                                       headers=self.headers, allow_stale=allow_stale).data
         except HttpStatusError as exc:
             if exc.status in (401, 403):
-                raise SourceError(SOURCE, f"the API key was refused ({exc.server_message})",
+                raise AuthError(SOURCE, f"the API key was refused ({exc.server_message})",
                                   hint="check it with `mobius keys list`") from None
             raise
 

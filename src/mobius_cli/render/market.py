@@ -77,7 +77,8 @@ def history_chart(h: History, width: int, color: bool) -> str:
     plt.plotsize(max(40, min(width, 120)), 20)
     if not color:
         plt.theme("clear")
-    return plt.build()
+    chart = plt.build()
+    return chart if color else plt.uncolorize(chart)
 
 
 def comparison_table(c: Comparison, color: bool = True) -> Any:
@@ -92,7 +93,8 @@ def comparison_table(c: Comparison, color: bool = True) -> Any:
 
 
 def conversion_line(c: Conversion) -> str:
-    return (f"{number(c.amount)} {c.from_code} = [bold]{number(c.result)} {c.to_code}[/bold]"
+    amount = f"{c.amount:,.0f}" if c.amount == int(c.amount) else number(c.amount)
+    return (f"{amount} {c.from_code} = [bold]{number(c.result)} {c.to_code}[/bold]"
             f"  [dim](1 {c.from_code} = {number(c.rate)} {c.to_code})[/dim]")
 
 
