@@ -124,8 +124,9 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False) -> 
         return Action(intent, ["fear-greed"], market.show_fear_greed)
     if intent in NOT_BUILT:
         what, command = NOT_BUILT[intent]
-        return Action(intent, message=f"{what.capitalize()} ({command}) is not available in this "
-                      "version of Mobius yet, so I cannot answer that.", exit_code=2)
+        return Action(intent, message=f"This version of Mobius cannot do {what} yet "
+                      f"(`{command}` is not built), so I have no answer to give.",
+                      exit_code=2)
     if intent == "help":
         return Action(intent, message=HELP_TEXT)
     if intent == "smalltalk":
@@ -182,7 +183,7 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
     if app.json:
         from mobius_cli.render.output import print_json
 
-        print_json({"intent": action.intent, "message": action.message})
+        print_json({"intent": action.intent, "message": action.message}, app.out.file)
     else:
         app.out.print(action.message or "", markup=False, highlight=False)
     return action.exit_code

@@ -81,10 +81,8 @@ def show_history(app: AppContext, symbol: str | None, days: str | int = 30, char
         if not result.points:
             app.note("no price data for that period")
             return
-        import sys
-
         # Raw: the chart is already laid out (and coloured) for this width.
-        sys.stdout.write(view.history_chart(result, app.out.width, app.color) + "\n")
+        app.out.file.write(view.history_chart(result, app.out.width, app.color) + "\n")
         return
     emit(app, data, lambda: view.history_table(result, app.color), csv_rows=data["prices"],
          as_csv=as_csv)

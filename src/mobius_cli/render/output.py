@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -14,16 +14,16 @@ if TYPE_CHECKING:
     from mobius_cli.context import AppContext
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, file: IO[str] | None = None) -> None:
     """Stable JSON: snake_case keys as given, numbers as numbers, UTF-8."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    (file or sys.stdout).write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def print_csv(rows: Sequence[dict[str, Any]]) -> None:
+def print_csv(rows: Sequence[dict[str, Any]], file: IO[str] | None = None) -> None:
     """Rows as CSV with a header (the keys of the first row)."""
     if not rows:
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n",
+    writer = csv.DictWriter(file or sys.stdout, fieldnames=list(rows[0]), lineterminator="\n",
                             extrasaction="ignore")
     writer.writeheader()
     for row in rows:
@@ -34,9 +34,9 @@ def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
          csv_rows: Sequence[dict[str, Any]] | None = None, as_csv: bool = False) -> None:
     """JSON, CSV, or the human rendering built by `table` (called only when needed)."""
     if app.json:
-        print_json(data)
+        print_json(data, app.out.file)
     elif as_csv:
-        print_csv(csv_rows if csv_rows is not None else data)
+        print_csv(csv_rows if csv_rows is not None else data, app.out.file)
     else:
         rendered = table()
         for item in rendered if isinstance(rendered, (list, tuple)) else [rendered]:
