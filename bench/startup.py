@@ -71,6 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
     args = parser.parse_args(argv)
 
+    # An installed package has bytecode (pip writes it); an editable checkout under
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise recompile Mobius on every run while
+    # Typer's own bytecode is already in site-packages. Compile once, like an install.
+    import compileall
+
+    import mobius_cli
+
+    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp:
         bare = Path(tmp) / "bare.py"
         bare.write_text(BARE_APP, encoding="utf-8")

@@ -353,3 +353,22 @@ def test_refused_key_is_a_clear_error_without_the_key(fake_apis):
 def test_pro_key_uses_its_header(fake_apis):
     mobius(fake_apis, "price", "btc", COINGECKO_PRO_API_KEY="pro-key")
     assert fake_apis.last("/simple/price").headers["x-cg-pro-api-key"] == "pro-key"
+
+
+def test_ctrl_c_exits_130_without_a_traceback(fake_apis):
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import MOBIUS_BIN
+
+    fake_apis.delay("/fng", seconds=5)
+    proc = subprocess.Popen([MOBIUS_BIN, "fear-greed"], env=fake_apis.env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while not fake_apis.requests_to("/fng") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "interrupted" in err

@@ -29,3 +29,25 @@ def test_fast_paths_import_nothing_heavy(args):
     assert code == "0", f"mobius {' '.join(args)} exited {code}: {result.stderr}"
     loaded = sorted({m.split(".")[0] for m in modules} & set(HEAVY))
     assert not loaded, f"mobius {' '.join(args)} imports {loaded}: import them lazily"
+
+
+def _loaded(args: list[str]) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60
+    )
+    code, *modules = result.stdout.splitlines()
+    assert code == "0", result.stderr
+    return {m.split(".")[0] for m in modules}
+
+
+@pytest.mark.parametrize("args", [
+    ["config", "path"], ["config", "show", "--json"], ["parse", "btc price", "--json"],
+    ["price", "--help"], ["keys", "list", "--json"],
+], ids=" ".join)
+def test_commands_that_do_not_fetch_never_import_httpx(args):
+    loaded = _loaded(args)
+    assert "httpx" not in loaded and "openai" not in loaded and "prompt_toolkit" not in loaded
+
+
+def test_a_fetching_command_imports_httpx_only_when_it_runs(fake_apis):
+    assert "httpx" in _loaded(["fear-greed", "--json"])

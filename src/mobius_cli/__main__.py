@@ -21,7 +21,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = app(args=args, prog_name="mobius", standalone_mode=False)
-        return int(result) if isinstance(result, int) else ExitCode.OK
+        code = int(result) if isinstance(result, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED:  # Typer turned Ctrl-C into an exit code
+            _say("interrupted")
+        return code
     except MobiusError as exc:
         line = f"error: {exc.message}"
         if exc.hint:

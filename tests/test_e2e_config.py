@@ -1,0 +1,84 @@
+"""End to end: config and keys through the installed CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from tests.fakes import run_mobius
+
+
+def cli(*args: str, **env: str):
+    result = run_mobius(*args, env=env or None)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_config_set_get_show_and_path(fake_apis):
+    assert cli("config", "set", "vs_currency", "EUR").returncode == 0
+    assert cli("config", "get", "vs_currency").stdout.strip() == "eur"
+    shown = json.loads(cli("config", "show", "--json").stdout)
+    assert shown["vs_currency"] == "eur" and shown["timeout"] == 10.0
+    path = Path(cli("config", "path").stdout.strip())
+    assert path == Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
+    assert 'vs_currency = "eur"' in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # The configured currency is used by commands that quote prices.
+    assert json.loads(cli("price", "btc", "--json").stdout)[0]["currency"] == "eur"
+    assert cli("config", "unset", "vs_currency").returncode == 0
+    assert cli("config", "get", "vs_currency").stdout.strip() == "usd"
+
+
+def test_config_errors_name_the_key_and_change_nothing():
+    cli("config", "set", "timeout", "5")
+    for args, needle in [(("set", "timeout", "-1"), "config key timeout"),
+                         (("set", "tiemout", "3"), "did you mean timeout?"),
+                         (("get", "nope"), "unknown config key 'nope'"),
+                         (("set", "coingecko_url", "not a url"), "config key coingecko_url")]:
+        result = cli("config", *args)
+        assert result.returncode == 2 and needle in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert cli("config", "get", "timeout").stdout.strip() == "5.0"
+
+
+def test_broken_config_file_is_one_line_naming_the_key():
+    path = Path(cli("config", "path").stdout.strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('retries = "lots"\n')
+    result = cli("price", "btc")
+    assert result.returncode == 2 and "config key retries" in result.stderr
+
+
+def test_environment_url_overrides_config(fake_apis):
+    cli("config", "set", "fng_url", "http://127.0.0.1:9/nowhere")
+    assert cli("fear-greed").returncode == 0  # MOBIUS_FNG_URL points at the fake
+
+
+def test_keys_without_a_keyring_backend_say_so():
+    result = cli("keys", "set", "coingecko", "--value", "abc")
+    assert result.returncode == 2
+    assert "no keyring backend" in result.stderr and "COINGECKO_API_KEY" in result.stderr
+    assert "abc" not in result.stderr
+    unknown = cli("keys", "set", "binance", "--value", "abc")
+    assert unknown.returncode == 2 and "known keys: coingecko" in unknown.stderr
+
+
+def test_keys_list_never_prints_values():
+    listed = cli("keys", "list", OPENAI_API_KEY="sk-secret-value")
+    assert "sk-secret-value" not in listed.stdout + listed.stderr
+    assert "env OPENAI_API_KEY" in listed.stdout
+
+
+def test_version_and_bare_invocation():
+    assert cli("--version").stdout.strip().startswith("mobius ")
+    bare = cli()  # not a terminal: help, not the REPL
+    assert bare.returncode == 0 and "Usage" in bare.stdout
+
+
+def test_usage_errors_are_one_line_exit_2():
+    result = cli("price", "--bogus")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("mobius: error: No such option: --bogus")
+    assert len(result.stderr.strip().splitlines()) == 1
