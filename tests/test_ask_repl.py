@@ -162,3 +162,17 @@ def test_repl_keeps_history_in_the_data_dir(fake_apis):
     repl_session("fear and greed\n\x04")
     history = Path(os.environ["MOBIUS_HOME"]) / "data" / "repl-history"
     assert "fear and greed" in history.read_text()
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("bitc", "bitcoin"), ("SO", "SOL"), ("arbit", "arbitrum"), ("unis", "uniswap"),
+    ("/j", "/json"), ("tren", "trending"), ("opti", "optimism"),
+])
+def test_repl_completes_commands_coins_chains_and_protocols(typed, expected):
+    from prompt_toolkit.document import Document
+
+    from mobius_cli.repl import _completer
+
+    line = f"price of {typed}" if not typed.startswith("/") else typed
+    found = {c.text for c in _completer().get_completions(Document(line), None)}
+    assert expected in found

@@ -24,8 +24,8 @@ def _completer() -> WordCompleter:
     from mobius_cli.nl.vocab import completion_words
 
     words = list(dict.fromkeys(SLASH_COMMANDS + COMMAND_WORDS + completion_words()))
-    return WordCompleter(words, ignore_case=True, sentence=False, match_middle=False,
-                         pattern=None)
+    # WORD: whitespace-separated, so "/j" completes to "/json".
+    return WordCompleter(words, ignore_case=True, WORD=True)
 
 
 class Repl:

@@ -176,8 +176,12 @@ def convert(app: AppContext, amount: float, from_text: str, to_text: str) -> Con
             from_code.id if isinstance(from_code, CoinRef) else from_code,
             to_code.id if isinstance(to_code, CoinRef) else to_code,
             from_is_fiat=from_fiat, to_is_fiat=to_fiat, prices=prices)
-    label = lambda c: c.symbol if isinstance(c, CoinRef) else c.upper()  # noqa: E731
-    return Conversion(amount, label(from_code), label(to_code), rate)
+    return Conversion(amount, _code(from_code), _code(to_code), rate)
+
+
+def _code(side: CoinRef | str) -> str:
+    """How a side of a conversion is shown: a coin's ticker or a currency's code."""
+    return side.symbol if isinstance(side, CoinRef) else side.upper()
 
 
 def movers(app: AppContext, vs: str, *, universe: int, limit: int) -> dict[str, list[MarketCoin]]:

@@ -17,23 +17,10 @@ cache_app = typer.Typer(help="The shared response cache.", no_args_is_help=True)
 
 def _probe(app: AppContext, name: str, url: str, headers: dict[str, str] | None = None
            ) -> dict[str, Any]:
-    """One GET with no retries: reachable or not, and how fast."""
-    from mobius_cli.providers.http import HttpClient, HttpStatusError, RetryPolicy
-
-    client = HttpClient(app.http.cache, timeout=app.http.timeout,
-                        policy=RetryPolicy(retries=0, max_rate_wait=0))
-    started = time.perf_counter()
-    try:
-        client._fetch(name, url, None, headers)
-        status, detail = "ok", ""
-    except HttpStatusError as exc:
-        status, detail = "error", exc.message
-    except Exception as exc:  # any failure is the finding, not a crash
-        status, detail = "error", getattr(exc, "message", str(exc))
-    finally:
-        client._client and client._client.close()
-    return {"source": name, "url": url, "status": status,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 1), "detail": detail}
+    """Reachable or not, and how fast."""
+    problem, seconds = app.http.probe(name, url, headers)
+    return {"source": name, "url": url, "status": "error" if problem else "ok",
+            "latency_ms": round(seconds * 1000, 1), "detail": problem or ""}
 
 
 def doctor_report(app: AppContext) -> dict[str, Any]:

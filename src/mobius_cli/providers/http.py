@@ -161,6 +161,20 @@ class HttpClient:
             self._client.close()
         self.cache.close()
 
+    def probe(self, source: str, url: str, headers: dict[str, str] | None = None
+              ) -> tuple[str | None, float]:
+        """One uncached GET with no retries: (the problem or None, seconds taken)."""
+        policy, self.policy = self.policy, RetryPolicy(retries=0, max_rate_wait=0)
+        started = time.perf_counter()
+        try:
+            self._fetch(source, url, None, headers)
+            problem = None
+        except SourceError as exc:
+            problem = exc.message
+        finally:
+            self.policy = policy
+        return problem, time.perf_counter() - started
+
     def get_json(self, source: str, url: str, *, params: dict[str, Any] | None = None,
                  ttl: float, headers: dict[str, str] | None = None,
                  allow_stale: bool = True) -> Fetched:
