@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def resolve(app: AppContext, symbols: Sequence[str], ids: Sequence[str] = ()) -> list[CoinRef]:
     if not symbols and not ids:
-        raise UsageError("name at least one coin", hint="e.g. `mobius price btc eth`")
+        raise UsageError("name at least one coin", hint="a ticker, name or id, e.g. btc")
     return app.coingecko.resolve_many(symbols, ids, note=app.note)
 
 
