@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from mobius_cli.nl import vocab
 from mobius_cli.nl.numbers import INTERVALS, period_days, to_number, word_number
-from mobius_cli.nl.text import COMMON_WORDS, Token
+from mobius_cli.nl.text import COMMON_WORDS, Token, known_words
 
 SIGN_CURRENCY = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy"}
 _VERSION_RE = re.compile(r"v\d{1,2}")
@@ -107,7 +107,7 @@ def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
         m.tickerish = True
     if phrase in vocab.CHAIN_NAMES and (
         phrase not in vocab.AMBIGUOUS_CHAINS or before in _CHAIN_CUES
-        or after in ("chain", "network", "mainnet", "l2")
+        or after in ("chain", "network", "mainnet", "l2") or _follow_up_name(tokens, start, end)
     ):
         m.chain = vocab.CHAIN_NAMES[phrase]
     elif m.coin in vocab.CHAIN_OF_TICKER:
@@ -127,6 +127,123 @@ def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
     if m.coin or m.chain or m.protocol or m.fiat:
         return m
     return None
+
+
+# Lower-case ambiguous tickers ("link", "dot", "op") are coins only with positional evidence.
+_EVERYDAY = frozenset({"ONE", "ME", "IT", "AI", "MOVE", "SUN", "GAS", "HYPE"})
+_LIST_JOIN = frozenset({"and", "or", ",", "vs", "&", "/", "+", "n"})
+_PRICE_NEXT = frozenset({"price", "prices", "quote", "quotes", "chart", "charts", "rsi", "macd",
+                         "holders", "token", "tokens", "coin", "coins", "bags", "bag",
+                         "position", "stack", "overbought", "oversold", "ath", "rn"})
+_HOLD_PREV = frozenset({"my", "buy", "sell", "sold", "bought", "stake", "staking", "hodl",
+                        "long", "short", "dca", "into", "some", "more", "aped", "grabbed",
+                        "dumped", "trimmed", "add", "added", "of", "for", "about", "on"})
+_CONTEXT_CUES = frozenset({"price", "prices", "quote", "quotes", "chart", "rsi", "macd",
+                           "overbought", "oversold", "compare", "vs", "worth", "trading",
+                           "signals", "ema", "sma", "bollinger", "buy", "sell", "better",
+                           "outperform", "outperformed", "stronger"})
+
+
+def _follow_up_name(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether tokens[start:end] is the name of a short follow-up ("and base?")."""
+    if len(tokens) - end > 1 or (end < len(tokens) and tokens[end].kind != "punct"):
+        return False
+    lead = [t.text for t in tokens[:start]]
+    return lead in (["and"], ["what", "about"], ["how", "about"], ["and", "what", "about"],
+                    ["same", "for"], ["and", "for"], ["now"], ["and", "on"])
+
+
+def _candidate_coin(tok: Token) -> str | None:
+    """The coin a lower-case everyday word could be ("dot" → DOT), or None."""
+    if tok.kind != "word" or tok.raw.isupper():
+        return None
+    upper = tok.text.upper()
+    if upper in vocab.AMBIGUOUS_TICKERS and upper in vocab.TICKERS and upper not in _EVERYDAY:
+        return upper
+    return None
+
+
+def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
+    """Whether token `i` sits where a coin goes: "200 link", "link price", "sell my dot"."""
+    if _follow_up_name(tokens, i, i + 1):
+        return True
+    prev = tokens[i - 1].text if i else ""
+    prev2 = tokens[i - 2].text if i > 1 else ""
+    nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    if (i and tokens[i - 1].kind == "num" and not tokens[i - 1].pct) or nxt in _PRICE_NEXT:
+        return True
+    if prev in _HOLD_PREV:
+        return prev not in ("of", "for", "about", "on") or cued or prev2 in (
+            "price", "tell", "me", "loss", "profit")
+    return prev in ("the", "my") and prev2 in _HOLD_PREV
+
+
+def _promote(tokens: list[Token], found: list[Mention]) -> list[Mention]:
+    """Take lower-case ambiguous tickers as coins where the sentence places a coin there."""
+    taken = {i for m in found for i in range(m.start, m.end)}
+    cands = {i: c for i, t in enumerate(tokens) if i not in taken and (c := _candidate_coin(t))}
+    if not cands:
+        return found
+    coins = {m.start for m in found if m.coin} | {m.end - 1 for m in found if m.coin}
+    n = len(tokens)
+    texts = [t.text for t in tokens]
+    cued = any(w in _CONTEXT_CUES for w in texts)
+    chosen: set[int] = set()
+    if "vs" in texts:
+        chosen.update(cands)
+    chosen.update(i for i in cands if _placed_as_coin(tokens, i, cued))
+    changed = True
+    while changed:  # lists: "ada and dot", "link, dot", "arb or op" spread coin-ness
+        changed = False
+        for i in cands:
+            if i in chosen:
+                continue
+            for j in (i - 2, i + 2):
+                if 0 <= j < n and texts[(i + j) // 2] in _LIST_JOIN and (
+                        j in coins or j in chosen or (j in cands and cued)):
+                    chosen.add(i)
+                    changed = True
+                    break
+    if not chosen and cued and len(cands) == 1 and not coins:
+        chosen = set(cands)
+    if not chosen:
+        return found
+    for i in chosen:
+        coin = cands[i]
+        found.append(Mention(i, i + 1, texts[i], coin=coin,
+                             chain=vocab.CHAIN_OF_TICKER.get(coin)))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+_PROTO_JOIN = frozenset({"vs", "or", "and", ","})
+
+
+def _protocol_neighbours(tokens: list[Token], found: list[Mention]) -> list[Mention]:
+    """An unknown lower-case name beside a known protocol ("aave or spectra") is one too."""
+    protos = {m.start: m for m in found if m.protocol and not m.tickerish}
+    if not protos:
+        return found
+    protos.update({m.end - 1: m for m in protos.values()})
+    taken = {i for m in found for i in range(m.start, m.end)}
+    known = known_words()
+    added = False
+    n = len(tokens)
+    texts = {t.text for t in tokens}
+    joins = _PROTO_JOIN if texts & {"compare", "which", "between", "bigger"} else {"vs", "or"}
+    for i, tok in enumerate(tokens):
+        if (i in taken or tok.kind != "word" or tok.fuzzy or tok.raw.isupper()
+                or not tok.text.isalpha() or len(tok.text) < 3 or tok.text in known):
+            continue
+        for j, k in ((i - 2, i - 1), (i + 2, i + 1)):
+            if 0 <= j < n and j in protos and tokens[k].text in joins:
+                m = Mention(i, i + 1, tok.text, protocol=tok.text)
+                found.append(m)
+                added = True
+                break
+    if added:
+        found.sort(key=lambda m: m.start)
+    return found
 
 
 def _find_mentions(tokens: list[Token]) -> list[Mention]:
@@ -167,7 +284,7 @@ def _find_mentions(tokens: list[Token]) -> list[Mention]:
             hit.end += 1
         found.append(hit)
         i = hit.end
-    return found
+    return _protocol_neighbours(tokens, _promote(tokens, found))
 
 
 def _render(scan: Scan) -> None:
@@ -218,12 +335,12 @@ _INTERVAL_RE = re.compile(
     r" (day|week|month|fortnight)s?\b"
 )
 _PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
+    (re.compile(r"\bhalf (?:a )?year\b"), 180),
     (re.compile(rf"\b{_COUNT} {_UNIT}\b"), None),
     (re.compile(r"\ball time\b|\bmax(?:imum)? (?:range|period|history)\b|\bsince (?:launch|"
                 r"inception|the start|the beginning)\b|\bentire history\b"), "max"),
     (re.compile(r"\b(?:today|24 ?hours?|yesterday)\b"), 1),
     (re.compile(r"\b(?:fortnight)\b"), 14),
-    (re.compile(r"\bhalf (?:a )?year\b"), 180),
     (re.compile(r"\bweek\b"), 7),
     (re.compile(r"\bmonth\b"), 30),
     (re.compile(r"\bquarter\b"), 90),

@@ -40,7 +40,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"market overview|overview|dominance|total market|market cap(?:italization)?"
          r"|the market|crypto market|markets|mercado|marche|markt|marktkapitalisierung", 3),
         (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|kryptowahrungen"
-         r"|criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market", 4),
+         r"|criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market"
+         r"|(?:biggest|largest|top|main|leading|major|best) (?:NUM )?(?:crypto )?(?:coins?|cryptos?"
+         r"|cryptocurrencies|tokens|assets)(?! (?:gaining|losing|gainers|losers|today|this))"
+         r"|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|market cap"
+         r"|cap|value)", 4),
         (r"everything (?:bleeding|red|green|pumping|dumping)", 2),
         (r"kryptowahrungen|criptomonedas|cryptomonnaies|criptomoedas|cryptocurrencies", 1),
     ),
@@ -49,7 +53,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r" (?:a |an |the )?COIN(?: coin| token| crypto| network)?(?: \?)? $"
          r"|tell me about|info (?:on|about|for)|information|details|facts about", 4),
         (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper"
-         r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founder"
+         r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founders?"
+         r"|who (?:created|made|invented|founded|started|built|runs|is behind)|team behind"
          r"|created by|who made|what does COIN do|use case|tokenomics", 3),
     ),
     "price_history": (
@@ -62,12 +67,14 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "compare": (
         (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head"
          r"|outperform(?:ed|s)?|which (?:did|does|is|was|one|performed) (?:better|best|"
-         r"stronger)|better investment|vergleich|comparar|comparer", 4),
+         r"stronger)|better investment|vergleich|comparar|comparer"
+         r"|which (?:one )?(?:is|s|has|was) (?:bigger|larger|better|safer|stronger|cheaper)", 4),
         (r"COIN or COIN|better|best", 1),
     ),
     "trending": (
         (r"trending|trends?|searched|searching|searches|buzz(?:ing)?|hype|hot(?:test)?"
-         r"|popular|tendencia|tendance|angesagt", 4),
+         r"|popular|tendencia|tendance|angesagt|talking about|talked about|everyone (?:is )?"
+         r"(?:buying|talking|watching)|(?:twitter|ct|reddit) (?:is )?(?:shilling|talking)", 4),
     ),
     "movers": (
         (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt"

@@ -84,11 +84,13 @@ def _amount_index(scan: Scan) -> int | None:
         nxt = scan.mention_at(i + 1)
         if nxt is not None and (nxt.coin or nxt.fiat) and not scan.tokens[i].pct:
             return i
-        if i + 2 < len(scan.tokens) and scan.tokens[i + 1].text == "of" and (
-            scan.tokens[i + 2].text in ("it", "those", "them", "that", "these", "this")
-            or scan.mention_at(i + 2)
-        ):
-            return i
+        if i + 2 < len(scan.tokens) and scan.tokens[i + 1].text == "of":
+            j = i + 2
+            while j + 1 < len(scan.tokens) and scan.tokens[j].text in ("my", "the", "our"):
+                j += 1  # "all 3 of my eth"
+            if scan.tokens[j].text in ("it", "those", "them", "that", "these", "this") or (
+                    scan.mention_at(j)):
+                return i
     for i in nums:
         if scan.tokens[i].cur and not scan.tokens[i].pct:
             return i

@@ -70,6 +70,7 @@ expensive transactions mainnet protocols protocol derivatives liquid staking res
 dexs dexes yield yields apy farm quotes quote convert turn dollars euros pounds british
 many much how get for into quote historical history side stack better did which put
 memecoin best past compare versus vs whats hows pls lol yo hey hi thing things
+stuff others rest etc bigger smaller larger safer cheaper
 """
 COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
 
@@ -159,4 +160,36 @@ def tokenize(text: str) -> list[Token]:
             tokens.extend(_words(piece))
         else:
             tokens.append(Token(piece, piece, "punct"))
-    return tokens
+    return _money_words(tokens)
+
+
+_TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "week", "weeks",
+                         "hour", "hours", "decade", "yr", "mo"})
+
+
+def _money_words(tokens: list[Token]) -> list[Token]:
+    """Money said in words: "50 cents" → 0.5, "a grand" → 1000, "half a bitcoin" → 0.5."""
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        nxt = tokens[i + 1].text if i + 1 < n else ""
+        if tok.kind == "num" and not tok.pct and nxt in ("cents", "cent", "grand", "k"):
+            scale = 1000.0 if nxt in ("grand", "k") else 0.01
+            out.append(Token(tok.text, tok.raw, "num", (tok.value or 0.0) * scale,
+                             tok.cur or "$"))
+            i += 2
+            continue
+        if tok.kind == "word" and tok.text in ("a", "one") and nxt == "grand":
+            out.append(Token("1000", "a grand", "num", 1000.0, "$"))
+            i += 2
+            continue
+        if tok.kind == "word" and tok.text == "half" and nxt in ("a", "an") and i + 2 < n and (
+                tokens[i + 2].kind in ("word", "ticker")
+                and tokens[i + 2].text not in _TIME_WORDS):
+            out.append(Token("0.5", "half a", "num", 0.5))
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
