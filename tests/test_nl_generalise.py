@@ -33,6 +33,8 @@ def _check(text: str, intent: str, entities: dict[str, Any]) -> None:
         ("should i sell my dot", "technical_analysis", {"symbols": ["DOT"]}),
         ("where can i stake dot", "yields", {"symbols": ["DOT"]}),
         ("stop loss on link at 11", "alert_add", {"symbols": ["LINK"], "target": 11}),
+        ("did dot outperform atom this month", "compare", {"symbols": ["DOT", "ATOM"]}),
+        ("ping me once op hits 3", "alert_add", {"symbols": ["OP"], "target": 3}),
     ],
 )
 def test_lower_case_word_tickers_in_coin_positions(
@@ -115,7 +117,8 @@ def test_unknown_word_beside_a_protocol_without_comparison_is_not_one() -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [("who created cardano", "coin_info"),
-     ("what coins is everyone talking about", "trending")],
+     ("what coins is everyone talking about", "trending"),
+     ("how scared is the market", "fear_greed")],
 )
 def test_intent_wording(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent

@@ -144,6 +144,13 @@ _CONTEXT_CUES = frozenset({"price", "prices", "quote", "quotes", "chart", "rsi",
                            "outperform", "outperformed", "stronger"})
 
 
+_MOVES = frozenset({"gets", "hits", "reaches", "drops", "dips", "falls", "goes", "pumps",
+                    "dumps", "breaks", "crosses", "touches", "moves", "rises", "crashes",
+                    "tanks", "moons", "climbs", "is"})
+_COMPARE_CUES = frozenset({"vs", "compare", "outperform", "outperformed", "outperforms",
+                           "better", "stronger"})
+
+
 def _follow_up_name(tokens: list[Token], start: int, end: int) -> bool:
     """Whether tokens[start:end] is the name of a short follow-up ("and base?")."""
     if len(tokens) - end > 1 or (end < len(tokens) and tokens[end].kind != "punct"):
@@ -172,6 +179,8 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     if (i and tokens[i - 1].kind == "num" and not tokens[i - 1].pct) or nxt in _PRICE_NEXT:
         return True
+    if prev in ("when", "if", "once") and nxt in _MOVES:  # "tell me when dot gets to 10"
+        return True
     if prev in _HOLD_PREV:
         return prev not in ("of", "for", "about", "on") or cued or prev2 in (
             "price", "tell", "me", "loss", "profit")
@@ -189,7 +198,7 @@ def _promote(tokens: list[Token], found: list[Mention]) -> list[Mention]:
     texts = [t.text for t in tokens]
     cued = any(w in _CONTEXT_CUES for w in texts)
     chosen: set[int] = set()
-    if "vs" in texts:
+    if "vs" in texts or (coins and any(w in _COMPARE_CUES for w in texts)):
         chosen.update(cands)
     chosen.update(i for i in cands if _placed_as_coin(tokens, i, cued))
     changed = True

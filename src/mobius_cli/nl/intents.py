@@ -83,7 +83,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:up|down) the most|biggest (?:gains|drops|losses|jumps|moves)", 4),
     ),
     "fear_greed": (
-        (r"fear|greed|sentiment|f&g|fearful|greedy|fng|miedo|peur|angst|medo|codicia", 4),
+        (r"fear|greed|sentiment|f&g|fearful|greedy|fng|scared|panick?(?:ing|ed)?|euphori[ac]"
+         r"|miedo|peur|angst|medo|codicia", 4),
     ),
     "technical_analysis": (
         (r"rsi|macd|bollinger|sma|ema|moving averages?|bbands|stoch(?:astic)?|ichimoku"
