@@ -122,3 +122,15 @@ def test_unknown_word_beside_a_protocol_without_comparison_is_not_one() -> None:
 )
 def test_intent_wording(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent", "entities"), [
+    ("gas price on arbitrum right now", "gas", {"chain": "arbitrum"}),
+    ("ethereum gas price", "gas", {"chain": "ethereum"}),
+    ("eth price", "price", {"symbols": ["ETH"]}),
+    ("how does mobius work", "help", {}),
+    ("how do you work?", "help", {}),
+])
+def test_gas_price_is_fees_and_questions_about_mobius_are_help(text, intent, entities):
+    result = parse_text(text)
+    assert (result.intent, result.entities) == (intent, entities)

@@ -101,6 +101,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|comisiones|frais|gebuhren|taxas", 4),
         (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge"
          r"|swap|transfer|move)", 5),
+        # "gas price" is about fees, not a coin's price.
+        (r"gas (?:prices?|costs?|fees?|now|today|right now)", 4),
     ),
     "tvl": (
         (r"tvl|total value locked|value locked|locked in|locked on|locked up", 5),
@@ -168,8 +170,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "help": (
         (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use"
-         r"|how to use|commands|examples|usage|how does (?:this|it|the \w+) (?:thing )?"
-         r"work|explain how|what are you|que puedes hacer|que peux tu faire|was kannst du"
+         r"|how to use|commands|examples|usage|how does (?:this|it|mobius|the \w+) "
+         r"(?:thing |tool |app )?work|how do you work|what is mobius|who are you"
+         r"|explain how|what are you|que puedes hacer|que peux tu faire|was kannst du"
          r"|o que voce pode|utilise|how do i (?:set|add|create|use|remove|delete|track)"
          r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help", 5),
         (r"help|halp|aide|ayuda|hilfe|ajuda", 3),
