@@ -49,6 +49,11 @@ def test_broken_config_file_is_one_line_naming_the_key():
     path.write_text('retries = "lots"\n')
     result = cli("price", "btc")
     assert result.returncode == 2 and "config key retries" in result.stderr
+    assert "must be a whole number" in result.stderr
+    # The path is still shown, and `config set` repairs the file.
+    assert cli("config", "path").stdout.strip() == str(path)
+    assert cli("config", "set", "retries", "2").returncode == 0
+    assert cli("config", "get", "retries").stdout.strip() == "2"
 
 
 def test_environment_url_overrides_config(fake_apis):

@@ -75,7 +75,7 @@ def _positive_float(value: Any) -> float:
 
 
 def _non_negative_int(value: Any) -> int:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
         raise ValueError("must be a whole number")
     number = int(str(value))
     if number < 0:
@@ -140,6 +140,11 @@ def parse_value(key: str, value: Any) -> Any:
         return spec.parse(value)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"config key {key}: {value!r} {exc}") from None
+
+
+def read_raw_config(path: Path) -> dict[str, Any]:
+    """config.toml as written, unvalidated (so a broken file can be repaired)."""
+    return _load_toml(path)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

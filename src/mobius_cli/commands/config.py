@@ -51,25 +51,26 @@ def config_get(ctx: typer.Context, key: KeyArg) -> None:
 def config_set(ctx: typer.Context, key: KeyArg,
                value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
     """Validate and store a value: `mobius config set vs_currency eur`."""
-    from mobius_cli.settings import parse_value, write_config
+    from mobius_cli.settings import Paths, parse_value, read_raw_config, write_config
 
     app = app_context(ctx)
     parsed = parse_value(key, value)
-    values = dict(app.settings.file_values)
+    path = Paths.resolve().config_file  # raw, so `set` can repair a broken file
+    values = read_raw_config(path)
     values[key] = parsed
-    write_config(app.settings.paths.config_file, values)
+    write_config(path, values)
     app.err.print(f"{key} = {parsed}")
 
 
 @config_app.command("unset")
-def config_unset(ctx: typer.Context, key: KeyArg) -> None:
+def config_unset(key: KeyArg) -> None:
     """Remove a key from config.toml, back to its default."""
-    from mobius_cli.settings import check_key, write_config
+    from mobius_cli.settings import Paths, check_key, read_raw_config, write_config
 
-    app = app_context(ctx)
     check_key(key)
-    values = {k: v for k, v in app.settings.file_values.items() if k != key}
-    write_config(app.settings.paths.config_file, values)
+    path = Paths.resolve().config_file
+    values = {k: v for k, v in read_raw_config(path).items() if k != key}
+    write_config(path, values)
 
 
 @config_app.command("path")
@@ -78,7 +79,7 @@ def config_path(ctx: typer.Context, json: JsonOpt = False) -> None:
     from mobius_cli.settings import Paths
 
     app = app_context(ctx, json=json)
-    paths = Paths.resolve()
+    paths = Paths.resolve()  # not app.settings: a broken config.toml must not hide its path
     data = {"config_file": str(paths.config_file), "data_dir": str(paths.data_dir),
             "cache_dir": str(paths.cache_dir)}
     if app.json:

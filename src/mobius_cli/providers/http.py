@@ -133,7 +133,6 @@ class HttpClient:
         self.offline = offline
         self.on_note = on_note or (lambda message: None)
         self.sleep = sleep
-        self.requests_made = 0
         self._transport = transport
         self._client: httpx.Client | None = None
 
@@ -217,7 +216,6 @@ class HttpClient:
         while True:
             problem: str
             try:
-                self.requests_made += 1
                 response = self.client.get(url, params=params, headers=headers)
             except httpx.TimeoutException:
                 problem = f"timed out after {self.timeout:g} s"
