@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,6 @@ class AppContext:
     vs: str | None = None
     offline: bool = False
     verbose: int = 0
-    notes: list[str] = field(default_factory=list)
 
     # --- output ----------------------------------------------------------------------
 
@@ -61,7 +60,6 @@ class AppContext:
 
     def note(self, message: str) -> None:
         """A one-line remark on stderr (never in the data on stdout)."""
-        self.notes.append(message)
         self.err.print(f"[dim]note:[/dim] {message}", markup=True, highlight=False)
 
     @contextmanager

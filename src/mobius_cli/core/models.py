@@ -47,7 +47,6 @@ class Quote:
     market_cap: float | None = None
     volume_24h: float | None = None
     last_updated: datetime | None = None
-    source: str = "coingecko"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -233,10 +233,6 @@ class CoinGecko:
     def exchange_rates(self) -> dict[str, dict[str, Any]]:
         return self.get("/exchange_rates", ttl=TTL_GLOBAL)["rates"]
 
-    def ping(self) -> Any:
-        return self.http.get_json(SOURCE, join_url(self.base_url, "/ping"), ttl=0,
-                                  headers=self.headers, allow_stale=False).data
-
 
 def builtin_coins() -> list[CoinRef]:
     """Well-known coins, used when CoinGecko's own index cannot be fetched."""

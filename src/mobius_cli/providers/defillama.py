@@ -36,6 +36,5 @@ class DefiLlama:
             if row and isinstance(row.get("price"), (int, float)):
                 stamp = row.get("timestamp")
                 quotes.append(Quote(coin, float(row["price"]), "usd", last_updated=(
-                    datetime.fromtimestamp(stamp, tz=timezone.utc) if stamp else None),
-                    source="defillama"))
+                    datetime.fromtimestamp(stamp, tz=timezone.utc) if stamp else None)))
         return quotes
