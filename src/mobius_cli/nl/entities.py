@@ -90,6 +90,29 @@ def _protocol_form(phrase: str) -> str:
     return vocab.PROTOCOL_ALIASES.get(phrase, phrase).replace(" ", "-")
 
 
+# Words that make a sentence a DeFi or fee question, where a short chain name is a chain.
+_DEFI_CONTEXT = frozenset({"tvl", "fees", "fee", "gas", "gwei", "apy", "apr", "yields", "yield",
+                           "protocols", "dexes", "dexs", "bridges", "locked", "stables",
+                           "stablecoins", "pools", "lending", "staking", "farms", "defi"})
+# Short chain names safe to take beside a DeFi word ("arb fees", "near tvl"); "base" is
+# left out ("base fee" is a fee, not the chain).
+_DEFI_ABBREV = frozenset({"arb", "op", "near", "ton", "sui", "celo", "linea", "mainnet"})
+
+
+def _chain_in_defi(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether an everyday chain word sits beside a DeFi word or ends a DeFi question."""
+    texts = [t.text for t in tokens]
+    if not _DEFI_CONTEXT.intersection(texts):
+        return False
+    phrase = " ".join(texts[start:end])
+    before = texts[start - 1] if start else ""
+    after = texts[end] if end < len(texts) else ""
+    if phrase in _DEFI_ABBREV and (before in _DEFI_CONTEXT or after in _DEFI_CONTEXT):
+        return True
+    rest = [t for t in tokens[end:] if t.kind != "punct" and t.text not in ("now", "today")]
+    return not rest and start > 0 and phrase not in ("era", "binance")
+
+
 def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
             shouting: bool) -> Mention | None:
     """The mention a phrase makes at tokens[start:end], or None."""
@@ -108,6 +131,7 @@ def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
     if phrase in vocab.CHAIN_NAMES and (
         phrase not in vocab.AMBIGUOUS_CHAINS or before in _CHAIN_CUES
         or after in ("chain", "network", "mainnet", "l2") or _follow_up_name(tokens, start, end)
+        or _chain_in_defi(tokens, start, end)
     ):
         m.chain = vocab.CHAIN_NAMES[phrase]
     elif m.coin in vocab.CHAIN_OF_TICKER:
@@ -146,7 +170,9 @@ _CONTEXT_CUES = frozenset({"price", "prices", "quote", "quotes", "chart", "rsi",
 
 _MOVES = frozenset({"gets", "hits", "reaches", "drops", "dips", "falls", "goes", "pumps",
                     "dumps", "breaks", "crosses", "touches", "moves", "rises", "crashes",
-                    "tanks", "moons", "climbs", "is"})
+                    "tanks", "moons", "climbs", "is", "exceeds", "surpasses", "passes", "tops",
+                    "sinks", "jumps", "spikes", "trades", "flips", "under", "above",
+                    "below", "over", "at"})
 _COMPARE_CUES = frozenset({"vs", "compare", "outperform", "outperformed", "outperforms",
                            "better", "stronger"})
 
@@ -179,7 +205,9 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     if (i and tokens[i - 1].kind == "num" and not tokens[i - 1].pct) or nxt in _PRICE_NEXT:
         return True
-    if prev in ("when", "if", "once") and nxt in _MOVES:  # "tell me when dot gets to 10"
+    # "tell me when dot gets to 10", "set alert: ton breaks 8", "link above 30 alert"
+    if prev in ("when", "if", "once", "whenever", "until", ":", "alert", "") and nxt in _MOVES \
+            and any(t.kind == "num" for t in tokens[i + 1:]):
         return True
     if prev in _HOLD_PREV:
         return prev not in ("of", "for", "about", "on") or cued or prev2 in (
@@ -337,23 +365,40 @@ def scan_tokens(tokens: list[Token]) -> Scan:
 # --- periods and intervals -------------------------------------------------------------
 
 _COUNT = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_UNIT = r"(hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?)"
+_UNIT = (r"(hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?"
+         r"|dias?|jours?|tage?n?|giorni|semanas?|semaines?|wochen?|settimane|meses|mois"
+         r"|monate?n?|mesi|anos?|annees?|ans|jahre?n?|anni)")
+# Interval units of several languages, in days.
+_INTERVAL_UNITS: dict[str, int] = {
+    "day": 1, "d": 1, "dia": 1, "jour": 1, "tag": 1, "giorno": 1,
+    "week": 7, "wk": 7, "w": 7, "semana": 7, "semaine": 7, "woche": 7, "settimana": 7,
+    "month": 30, "mo": 30, "mes": 30, "mois": 30, "monat": 30, "mese": 30,
+    "fortnight": 14, "quinzena": 14, "quincena": 14,
+}
 _INTERVAL_RE = re.compile(
-    r"\b(daily|weekly|biweekly|fortnightly|monthly)\b"
-    r"|\b(?:every|each|per|a|an|once a|once every)( other)?(?: (\d+|two|three|four))?"
-    r" (day|week|month|fortnight)s?\b"
+    r"\b(daily|weekly|biweekly|fortnightly|monthly|diario|diariamente|semanal|semanalmente"
+    r"|mensual|mensal|mensualmente|mensalmente|quotidien|hebdomadaire|mensuel|taglich"
+    r"|wochentlich|monatlich|giornaliero|settimanale|mensile)\b"
+    r"|(?:\b(?:every|each|per|a|an|once a|once every|por|par|pro|al|ao|cada|chaque|jede[nsm]?"
+    r"|ogni)|/)( other)?(?: (\d+|two|three|four))? (" + "|".join(_INTERVAL_UNITS) + r")s?\b"
 )
+_INTERVAL_WORDS: dict[str, int] = {
+    "diario": 1, "diariamente": 1, "quotidien": 1, "taglich": 1, "giornaliero": 1,
+    "semanal": 7, "semanalmente": 7, "hebdomadaire": 7, "wochentlich": 7, "settimanale": 7,
+    "mensual": 30, "mensal": 30, "mensualmente": 30, "mensalmente": 30, "mensuel": 30,
+    "monatlich": 30, "mensile": 30,
+}
 _PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
     (re.compile(r"\bhalf (?:a )?year\b"), 180),
     (re.compile(rf"\b{_COUNT} {_UNIT}\b"), None),
     (re.compile(r"\ball time\b|\bmax(?:imum)? (?:range|period|history)\b|\bsince (?:launch|"
                 r"inception|the start|the beginning)\b|\bentire history\b"), "max"),
-    (re.compile(r"\b(?:today|24 ?hours?|yesterday)\b"), 1),
+    (re.compile(r"\b(?:today|24 ?hours?|yesterday|hoy|aujourd hui|heute|hoje|oggi)\b"), 1),
     (re.compile(r"\b(?:fortnight)\b"), 14),
-    (re.compile(r"\bweek\b"), 7),
-    (re.compile(r"\bmonth\b"), 30),
+    (re.compile(r"\b(?:week|semana|semaine|woche|settimana)\b"), 7),
+    (re.compile(r"\b(?:month|mes|mois|monat|mese)\b"), 30),
     (re.compile(r"\bquarter\b"), 90),
-    (re.compile(r"\b(?:year|ytd|12 months)\b"), 365),
+    (re.compile(r"\b(?:year|ytd|12 months|ano|annee|jahr|anno)\b"), 365),
 )
 
 
@@ -387,8 +432,8 @@ def find_interval(scan: Scan) -> int | None:
         return None
     _mark(scan, starts, match.start(), match.end())
     if match.group(1):
-        return INTERVALS[match.group(1)]
-    unit = {"day": 1, "week": 7, "month": 30, "fortnight": 14}[match.group(4)]
+        return INTERVALS.get(match.group(1)) or _INTERVAL_WORDS[match.group(1)]
+    unit = _INTERVAL_UNITS[match.group(4)]
     count = word_number(match.group(3)) if match.group(3) else 1
     if match.group(2):
         count = 2

@@ -16,6 +16,15 @@ UNIT_DAYS: dict[str, int] = {
     "mo": 30, "mos": 30, "month": 30, "months": 30,
     "y": 365, "yr": 365, "yrs": 365, "year": 365, "years": 365, "quarter": 90, "quarters": 90,
 }
+# The same units in es/fr/de/pt/it ("6 meses", "2 ans", "3 Monate").
+UNIT_DAYS.update({
+    **dict.fromkeys(("dia", "dias", "jour", "jours", "tag", "tage", "tagen", "giorni"), 1),
+    **dict.fromkeys(("semana", "semanas", "semaine", "semaines", "woche", "wochen",
+                     "settimane"), 7),
+    **dict.fromkeys(("meses", "mois", "monat", "monate", "monaten", "mesi"), 30),
+    **dict.fromkeys(("ano", "anos", "annee", "annees", "ans", "jahr", "jahre", "jahren",
+                     "anni"), 365),
+})
 INTERVALS: dict[str, int] = {
     "daily": 1, "weekly": 7, "biweekly": 14, "fortnightly": 14, "monthly": 30,
 }

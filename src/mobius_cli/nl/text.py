@@ -20,7 +20,7 @@ _TOKEN_RE = re.compile(
         (?:k|mm|m|bn|b)?(?![a-z0-9])(?P<pct>\s?(?:%|percent\b|pct\b))?\+?)
    |(?P<ticker>\$[a-z][a-z0-9]{0,9}(?![a-z0-9]))
    |(?P<word>w/|[a-z][a-z0-9]*(?:[&'.][a-z0-9]+)*)
-   |(?P<punct>[?!,;:&%\#@$€£¥+])
+   |(?P<punct>[?!,;:&%\#@$€£¥+/])
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -70,7 +70,8 @@ expensive transactions mainnet protocols protocol derivatives liquid staking res
 dexs dexes yield yields apy farm quotes quote convert turn dollars euros pounds british
 many much how get for into quote historical history side stack better did which put
 memecoin best past compare versus vs whats hows pls lol yo hey hi thing things
-stuff others rest etc bigger smaller larger safer cheaper
+stuff others rest etc bigger smaller larger safer cheaper balance balances legend split
+haiku story idea wait nervous overall bottom
 """
 COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
 
@@ -112,11 +113,12 @@ def correct(word: str) -> str | None:
     if len(word) < 5 or not word.isalpha() or word in known_words():
         return None
     from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
 
+    # OSA counts a swap of two neighbours ("alret") as one edit.
     limit = 1 if len(word) < 8 else 2
     targets = [t for t in vocab.fuzzy_targets() if t[0] == word[0]]
-    found = process.extractOne(word, targets, scorer=Levenshtein.distance, score_cutoff=limit)
+    found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
     return found[0] if found else None
 
 
@@ -163,6 +165,12 @@ def tokenize(text: str) -> list[Token]:
     return _money_words(tokens)
 
 
+# Scale words after a number: "1.2 million" → 1200000.
+_SCALE_WORDS: dict[str, float] = {
+    "thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6,
+    "millones": 1e6, "millon": 1e6, "milhoes": 1e6, "milhao": 1e6, "millionen": 1e6,
+    "milioni": 1e6, "billion": 1e9, "billions": 1e9, "milliard": 1e9, "milliarden": 1e9,
+}
 _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "week", "weeks",
                          "hour", "hours", "decade", "yr", "mo"})
 
@@ -174,6 +182,11 @@ def _money_words(tokens: list[Token]) -> list[Token]:
     while i < n:
         tok = tokens[i]
         nxt = tokens[i + 1].text if i + 1 < n else ""
+        if tok.kind == "num" and not tok.pct and nxt in _SCALE_WORDS:
+            out.append(Token(tok.text, tok.raw, "num", (tok.value or 0.0) * _SCALE_WORDS[nxt],
+                             tok.cur))
+            i += 2
+            continue
         if tok.kind == "num" and not tok.pct and nxt in ("cents", "cent", "grand", "k"):
             scale = 1000.0 if nxt in ("grand", "k") else 0.01
             out.append(Token(tok.text, tok.raw, "num", (tok.value or 0.0) * scale,

@@ -141,6 +141,13 @@ SLANG: dict[str, str] = {
     "vs.": "vs", "v.": "vs", "versus": "vs", "against": "vs", "ath": "all time high",
     "tvl's": "tvl", "defi's": "defi", "dca'd": "dca", "dcaed": "dca", "dcaing": "dca",
     "sats": "sats", "fng": "f&g", "thnx": "thanks", "tysm": "thanks", "gud": "good",
+    "i'd": "i would", "id've": "i would have", "i'll": "i will", "rebal": "rebalance",
+    "bal": "balance", "alrt": "alert",
+    # Portfolio and possessive words of es/fr/de/pt/it, so English cues reach them.
+    "carteira": "portfolio", "cartera": "portfolio", "portefeuille": "portfolio",
+    "portafoglio": "portfolio", "portfolios": "portfolio", "minha": "my", "meu": "my",
+    "mio": "my", "mia": "my", "mein": "my", "meine": "my", "meinem": "my", "meinen": "my",
+    "mon": "my", "mi": "my", "mis": "my", "meus": "my", "minhas": "my", "miei": "my",
 }
 
 # Words the typo matcher may correct towards (cue words and names of at least 4 letters).
