@@ -59,8 +59,11 @@ class AppContext:
         return Console(stderr=True, no_color=not self.color, highlight=False)
 
     def note(self, message: str) -> None:
-        """A one-line remark on stderr (never in the data on stdout)."""
-        self.err.print(f"[dim]note:[/dim] {message}", markup=True, highlight=False)
+        """A one-line remark on stderr (never in the data on stdout), never wrapped."""
+        from rich.markup import escape
+
+        self.err.print(f"[dim]note:[/dim] {escape(message)}", markup=True, highlight=False,
+                       soft_wrap=True)
 
     @contextmanager
     def spinner(self, message: str) -> Iterator[None]:
