@@ -243,6 +243,10 @@ def test_offline_answers_from_cache_and_says_how_old(fake_apis):
     result = mobius(fake_apis, "--offline", "price", "btc", "--json")
     assert result.returncode == 0 and json.loads(result.stdout)[0]["id"] == "bitcoin"
     assert fake_apis.count() == 0
+    # Fresh or not, the age is said, once: the coin index behind it is not news.
+    notes = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(notes) == 1 and notes[0].startswith("note: offline: CoinGecko data from the "
+                                                   "cache, ") and notes[0].endswith(" s old")
     missing = mobius(fake_apis, "--offline", "price", "eth")
     assert missing.returncode == 1 and "offline" in one_line_error(missing)
 
@@ -325,6 +329,41 @@ def test_failing_source_shows_stale_cache_marked_stale(fake_apis, fast_retries):
     result = mobius(fake_apis, "fear-greed")
     assert result.returncode == 0 and "Extreme Fear" in result.stdout
     assert "(stale)" in result.stderr
+
+
+def test_prices_fall_back_to_stale_cache_when_both_sources_fail(fake_apis, fast_retries):
+    mobius(fake_apis, "price", "btc", "eth")
+    mobius(fake_apis, "price", "btc", "--vs", "eur")
+    _age_cache(3600)
+    fake_apis.fail("/cg", status=503, times=None)
+    fake_apis.fail("/llama-coins", status=500, times=None)
+    result = mobius(fake_apis, "price", "btc", "eth", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [d["id"] for d in data] == ["bitcoin", "ethereum"]
+    assert data[0]["change_24h_pct"] is not None  # CoinGecko's own quote, an hour old
+    assert "showing cached data from 60 min ago (stale)" in result.stderr
+    # DeFiLlama has USD only: another currency goes straight to the stale quote.
+    eur = mobius(fake_apis, "price", "btc", "--vs", "eur", "--json")
+    assert eur.returncode == 0 and json.loads(eur.stdout)[0]["currency"] == "eur"
+    assert "(stale)" in eur.stderr
+
+
+def test_another_currency_with_coingecko_down_and_nothing_cached_says_usd_only(fake_apis,
+                                                                            fast_retries):
+    mobius(fake_apis, "price", "doge")  # coin index cached
+    fake_apis.fail("/cg", status=503, times=None)
+    result = mobius(fake_apis, "price", "btc", "--vs", "eur")
+    assert result.returncode == 1
+    assert "fallback has USD prices only: try --vs usd" in one_line_error(result)
+
+
+def _age_cache(seconds: float) -> None:
+    import sqlite3
+
+    cache = Path(os.environ["MOBIUS_HOME"]) / "cache" / "http-cache.sqlite3"
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE responses SET stored_at = stored_at - ?", (seconds,))
 
 
 # --- keys ------------------------------------------------------------------------------

@@ -103,6 +103,25 @@ def test_429_gives_up_when_the_total_wait_would_pass_the_bound(tmp_path):
     assert len(script.requests) == 2
 
 
+def test_429_beyond_the_bound_says_how_long_the_server_asked(tmp_path):
+    script = Script(httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "119"}))
+    client, slept = make_client(tmp_path, script, max_rate_wait=30)
+    with pytest.raises(SourceError) as err:
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert err.value.message == ("CoinGecko: rate limited (HTTP 429): it asks to wait 119 s, "
+                                 "more than max_retry_wait (30 s)")
+    assert slept == [] and len(script.requests) == 1
+
+
+def test_a_long_rate_limit_wait_is_announced(tmp_path):
+    notes: list[str] = []
+    script = Script(httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "7"}), ok([1]))
+    client, slept = make_client(tmp_path, script, notes=notes)
+    client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert slept == [7.0]
+    assert notes == ["CoinGecko is rate limiting (HTTP 429); waiting 7 s as it asks"]
+
+
 def test_429_without_retry_after_backs_off(tmp_path):
     script = Script(httpx.Response(429, text="<html>Cloudflare</html>"), ok([1]))
     client, slept = make_client(tmp_path, script)
@@ -141,14 +160,16 @@ def test_4xx_is_not_retried_and_carries_the_server_message(tmp_path):
     assert slept == [] and len(script.requests) == 1
 
 
-@pytest.mark.parametrize(("body", "kind"), [
-    ("<!DOCTYPE html><html><title>502 Bad gateway</title></html>", "an HTML page"),
-    ('{"bitcoin": {"usd": 634', "malformed JSON"),
+@pytest.mark.parametrize(("body", "message"), [
+    ("<!DOCTYPE html><html><title>502 Bad gateway</title></html>",
+     "CoinGecko: bad response (an HTML page instead of JSON)"),
+    ('{"bitcoin": {"usd": 634', "CoinGecko: bad response (truncated or malformed JSON)"),
 ])
-def test_non_json_bodies_are_a_clear_source_error(tmp_path, body, kind):
+def test_non_json_bodies_are_a_clear_source_error(tmp_path, body, message):
     client, _ = make_client(tmp_path, Script(httpx.Response(200, text=body)))
-    with pytest.raises(SourceError, match=f"bad response \\({kind} instead of JSON\\)"):
+    with pytest.raises(SourceError) as err:
         client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert err.value.message == message
 
 
 def test_fresh_cache_answers_without_a_request(tmp_path):
@@ -190,6 +211,34 @@ def test_offline_answers_from_cache_and_says_how_old(tmp_path):
     assert script.requests == []
     with pytest.raises(SourceError, match="no cached data"):
         client.get_json("CoinGecko", "http://x/other", ttl=60)
+
+
+def test_offline_says_how_old_even_fresh_data_is_but_not_for_reference_lists(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite3")
+    import time
+
+    cache.put("http://x/price", [1], "[1]", now=time.time() - 20)
+    cache.put("http://x/list", [2], "[2]", now=time.time() - 7200)
+    cache.close()
+    notes: list[str] = []
+    client, _ = make_client(tmp_path, Script(ok([0])), offline=True, notes=notes)
+    got = client.get_json("CoinGecko", "http://x/price", ttl=60)
+    assert got.data == [1] and not got.stale
+    assert client.get_json("CoinGecko", "http://x/list", ttl=86400, note_age=False).data == [2]
+    assert notes == ["offline: CoinGecko data from the cache, 20 s old"]
+
+
+def test_stale_is_the_cached_body_whatever_its_age(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite3")
+    cache.put("http://x/a?ids=b", [1], "[1]", now=0)
+    cache.close()
+    notes: list[str] = []
+    client, _ = make_client(tmp_path, Script(ok([0])), notes=notes)
+    got = client.stale("http://x/a", params={"ids": "b"}, reason="CoinGecko: down")
+    assert got is not None and got.stale and got.data == [1]
+    assert notes[0].startswith("CoinGecko: down; showing cached data from ")
+    assert notes[0].endswith("ago (stale)")
+    assert client.stale("http://x/a", params={"ids": "c"}, reason="x") is None
 
 
 def test_failed_source_falls_back_to_stale_cache_with_a_note(tmp_path):

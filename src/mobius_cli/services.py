@@ -21,26 +21,33 @@ def resolve(app: AppContext, symbols: Sequence[str], ids: Sequence[str] = ()) ->
 
 
 def quotes(app: AppContext, coins: Sequence[CoinRef], vs: str) -> list[Quote]:
-    """Quotes in one request; DeFiLlama's prices when CoinGecko fails."""
+    """Quotes in one request; when CoinGecko fails, DeFiLlama's prices, else stale ones."""
     try:
         return app.coingecko.quotes(coins, vs)
     except SourceError as exc:
         from mobius_cli.providers.http import HttpStatusError
 
-        if vs != "usd" or app.offline or isinstance(exc, (AuthError, HttpStatusError)):
+        if app.offline or isinstance(exc, (AuthError, HttpStatusError)):
             raise
+        failure = exc
+    if vs == "usd":
         try:
             found = app.defillama.quotes(coins)
         except SourceError:
-            raise exc from None
-        if not found:
-            raise
-        app.note(f"{exc.message}; prices from DeFiLlama instead (USD only, no 24h change, "
-                 "market cap or volume)")
-        missing = [c.symbol for c in coins if c.id not in {q.coin.id for q in found}]
-        if missing:
-            app.note(f"DeFiLlama has no price for {', '.join(missing)}")
-        return found
+            found = []
+        if found:
+            app.note(f"{failure.message}; prices from DeFiLlama instead (USD only, no 24h "
+                     "change, market cap or volume)")
+            missing = [c.symbol for c in coins if c.id not in {q.coin.id for q in found}]
+            if missing:
+                app.note(f"DeFiLlama has no price for {', '.join(missing)}")
+            return found
+    stale = app.coingecko.stale_quotes(coins, vs, failure.message)
+    if stale is not None:
+        return stale
+    if vs != "usd":
+        failure.hint = "the DeFiLlama fallback has USD prices only: try --vs usd"
+    raise failure
 
 
 @dataclass

@@ -61,12 +61,12 @@ class CoinGecko:
         self._listing: list[CoinRef] | None = None
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, ttl: float,
-            allow_stale: bool = True) -> Any:
+            allow_stale: bool = True, note_age: bool = True) -> Any:
         """GET a CoinGecko endpoint as JSON, through the cache."""
         url = join_url(self.base_url, path)
         try:
-            return self.http.get_json(SOURCE, url, params=params, ttl=ttl,
-                                      headers=self.headers, allow_stale=allow_stale).data
+            return self.http.get_json(SOURCE, url, params=params, ttl=ttl, headers=self.headers,
+                                      allow_stale=allow_stale, note_age=note_age).data
         except HttpStatusError as exc:
             if exc.status in (401, 403):
                 raise AuthError(SOURCE, f"the API key was refused ({exc.server_message})",
@@ -80,7 +80,7 @@ class CoinGecko:
         if self._ranked is None:
             rows = self.get("/coins/markets", {"vs_currency": "usd", "order": "market_cap_desc",
                                                "per_page": RANKED_PAGE_SIZE, "page": 1},
-                            ttl=TTL_LISTS)
+                            ttl=TTL_LISTS, note_age=False)
             self._ranked = [CoinRef(r["id"], str(r["symbol"]).upper(), r["name"],
                                     r.get("market_cap_rank")) for r in rows]
         return self._ranked
@@ -89,7 +89,7 @@ class CoinGecko:
         """Every coin CoinGecko lists (a day's cache), ranked where known."""
         if self._listing is None:
             ranks = {c.id: c.rank for c in self.ranked_coins()}
-            rows = self.get("/coins/list", ttl=TTL_LISTS)
+            rows = self.get("/coins/list", ttl=TTL_LISTS, note_age=False)
             self._listing = [CoinRef(r["id"], str(r["symbol"]).upper(), r["name"],
                                      ranks.get(r["id"])) for r in rows]
         return self._listing
@@ -148,25 +148,15 @@ class CoinGecko:
 
     def quotes(self, coins: Sequence[CoinRef], vs: str) -> list[Quote]:
         """Quotes for all `coins` in one request."""
-        data = self.get("/simple/price", {
-            "ids": ",".join(c.id for c in coins), "vs_currencies": vs,
-            "include_market_cap": "true", "include_24hr_vol": "true",
-            "include_24hr_change": "true", "include_last_updated_at": "true",
-        }, ttl=TTL_PRICES, allow_stale=False)
-        quotes = []
-        for coin in coins:
-            row = data.get(coin.id) if isinstance(data, dict) else None
-            if row is None:
-                raise NotFoundError(f"CoinGecko has no price for {coin.id!r}")
-            if _num(row.get(vs)) is None:
-                raise UsageError(f"unsupported currency {vs!r}",
-                                 hint="try usd, eur, gbp, jpy, btc or eth")
-            updated = row.get("last_updated_at")
-            quotes.append(Quote(
-                coin, float(row[vs]), vs, _num(row.get(f"{vs}_24h_change")),
-                _num(row.get(f"{vs}_market_cap")), _num(row.get(f"{vs}_24h_vol")),
-                datetime.fromtimestamp(updated, tz=timezone.utc) if updated else None))
-        return quotes
+        data = self.get("/simple/price", _quote_params(coins, vs), ttl=TTL_PRICES,
+                        allow_stale=False)
+        return _parse_quotes(data, coins, vs)
+
+    def stale_quotes(self, coins: Sequence[CoinRef], vs: str, reason: str) -> list[Quote] | None:
+        """The last quotes cached for exactly these coins, however old (noted as stale)."""
+        found = self.http.stale(join_url(self.base_url, "/simple/price"),
+                                params=_quote_params(coins, vs), reason=reason)
+        return None if found is None else _parse_quotes(found.data, coins, vs)
 
     def prices(self, ids: Sequence[str], currencies: Sequence[str]) -> dict[str, dict]:
         """Bare prices of `ids` in each of `currencies` (one request)."""
@@ -232,6 +222,29 @@ class CoinGecko:
 
     def exchange_rates(self) -> dict[str, dict[str, Any]]:
         return self.get("/exchange_rates", ttl=TTL_GLOBAL)["rates"]
+
+
+def _quote_params(coins: Sequence[CoinRef], vs: str) -> dict[str, Any]:
+    return {"ids": ",".join(c.id for c in coins), "vs_currencies": vs,
+            "include_market_cap": "true", "include_24hr_vol": "true",
+            "include_24hr_change": "true", "include_last_updated_at": "true"}
+
+
+def _parse_quotes(data: Any, coins: Sequence[CoinRef], vs: str) -> list[Quote]:
+    quotes = []
+    for coin in coins:
+        row = data.get(coin.id) if isinstance(data, dict) else None
+        if row is None:
+            raise NotFoundError(f"CoinGecko has no price for {coin.id!r}")
+        if _num(row.get(vs)) is None:
+            raise UsageError(f"unsupported currency {vs!r}",
+                             hint="try usd, eur, gbp, jpy, btc or eth")
+        updated = row.get("last_updated_at")
+        quotes.append(Quote(
+            coin, float(row[vs]), vs, _num(row.get(f"{vs}_24h_change")),
+            _num(row.get(f"{vs}_market_cap")), _num(row.get(f"{vs}_24h_vol")),
+            datetime.fromtimestamp(updated, tz=timezone.utc) if updated else None))
+    return quotes
 
 
 def builtin_coins() -> list[CoinRef]:

@@ -176,22 +176,27 @@ class HttpClient:
 
     def get_json(self, source: str, url: str, *, params: dict[str, Any] | None = None,
                  ttl: float, headers: dict[str, str] | None = None,
-                 allow_stale: bool = True) -> Fetched:
-        """GET a JSON body: fresh from the cache, else from the source, else stale."""
+                 allow_stale: bool = True, note_age: bool = True) -> Fetched:
+        """GET a JSON body: fresh from the cache, else from the source, else stale.
+
+        Offline, any cached body answers and a note says how old it is (`note_age=False`
+        keeps quiet about reference data such as the coin index).
+        """
         key = cache_key(url, params)
         cached = self.cache.get(key)
         now = time.time()
         if cached is not None:
             age = max(0.0, now - cached[0])
+            if self.offline:
+                if note_age:
+                    self.on_note(f"offline: {source} data from the cache, "
+                                 f"{describe_age(age)} old")
+                return Fetched(cached[1], age, from_cache=True, stale=age >= ttl)
             if age < ttl:
                 return Fetched(cached[1], age, from_cache=True)
         if self.offline:
-            if cached is None:
-                raise SourceError(source, "no cached data for this request (offline)",
-                                  hint="run it once online first")
-            age = max(0.0, now - cached[0])
-            self.on_note(f"offline: {source} data from the cache, {describe_age(age)} old")
-            return Fetched(cached[1], age, from_cache=True, stale=age >= ttl)
+            raise SourceError(source, "no cached data for this request (offline)",
+                              hint="run it once online first")
         try:
             data, body = self._fetch(source, url, params, headers)
         except HttpStatusError:
@@ -199,12 +204,20 @@ class HttpClient:
         except SourceError as exc:
             if cached is None or not allow_stale:
                 raise
-            age = max(0.0, now - cached[0])
-            self.on_note(f"{exc.message}; showing cached data from {describe_age(age)} ago "
-                         "(stale)")
-            return Fetched(cached[1], age, from_cache=True, stale=True)
+            return self._stale(cached, exc.message, now)
         self.cache.put(key, data, body)
         return Fetched(data)
+
+    def stale(self, url: str, *, params: dict[str, Any] | None = None,
+              reason: str) -> Fetched | None:
+        """The cached body whatever its age, noted as stale, or None: a last resort."""
+        cached = self.cache.get(cache_key(url, params))
+        return None if cached is None else self._stale(cached, reason, time.time())
+
+    def _stale(self, cached: tuple[float, Any], reason: str, now: float) -> Fetched:
+        age = max(0.0, now - cached[0])
+        self.on_note(f"{reason}; showing cached data from {describe_age(age)} ago (stale)")
+        return Fetched(cached[1], age, from_cache=True, stale=True)
 
     def _fetch(self, source: str, url: str, params: dict[str, Any] | None,
                headers: dict[str, str] | None) -> tuple[Any, str]:
@@ -224,16 +237,16 @@ class HttpClient:
             else:
                 status = response.status_code
                 if status == 429:
-                    delay = policy.rate_limit_delay(
-                        parse_retry_after(response.headers.get("retry-after")), waited,
-                        rate_limited)
+                    asked = parse_retry_after(response.headers.get("retry-after"))
+                    delay = policy.rate_limit_delay(asked, waited, rate_limited)
                     rate_limited += 1
                     if delay is None:
-                        raise SourceError(
-                            source, "rate limited (HTTP 429) longer than max_retry_wait "
-                            f"({policy.max_rate_wait:g} s)",
-                            hint="try again in a minute, or add an API key with "
-                            "`mobius keys set`")
+                        raise SourceError(source, _rate_limit_message(asked, policy),
+                                          hint="try again later, or add an API key with "
+                                          "`mobius keys set`")
+                    if delay >= 2:
+                        self.on_note(f"{source} is rate limiting (HTTP 429); "
+                                     f"waiting {delay:.0f} s as it asks")
                     self.sleep(delay)
                     waited += delay
                     continue
@@ -258,10 +271,18 @@ class HttpClient:
         try:
             return json.loads(text), text
         except ValueError:
-            kind = "an HTML page" if text.lstrip()[:1] == "<" else "malformed JSON"
-            raise SourceError(source, f"bad response ({kind} instead of JSON)",
+            kind = ("an HTML page instead of JSON" if text.lstrip()[:1] == "<"
+                    else "truncated or malformed JSON")
+            raise SourceError(source, f"bad response ({kind})",
                               hint="the service may be down; try again later",
                               detail=text[:200]) from None
+
+
+def _rate_limit_message(asked: float | None, policy: RetryPolicy) -> str:
+    bound = f"max_retry_wait ({policy.max_rate_wait:g} s)"
+    if asked is not None and asked > policy.max_rate_wait:
+        return f"rate limited (HTTP 429): it asks to wait {asked:.0f} s, more than {bound}"
+    return f"rate limited (HTTP 429) for longer than {bound}"
 
 
 def describe_age(seconds: float) -> str:
