@@ -58,6 +58,24 @@ def test_price_in_another_currency_global_and_local_flag(fake_apis):
     assert "€" in mobius(fake_apis, "price", "eth", "--vs", "eur").stdout
 
 
+def test_colour_only_when_asked_and_never_with_no_color(fake_apis):
+    coloured = mobius(fake_apis, "price", "btc", NO_COLOR="", FORCE_COLOR="1")
+    assert "\x1b[31m-0.95%" in coloured.stdout  # red for a fall
+    for plain in (mobius(fake_apis, "--no-color", "price", "btc", NO_COLOR="", FORCE_COLOR="1"),
+                  mobius(fake_apis, "price", "btc", NO_COLOR="1", FORCE_COLOR="1"),
+                  mobius(fake_apis, "price", "btc", NO_COLOR="")):  # not a terminal
+        assert "\x1b[" not in plain.stdout + plain.stderr
+        assert "-0.95%" in plain.stdout
+
+
+def test_a_bad_vs_names_the_option(fake_apis):
+    result = mobius(fake_apis, "price", "btc", "--vs", "12")
+    assert result.returncode == 2
+    assert one_line_error(result) == ("mobius: error: --vs '12' is not a currency code "
+                                      "(e.g. usd, eur, gbp, jpy or btc)")
+    assert fake_apis.count() == 0
+
+
 def test_price_csv(fake_apis):
     out = mobius(fake_apis, "price", "btc", "eth", "--csv").stdout.splitlines()
     assert out[0] == "symbol,id,name,price,currency,change_24h_pct,market_cap,volume_24h," \

@@ -44,19 +44,21 @@ class AppContext:
 
     @cached_property
     def out(self) -> Console:
-        """stdout: data only."""
+        """stdout: data only. Without colour, no escape codes at all, even under FORCE_COLOR."""
         from rich.console import Console
 
-        return Console(no_color=not self.color, highlight=False, soft_wrap=False,
-                       force_terminal=True if self.color and os.environ.get(env.FORCE_COLOR)
-                       else None)
+        color = self.color
+        return Console(no_color=not color, highlight=False, soft_wrap=False,
+                       force_terminal=(bool(os.environ.get(env.FORCE_COLOR)) or None) if color
+                       else False)
 
     @cached_property
     def err(self) -> Console:
         """stderr: messages, notes, spinners."""
         from rich.console import Console
 
-        return Console(stderr=True, no_color=not self.color, highlight=False)
+        return Console(stderr=True, no_color=not self.color, highlight=False,
+                       force_terminal=None if self.color else sys.stderr.isatty())
 
     def note(self, message: str) -> None:
         """A one-line remark on stderr (never in the data on stdout), never wrapped."""
@@ -85,10 +87,15 @@ class AppContext:
     @property
     def vs_currency(self) -> str:
         """The quote currency: --vs, else config, else usd."""
+        from mobius_cli.errors import UsageError
         from mobius_cli.settings import parse_value
 
         if self.vs:
-            return parse_value("vs_currency", self.vs)
+            try:
+                return parse_value("vs_currency", self.vs)
+            except UsageError:
+                raise UsageError(f"--vs {self.vs!r} is not a currency code",
+                                 hint="e.g. usd, eur, gbp, jpy or btc") from None
         return self.settings.get("vs_currency")
 
     @cached_property
