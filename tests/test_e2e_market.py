@@ -148,6 +148,20 @@ def test_history_table_json_csv_and_chart(fake_apis):
     assert fake_apis.last("/coins/solana/market_chart").query["days"] == "30"
 
 
+def test_a_reader_that_stops_early_is_not_an_error(fake_apis):
+    import subprocess
+
+    from tests.conftest import MOBIUS_BIN
+
+    proc = subprocess.Popen([MOBIUS_BIN, "history", "btc", "--days", "max", "--csv"],
+                            env=fake_apis.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"time,price\n"  # `| head -1`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0
+    assert err == ""
+
+
 def test_history_rejects_bad_days(fake_apis):
     result = mobius(fake_apis, "history", "eth", "--days", "week")
     assert result.returncode == 2 and "--days" in one_line_error(result)

@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
     except BrokenPipeError:
         return ExitCode.OK
+    except SystemExit:
+        # Click turns a closed stdout (`mobius ... | head`) into exit 1, which here means a
+        # data source failed: the reader simply had enough.
+        if isinstance(sys.stdout, _click.PacifyFlushWrapper):
+            return ExitCode.OK
+        raise
     except Exception as exc:  # a bug: still one line unless -v
         if verbose:
             raise
