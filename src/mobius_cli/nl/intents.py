@@ -24,6 +24,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN"
          r"|cost|costs|kostet|vaut|cuesta|custa|going for|COIN worth", 3),
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
+        (r"(?:selling|going|trading|changing hands|sell|sells|go) for|prezzo|quotazione"
+         r"|cotizacion|cotacao|cotation|combien (?:vaut|coute)|cuanto (?:vale|cuesta)"
+         r"|quanto (?:vale|custa|costa)|was kostet|wie viel kostet", 3),
         (r"going rate|rate (?:for|of) (?:a |one )?COIN|COIN (?:exchange )?rate", 2),
     ),
     "convert": (
@@ -35,10 +38,17 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
         (r"NUM (?:COIN|FIAT) (?:\w+ ){1,3}(?:in|into|en|em) (?:COIN|FIAT)", 3),
         (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how", 2),
+        # "12 ltc ... how much would that be in pounds", "how much eth could $3m buy"
+        (r"how much (?:would|is|are|will|does|do) (?:that|it|this|those|these|they) (?:\w+ )?"
+         r"(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)"
+         r"|how (?:much|many) (?:COIN|FIAT) (?:could|can|would|will|does|do|did) NUM"
+         r" (?:\w+ )?(?:buy|get)|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
+         r"(?:i )?(?:buy|get) (?:with|for) NUM|NUM (?:COIN|FIAT) (?:gets|buys) (?:me )?how", 5),
     ),
     "market_overview": (
         (r"market overview|overview|dominance|total market|market cap(?:italization)?"
-         r"|the market|crypto market|markets|mercado|marche|markt|marktkapitalisierung", 3),
+         r"|the market|crypto market|markets|mercado|marche|markt|marktkapitalisierung"
+         r"|(?:cryptocurrency|overall|whole|entire|global|general) market", 3),
         (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|kryptowahrungen"
          r"|criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market"
          r"|(?:biggest|largest|top|main|leading|major|best) (?:NUM )?(?:crypto )?(?:coins?|cryptos?"
@@ -56,6 +66,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founders?"
          r"|who (?:created|made|invented|founded|started|built|runs|is behind)|team behind"
          r"|created by|who made|what does COIN do|use case|tokenomics", 3),
+        (r"explain|explica(?:me)?|explique(?:z|moi)?|erklar\w*|spiega(?:mi)?|called COIN"
+         r"|what (?:it|that|this) (?:\w+ )?is|(?:que es|qu est ce que|was ist|o que e|cos e"
+         r"|che cos e|what exactly is|what actually is) COIN"
+         r"|how many (?:COIN )?(?:coins? |tokens? )?(?:are there|exist|will (?:there )?(?:ever )?"
+         r"(?:be|exist)|are in circulation)|in total|total supply|in existence", 3),
     ),
     "price_history": (
         (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline|historique"
@@ -63,6 +78,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"how (?:did|has|have) COIN (?:do|did|done|performed?)|how COIN (?:did|has done|"
          r"performed)|COIN (?:over|in|during) (?:the )?(?:last|past)", 3),
         (r"performance|performed", 1),
+        (r"(?:over|in|during|for|across|throughout) (?:the )?(?:last|past|previous) (?:NUM |few "
+         r"|couple (?:of )?)?(?:days?|weeks?|months?|years?|quarters?)|(?:last|past) PERIOD"
+         r"|(?:has|have) (?:moved|changed|evolved|developed|trended)"
+         r"|price (?:action|movement|evolution|trend)", 2),
     ),
     "compare": (
         (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head"
@@ -80,7 +99,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt"
          r"|(?:best|worst|top|biggest) perform(?:ing|ers?|ance)|worst|"
          r"(?:dropped|fell|rose|gained|pumped|dumped|lost|crashed|jumped|moved) the most"
-         r"|(?:up|down) the most|biggest (?:gains|drops|losses|jumps|moves)", 4),
+         r"|(?:up|down) the most|biggest (?:gains|drops|losses|jumps|moves)"
+         r"|(?:biggest|largest|top|worst|heaviest) (?:dumps|pumps|dumpers|pumpers|falls|fallers"
+         r"|decliners|risers|moves)|bottom (?:NUM )?(?:perform\w*|coins?|movers|tokens)"
+         r"|laggards|underperformers|decliners|ganadores|perdedores|gagnants|perdants|gewinner"
+         r"|verlierer|ganhadores|vincitori|perdenti", 4),
     ),
     "fear_greed": (
         (r"fear|greed|sentiment|f&g|fearful|greedy|fng|scared|panick?(?:ing|ed)?|euphori[ac]"
@@ -93,12 +116,23 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"should i (?:buy|sell|ape|get|dump|hold|invest)|good time to (?:buy|sell|get"
          r"|enter|exit)|time to (?:buy|sell)|buy or sell|(?:buy|sell) signal|entry point"
          r"|is COIN a (?:buy|sell)|worth buying", 7),
+        (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|point)"
+         r" to (?:buy|sell|get|invest|enter|exit|ape)|(?:buy|sell|invest)(?: \w+){0,4} or "
+         r"(?:should i )?(?:wait|hold)|should i wait|worth (?:it|getting)|deberia (?:comprar"
+         r"|vender|invertir)|debo (?:comprar|vender)|devo (?:comprar|vender|investir)"
+         r"|dois je (?:acheter|vendre)|faut il (?:acheter|vendre)|(?:sollte|soll) ich(?: \w+)?"
+         r" (?:kaufen|verkaufen)|dovrei (?:comprare|vendere)|conviene comprar"
+         r"|vale la pena (?:comprar|invertir)", 7),
     ),
     "gas": (
         (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee"
          r"|transactions? (?:cost|costs|fees)|(?:cheap|expensive|pricey) to (?:transact"
          r"|send|bridge)|(?:expensive|cheap|pricey) are transactions|transactions.*expensive"
-         r"|comisiones|frais|gebuhren|taxas", 4),
+         r"|comisiones|frais|gebuhren|taxas|\w+gebuhren|gaspreise?|gaskosten|gaz|tarifas?"
+         r"|commissioni|costo del gas|custo do gas", 4),
+        (r"(?:expensive|cheap|pricey|costly) (?:is|are|to do) (?:an? |the )?(?:transactions?"
+         r"|transfers?|tx|sending|swaps?)|how much (?:does|would|will|do) (?:it|an? transactions?"
+         r"|an? transfer|an? tx|an? swap|transactions?) cost", 5),
         (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge"
          r"|swap|transfer|move)", 5),
         # "gas price" is about fees, not a coin's price.
@@ -121,7 +155,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "yields": (
         (r"yields?|apy|apr|stake|staking|staked|farm|farms|farming|pools?|lending rates?"
          r"|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|lend|lending"
-         r"|rendimiento|rendement|rendite|rendimento", 3),
+         r"|rendimientos?|rendements?|renditen?|rendimentos?|rendimenti|rentabilidad|intereses"
+         r"|interets|zinsen|juros|interessi", 3),
         (r"rates?", 1),
         (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)|rates? (?:can i"
          r" get|on|for lending|for staking)", 2),
@@ -129,11 +164,22 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "dca": (
         (r"dca|dollar cost|cost averag(?:e|ing)|stack(?:ing)? (?:COIN|sats)|backtest|simulate"
          r"|what if i (?:had )?(?:bought|invested|put)|if i had (?:bought|invested|put)"
-         r"|recurring buy", 5),
+         r"|recurring buy|what if i (?:would |would have |had )?(?:bought|invested|put|spent)"
+         r"|simula\w*|simule\w*|simulier\w*", 5),
+        (r"(?:put|putting|invest|investing|buy|buying|spend|spending|throw|throwing|stack"
+         r"|stacking|adding) .*(?:every|each|per|a|/|por|par|pro|cada|ogni) (?:day|week|month"
+         r"|fortnight|wk|semana|semaine|woche|mes|mois|monat|settimana|mese)", 3),
+        (r"(?:every|each|per|/|por|par|pro|cada|ogni) (?:day|week|month|two weeks|wk|semana"
+         r"|semaine|woche|mes|mois|monat|settimana|mese)|weekly|monthly|biweekly|fortnightly", 2),
     ),
     "portfolio_show": (
         (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth"
          r"|my positions|portefeuille|carteira|cartera|depot|my stack|my coins", 3),
+        (r"(?:total |my |account )balances?|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
+         r"|am i (?:up|down|in profit|in the red|in the green|making money|losing money)"
+         r"|how much (?:am i|have i|did i) (?:up|down|made|make|lost|lose|gained)"
+         r"|my (?:gains|profits?|losses|returns|unrealized|realized)"
+         r"|how much (?:is|are) (?:all )?my (?:\w+ )?worth", 3),
     ),
     "portfolio_add": (
         (r"bought|buy|purchased?|picked up|pick up|aped|ape|grabbed|acquired|add|added"
@@ -141,41 +187,54 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "portfolio_remove": (
         (r"sold|sell|sale|remove|removed|take COIN out|dumped|took profits?|offloaded"
-         r"|trimmed|exited|cashed out|vendi|vendu|verkauft", 3),
+         r"|trimmed|exited|cashed out|vendi|vendu|verkauft|delete|erase|drop|get rid of"
+         r"|take out", 3),
     ),
     "portfolio_risk": (
         (r"risk|risky|riskiness|volatility|volatile|value at risk|var|drawdown|diversified"
          r"|diversification|concentrated|concentration|correlation|correlated|exposure"
-         r"|beta|riesgo|risque|risiko", 4),
+         r"|beta|riesgo|risque|risiko|arriscad\w*|arriesgad\w*|risquee?s?|riskant\w*"
+         r"|rischi\w*|volatil\w*", 4),
     ),
     "portfolio_optimize": (
         (r"rebalance|rebalancing|optimi[sz]e|optimi[sz]ation|optimal|sharpe|efficient "
          r"frontier|ideal allocation|best allocation|what percentage|how much of each"
-         r"|suggest (?:an |a )?(?:allocation|mix)|mix for my|weights", 5),
+         r"|suggest (?:an |a )?(?:allocation|mix)|mix for my|weights"
+         r"|better (?:split|allocation|mix|distribution|balance|weighting|spread)"
+         r"|how (?:should|do|can|would) i (?:split|allocate|divide|spread|weight|distribute)"
+         r"|(?:rebalanc|optimi[sz]|ottimizz|otimiz|optimier|reequilibr|ribilanci|rebalance)\w*", 5),
     ),
     "alert_add": (
         (r"alert me|notify|notification|let me know|ping me|tell me (?:if|when)|warn me"
          r"|lmk|remind me|wake me|set (?:an? |up an? )?(?:price )?alert|create (?:an? )?"
          r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
          r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta", 5),
+        # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
+        (r"alert|alarm|alarma|alarme|avviso", 3),
         (r"stop loss|take profit|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)", 5),
     ),
     "alert_list": (
-        (r"(?:show|list|view|see|display|what|which|my|active|any|current) (?:\w+ )?(?:price )?"
-         r"alerts|alerts (?:do i have|are|have i|i have|i ve|set|active|\?)|alerts? am i", 4),
+        (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra"
+         r"|montre|affiche|lista|liste) (?:\w+ )?(?:price )?ALERTS"
+         r"|ALERTS (?:do i have|are|have i|i have|i ve|set|active|\?)|alerts? am i", 4),
     ),
     "alert_remove": (
-        (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of)"
-         r" .*alerts?|alerts? (?:delete|remove)", 6),
+        (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of"
+         r"|unset|deactivate|mute|silence|losche|loschen|entferne|entfernen|supprime|supprimer"
+         r"|efface|effacer|annule|annuler|elimina|eliminar|borra|borrar|apaga|apagar|remova"
+         r"|remover|exclua|excluir|cancela|cancelar|cancella|rimuovi|disattiva) .*ALERT"
+         r"|ALERT (?:delete|remove)", 6),
     ),
     "help": (
         (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use"
          r"|how to use|commands|examples|usage|how does (?:this|it|mobius|the \w+) "
          r"(?:thing |tool |app )?work|how do you work|what is mobius|who are you"
          r"|explain how|what are you|que puedes hacer|que peux tu faire|was kannst du"
-         r"|o que voce pode|utilise|how do i (?:set|add|create|use|remove|delete|track)"
+         r"|o que voce pode|utilise|utiliser|utilizar|utilizzare|benutzen|verwenden|usar"
+         r"|how do i (?:set|add|create|use|remove|delete|track)"
          r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help", 5),
         (r"help|halp|aide|ayuda|hilfe|ajuda", 3),
+        (r"mobius|with you|using you", 2),
     ),
     "smalltalk": (
         (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)"
@@ -183,21 +242,45 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|awesome|hola|bonjour|hallo|ola|merci|gracias|danke|obrigado|wassup|howdy"
          r"|you are (?:awesome|great|the best|amazing|cool))\b", 3),
         (r"thank|thanks|awesome|good bot|love you|appreciate", 2),
+        # Compliments: "you're a legend", "you rock", "nice work".
+        (r"you (?:are|re) (?:a |an |the |so |such a |really )?(?:legend|star|genius|hero|champ"
+         r"|lifesaver|life saver|gem|rockstar|beast|goat|best|awesome|great|amazing|brilliant"
+         r"|helpful|cool|smart|fantastic|wonderful|superb|king|queen)|you rock|you rule"
+         r"|(?:good|great|nice|awesome) (?:job|work|stuff)|well done|love (?:this|it|you)"
+         r"|(?:merci|gracias|danke|obrigad[oa]|grazie)", 4),
     ),
     "unknown": (
         (r"weather|recipe|poem|song|joke|translate|python|javascript|bash|script|function"
          r"|code|nba|nfl|football|soccer|league|finals|match|movie|film|who won|capital of"
          r"|president|essay|homework|cook|bake|game tonight|playing|lyrics|horoscope|stock "
-         r"market|restaurant|flight|hotel", 6),
+         r"market|restaurant|flight|hotel|haiku|sonnet|limerick|rhyme|short story|fairy tale"
+         r"|bedtime story|love letter|leaking|plumb\w*|tap|faucet", 6),
     ),
 }
 
+# Alert nouns of en/es/fr/de/pt/it, for the list and remove cues.
+_ALERT_NOUNS = r"(?:alerts?|alarms?|alarme?n?|alertes?|alertas?|avvisi|avviso)"
+_ALERTS_PLURAL = r"(?:alerts|alarms|alarme|alarmen|alertes|alertas|avvisi)"
 CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
-    intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])"), w) for pat, w in cues)
+    intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])".replace(
+        "ALERTS", _ALERTS_PLURAL).replace("ALERT", _ALERT_NOUNS)), w) for pat, w in cues)
     for intent, cues in _RAW_CUES.items()
 }
 DEFI_WORDS = re.compile(r" (?:tvl|protocols?|dex|dexs|fees|rates?|apy|yields?|lending|perps?"
                         r"|locked|defi) ")
+
+
+# Plural nouns of DeFi categories: naming one asks for a list of protocols.
+_CATEGORY_NOUNS = (r"bridges|dexe?s|yield aggregators|lsts|money markets|cdps|lending protocols"
+                   r"|lending platforms|lenders|perp dexe?s|derivatives protocols|restaking "
+                   r"protocols|liquid staking protocols|amms")
+# Intents that are features of Mobius, which "how do I ..." asks about.
+_FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
+             "portfolio_remove", "portfolio_show", "portfolio_risk", "portfolio_optimize",
+             "price_history", "compare", "technical_analysis", "convert")
+# Words that ask for something, after a greeting.
+_REQUEST = (r"could you|can you|would you|will you|tell me|show me|give me|explain|how|what"
+            r"|which|where|when|please|\?|i want|i need|i would (?:like|love)|wondering")
 
 
 @dataclass(slots=True)
@@ -291,19 +374,32 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
             s.pop("compare", None)
     if "defi_protocols" in s and _has(scan, "protocols?|dexs|dexes|bridges") and "yields" in s:
         s["yields"] -= 2
-    if "yields" in s and "defi_protocols" in s and not _has(scan, "protocols?|platforms"):
+    # A ranked category ("largest bridges by tvl", "top yield aggregators") lists protocols.
+    ranked_kind = _has(scan, _CATEGORY_NOUNS)
+    if "yields" in s and "defi_protocols" in s and not (
+            ranked_kind or _has(scan, "protocols?|platforms")):
         s["defi_protocols"] -= 2
+    if "defi_protocols" in s and ranked_kind and not protocols:
+        s.pop("tvl", None)
+        if "yields" in s:
+            s["defi_protocols"] = max(s["defi_protocols"], s["yields"] + 1)
     if "yields" in s and _has(scan, "stake|staking|farm|farming|lend|lending|liquidity"):
         s.pop("portfolio_add", None)
     if "gas" in s and ("portfolio_show" in s or "dca" in s):
         s["gas"] -= 3
-    if "dca" in s:
-        for intent in ("portfolio_add", "portfolio_show", "price_history", "yields"):
+    if "dca" in s and s["dca"] >= 5:
+        for intent in ("portfolio_add", "portfolio_show", "price_history", "yields", "convert"):
             s.pop(intent, None)
     if "convert" in s and not nums:
         s["convert"] -= 3
     if "convert" in s and nums:
         s.pop("price", None)
+        if s["convert"] >= 4 and _has(scan, "how (?:much|many)"):
+            s.pop("portfolio_add", None)
+            s.pop("portfolio_remove", None)
+    # A price over a stated stretch of time is its history.
+    if "price_history" in s and s.get("price", 0) >= 3 and coins and "compare" not in s:
+        s["price_history"] += 3
     if "price_history" in s and "compare" in s and len(coins) >= 2:
         s["compare"] += 2
     if "market_overview" in s and coins and not _has(scan, "dominance|overview|top NUM"):
@@ -316,6 +412,15 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         s["market_overview"] -= 2
     if "unknown" in s and (coins or "alert_add" in s) and not _has(scan, "translate|write"):
         s["unknown"] -= 4
+    # "how do I remove an alert": a question about using a feature, with nothing concrete.
+    if _has(scan, "how (?:do|can|would) (?:i|we|one)|how to|comment|como|wie") and not (
+            coins or nums) and any(s.get(i, 0) > 0 for i in _FEATURES):
+        s["help"] = max(s.get("help", 0), *(s.get(i, 0) for i in _FEATURES)) + 2
+    # Greetings and thanks only win when nothing substantive is asked.
+    if "smalltalk" in s:
+        real = max((v for k, v in s.items() if k not in ("smalltalk", "unknown")), default=0)
+        if real >= 3 or (coins and _has(scan, _REQUEST)):
+            s["smalltalk"] -= 5
 
 
 def decide(scan: Scan) -> Verdict:

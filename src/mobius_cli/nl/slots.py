@@ -40,11 +40,16 @@ DOWN = frozenset({"down", "dumps", "dump", "drops", "drop", "falls", "fall", "di
 _FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
                      "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
 _GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|up the most|green|top "
-                      r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains) ")
+                      r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains"
+                      r"|(?:biggest|largest|top) (?:pumps|pumpers|risers|jumps)|risers"
+                      r"|ganadores|gagnants|gewinner|ganhadores|vincitori) ")
 _LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fell|dumped|lost"
-                     r"|crashed) the most|down the most|biggest (?:drops|losses)) ")
+                     r"|crashed) the most|down the most|biggest (?:drops|losses)"
+                     r"|(?:biggest|largest|top|heaviest) (?:dumps|dumpers|falls|fallers|decliners)"
+                     r"|bottom|laggards|underperformers|decliners|fallers|perdedores|perdants"
+                     r"|verlierer|perdenti) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
-_ALL = re.compile(r" all ")
+_ALL = re.compile(r" (?:all|every|alle|todas|todos|toutes|tous|tutti|tutte) ")
 _ALERT_ID = re.compile(r"(?:alert|alerts|number|no|id) (?:# )?(NUM)|# (NUM)")
 
 
