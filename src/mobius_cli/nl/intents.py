@@ -37,10 +37,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in", 4),
         (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
         (r"NUM (?:COIN|FIAT) (?:\w+ ){1,3}(?:in|into|en|em) (?:COIN|FIAT)", 3),
-        (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how", 2),
+        (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how"
+         r"|if i (?:have|had|own|owned|hold|held|sold) NUM (?:COIN|FIAT)", 2),
         # "12 ltc ... how much would that be in pounds", "how much eth could $3m buy"
-        (r"how much (?:would|is|are|will|does|do) (?:that|it|this|those|these|they) (?:\w+ )?"
-         r"(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)"
+        (r"(?:how much|what) (?:would|is|are|will|does|do) (?:that|it|this|those|these|they)"
+         r" (?:\w+ )?(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)"
          r"|how (?:much|many) (?:COIN|FIAT) (?:could|can|would|will|does|do|did) NUM"
          r" (?:\w+ )?(?:buy|get)|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
          r"(?:i )?(?:buy|get) (?:with|for) NUM|NUM (?:COIN|FIAT) (?:gets|buys) (?:me )?how", 5),
@@ -99,9 +100,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt"
          r"|(?:best|worst|top|biggest) perform(?:ing|ers?|ance)|worst|"
          r"(?:dropped|fell|rose|gained|pumped|dumped|lost|crashed|jumped|moved) the most"
-         r"|(?:up|down) the most|biggest (?:gains|drops|losses|jumps|moves)"
-         r"|(?:biggest|largest|top|worst|heaviest) (?:dumps|pumps|dumpers|pumpers|falls|fallers"
-         r"|decliners|risers|moves)|bottom (?:NUM )?(?:perform\w*|coins?|movers|tokens)"
+         r"|(?:up|down) the most|(?:biggest|largest|top|worst|heaviest) (?:gains|drops|losses"
+         r"|jumps|moves|dumps|pumps|dumpers|pumpers|falls|fallers|decliners|risers)"
+         r"|bottom (?:NUM )?(?:perform\w*|coins?|movers|tokens)"
          r"|laggards|underperformers|decliners|ganadores|perdedores|gagnants|perdants|gewinner"
          r"|verlierer|ganhadores|vincitori|perdenti", 4),
     ),
@@ -118,11 +119,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|is COIN a (?:buy|sell)|worth buying", 7),
         (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|point)"
          r" to (?:buy|sell|get|invest|enter|exit|ape)|(?:buy|sell|invest)(?: \w+){0,4} or "
-         r"(?:should i )?(?:wait|hold)|should i wait|worth (?:it|getting)|deberia (?:comprar"
-         r"|vender|invertir)|debo (?:comprar|vender)|devo (?:comprar|vender|investir)"
-         r"|dois je (?:acheter|vendre)|faut il (?:acheter|vendre)|(?:sollte|soll) ich(?: \w+)?"
-         r" (?:kaufen|verkaufen)|dovrei (?:comprare|vendere)|conviene comprar"
-         r"|vale la pena (?:comprar|invertir)", 7),
+         r"(?:should i )?(?:wait|hold)|should i wait|worth (?:it|getting)"
+         r"|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene"
+         r"|vale la pena|es buen momento para|e hora de)(?: \w+){0,3} (?:comprar|vender"
+         r"|invertir|investir|acheter|vendre|kaufen|verkaufen|comprare|vendere|investire)", 7),
     ),
     "gas": (
         (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee"
@@ -136,7 +136,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge"
          r"|swap|transfer|move)", 5),
         # "gas price" is about fees, not a coin's price.
-        (r"gas (?:prices?|costs?|fees?|now|today|right now)", 4),
+        (r"gas (?:prices?|costs?|fees?|now|today|right now)|(?:prix|precio|preco|preis|prezzo"
+         r"|costo|custo|cout) (?:du |del |de |do |des |of |the )?(?:gas|gaz)|(?:cuesta|custa"
+         r"|coute|kostet|costa) (?:el |o |le |das |il )?(?:gas|gaz)", 4),
     ),
     "tvl": (
         (r"tvl|total value locked|value locked|locked in|locked on|locked up", 5),
@@ -178,7 +180,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:total |my |account )balances?|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
          r"|am i (?:up|down|in profit|in the red|in the green|making money|losing money)"
          r"|how much (?:am i|have i|did i) (?:up|down|made|make|lost|lose|gained)"
-         r"|my (?:gains|profits?|losses|returns|unrealized|realized)"
+         r"|my (?:total |overall |unrealized |realized )?(?:gains|profits?|losses|returns)"
          r"|how much (?:is|are) (?:all )?my (?:\w+ )?worth", 3),
     ),
     "portfolio_add": (
@@ -187,8 +189,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "portfolio_remove": (
         (r"sold|sell|sale|remove|removed|take COIN out|dumped|took profits?|offloaded"
-         r"|trimmed|exited|cashed out|vendi|vendu|verkauft|delete|erase|drop|get rid of"
-         r"|take out", 3),
+         r"|trimmed|exited|cashed out|vendi|vendu|verkauft", 3),
+        (r"(?:delete|erase|drop|get rid of|take|clear|wipe) (?:\w+ ){0,3}(?:from|out of|off) "
+         r"(?:my |the )?(?:portfolio|holdings|bags?|pf|positions)", 3),
     ),
     "portfolio_risk": (
         (r"risk|risky|riskiness|volatility|volatile|value at risk|var|drawdown|diversified"
@@ -254,7 +257,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|code|nba|nfl|football|soccer|league|finals|match|movie|film|who won|capital of"
          r"|president|essay|homework|cook|bake|game tonight|playing|lyrics|horoscope|stock "
          r"market|restaurant|flight|hotel|haiku|sonnet|limerick|rhyme|short story|fairy tale"
-         r"|bedtime story|love letter|leaking|plumb\w*|tap|faucet", 6),
+         r"|bedtime story|love letter", 6),
     ),
 }
 
@@ -278,6 +281,10 @@ _CATEGORY_NOUNS = (r"bridges|dexe?s|yield aggregators|lsts|money markets|cdps|le
 _FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
              "portfolio_remove", "portfolio_show", "portfolio_risk", "portfolio_optimize",
              "price_history", "compare", "technical_analysis", "convert")
+# "How do I ...?" in en/fr/es/pt/de/it.
+_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one)|how to|comment (?:utiliser|faire|puis je|je)"
+             r"|como (?:uso|usar|se usa|puedo|posso|faco|hago)|wie (?:kann ich|benutze|nutze"
+             r"|verwende|mache ich|funktioniert)|come (?:uso|usare|posso|faccio)")
 # Words that ask for something, after a greeting.
 _REQUEST = (r"could you|can you|would you|will you|tell me|show me|give me|explain|how|what"
             r"|which|where|when|please|\?|i want|i need|i would (?:like|love)|wondering")
@@ -413,7 +420,7 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "unknown" in s and (coins or "alert_add" in s) and not _has(scan, "translate|write"):
         s["unknown"] -= 4
     # "how do I remove an alert": a question about using a feature, with nothing concrete.
-    if _has(scan, "how (?:do|can|would) (?:i|we|one)|how to|comment|como|wie") and not (
+    if _has(scan, _HOW_DO_I) and not (
             coins or nums) and any(s.get(i, 0) > 0 for i in _FEATURES):
         s["help"] = max(s.get("help", 0), *(s.get(i, 0) for i in _FEATURES)) + 2
     # Greetings and thanks only win when nothing substantive is asked.

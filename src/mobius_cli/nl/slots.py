@@ -45,12 +45,14 @@ _GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|up the mo
                       r"|ganadores|gagnants|gewinner|ganhadores|vincitori) ")
 _LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fell|dumped|lost"
                      r"|crashed) the most|down the most|biggest (?:drops|losses)"
-                     r"|(?:biggest|largest|top|heaviest) (?:dumps|dumpers|falls|fallers|decliners)"
+                     r"|(?:biggest|largest|top|heaviest) (?:dumps|dumpers|falls|fallers|decliners"
+                     r"|drops|losses)"
                      r"|bottom|laggards|underperformers|decliners|fallers|perdedores|perdants"
                      r"|verlierer|perdenti) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
 _ALL = re.compile(r" (?:all|every|alle|todas|todos|toutes|tous|tutti|tutte) ")
-_ALERT_ID = re.compile(r"(?:alert|alerts|number|no|id) (?:# )?(NUM)|# (NUM)")
+_ALERT_ID = re.compile(r"(?:alerts?|alarms?|alarme?|alertes?|alertas?|avviso|number|no|id|nr"
+                       r"|nummer|numero) (?:# )?(NUM)|# (NUM)")
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -71,9 +71,25 @@ dexs dexes yield yields apy farm quotes quote convert turn dollars euros pounds 
 many much how get for into quote historical history side stack better did which put
 memecoin best past compare versus vs whats hows pls lol yo hey hi thing things
 stuff others rest etc bigger smaller larger safer cheaper balance balances legend split
-haiku story idea wait nervous overall bottom
+haiku story idea wait nervous overall bottom optimise optimize optimised optimized optimising
+optimizing optimisation optimization optimiser optimizer gains
 """
-COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
+# Everyday words of es/fr/de/pt/it that the typo matcher must leave alone
+# ("comprare" is not "compare", "rendimientos" is not a coin).
+_FOREIGN = """
+comprar compra compro comprare compri comprei acheter achete kaufen kaufe gekauft vender vendo
+vendere vendre vendu verkaufen verkauft investir invertir investire ahora agora maintenant
+jetzt adesso ora hoy hoje heute oggi cuanto cuanta quanto quanta combien wieviel semana semanas
+semaine semaines woche wochen settimana mes meses mois monat monate mese ano anos annee jahr
+anno ultimo ultima ultimos dernier derniere derniers letzten letzte rendimientos rendimiento
+rendements rendement renditen rendite rendimentos rendimento rendimenti cartera carteira
+portefeuille portafoglio alarme alarma alarmas alerta alertas alerte alertes mercado marche
+markt mercato explicame explique erklare erklaeren spiegami gebuhren comisiones frais taxas
+commissioni precio precios prezzo preco preis kurs cours deberia debo devo dovrei sollte
+riskant arriscada arriesgada rischioso optimiza ottimizza otimize optimieren simula simule
+muestra mostra montre zeige todas todos toutes alle tutti tutte mucho muito
+"""
+COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split()) | frozenset(_FOREIGN.split())
 
 
 @dataclass(slots=True)
