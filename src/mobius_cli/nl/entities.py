@@ -12,7 +12,8 @@ from mobius_cli.nl.text import COMMON_WORDS, Token, known_words
 
 SIGN_CURRENCY = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy"}
 _VERSION_RE = re.compile(r"v\d{1,2}")
-_CHAIN_CUES = frozenset({"on", "in", "for", "to", "across", "sur", "en", "auf", "em"})
+_CHAIN_CUES = frozenset({"on", "in", "for", "to", "across", "sur", "en", "auf", "em", "su",
+                         "na", "sulla"})
 _FIAT_CUES = frozenset({"in", "to", "into", "en", "em", "for", "of", "auf", "a"})
 
 

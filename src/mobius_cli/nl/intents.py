@@ -60,7 +60,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"kryptowahrungen|criptomonedas|cryptomonnaies|criptomoedas|cryptocurrencies", 1),
     ),
     "coin_info": (
-        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist)"
+        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist"
+         r"|est ce que|c est quoi|est quoi|o que e|cos e|che cos e)"
          r" (?:a |an |the )?COIN(?: coin| token| crypto| network)?(?: \?)? $"
          r"|tell me about|info (?:on|about|for)|information|details|facts about", 4),
         (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper"
@@ -79,8 +80,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"how (?:did|has|have) COIN (?:do|did|done|performed?)|how COIN (?:did|has done|"
          r"performed)|COIN (?:over|in|during) (?:the )?(?:last|past)", 3),
         (r"performance|performed", 1),
-        (r"(?:over|in|during|for|across|throughout) (?:the )?(?:last|past|previous) (?:NUM |few "
-         r"|couple (?:of )?)?(?:days?|weeks?|months?|years?|quarters?)|(?:last|past) PERIOD"
+        (r"(?:(?:over|in|during|for|across|throughout) )?(?:the )?(?:last|past|previous) "
+         r"(?:NUM |few |couple (?:of )?)?(?:days?|weeks?|months?|years?|quarters?)"
+         r"|(?:last|past) PERIOD"
          r"|(?:has|have) (?:moved|changed|evolved|developed|trended)"
          r"|price (?:action|movement|evolution|trend)", 2),
     ),
@@ -121,8 +123,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r" to (?:buy|sell|get|invest|enter|exit|ape)|(?:buy|sell|invest)(?: \w+){0,4} or "
          r"(?:should i )?(?:wait|hold)|should i wait|worth (?:it|getting)"
          r"|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene"
-         r"|vale la pena|es buen momento para|e hora de)(?: \w+){0,3} (?:comprar|vender"
-         r"|invertir|investir|acheter|vendre|kaufen|verkaufen|comprare|vendere|investire)", 7),
+         r"|vale la pena|vale a pena|es buen momento para|e hora de|e um bom momento para)"
+         r"(?: \w+){0,3} (?:comprar|vender|invertir|investir|acheter|vendre|kaufen|verkaufen"
+         r"|comprare|vendere|investire)", 7),
     ),
     "gas": (
         (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee"
@@ -204,6 +207,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"frontier|ideal allocation|best allocation|what percentage|how much of each"
          r"|suggest (?:an |a )?(?:allocation|mix)|mix for my|weights"
          r"|better (?:split|allocation|mix|distribution|balance|weighting|spread)"
+         r"|(?:allocation|split|mix|weighting) (?:\w+ ){0,3}(?:suggest|recommend|propose)"
+         r"|(?:suggest|recommend|propose) (?:\w+ ){0,2}(?:allocation|split|mix|weighting)"
          r"|how (?:should|do|can|would) i (?:split|allocate|divide|spread|weight|distribute)"
          r"|(?:rebalanc|optimi[sz]|ottimizz|otimiz|optimier|reequilibr|ribilanci|rebalance)\w*", 5),
     ),
@@ -223,9 +228,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "alert_remove": (
         (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of"
-         r"|unset|deactivate|mute|silence|losche|loschen|entferne|entfernen|supprime|supprimer"
-         r"|efface|effacer|annule|annuler|elimina|eliminar|borra|borrar|apaga|apagar|remova"
-         r"|remover|exclua|excluir|cancela|cancelar|cancella|rimuovi|disattiva) .*ALERT"
+         r"|unset|deactivate|mute|silence|losch\w*|entfern\w*|supprim\w*|effac\w*|annul\w*"
+         r"|elimin\w*|borr\w*|apag\w*|remov\w*|exclu\w*|cancel\w*|rimuov\w*|disattiv\w*"
+         r"|desactiv\w*|deaktivier\w*) .*ALERT"
          r"|ALERT (?:delete|remove)", 6),
     ),
     "help": (
@@ -386,10 +391,10 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "yields" in s and "defi_protocols" in s and not (
             ranked_kind or _has(scan, "protocols?|platforms")):
         s["defi_protocols"] -= 2
-    if "defi_protocols" in s and ranked_kind and not protocols:
-        s.pop("tvl", None)
-        if "yields" in s:
-            s["defi_protocols"] = max(s["defi_protocols"], s["yields"] + 1)
+    if ranked_kind and not protocols and "tvl" in s:
+        s["defi_protocols"] = max(s.get("defi_protocols", 0), s.pop("tvl"))
+    if "defi_protocols" in s and ranked_kind and not protocols and "yields" in s:
+        s["defi_protocols"] = max(s["defi_protocols"], s["yields"] + 1)
     if "yields" in s and _has(scan, "stake|staking|farm|farming|lend|lending|liquidity"):
         s.pop("portfolio_add", None)
     if "gas" in s and ("portfolio_show" in s or "dca" in s):

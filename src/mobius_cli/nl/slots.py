@@ -144,7 +144,8 @@ def _defi_places(scan: Scan) -> tuple[str | None, str | None, list[Mention]]:
     chain = protocol = None
     rest: list[Mention] = []
     for m in scan.mentions:
-        after_on = _after_cue(scan, m, ("on", "in", "via", "using", "through", "with", "at"))
+        after_on = _after_cue(scan, m, ("on", "in", "via", "using", "through", "with", "at",
+                                        "sur", "en", "auf", "em", "su", "na", "sulla"))
         if m.protocol and (not m.tickerish or after_on or m.versioned) and (
             not m.chain or not after_on
         ) and protocol is None:
@@ -284,7 +285,7 @@ def _yields(scan: Scan) -> Entities:
     chain = protocol = None
     assets: list[Mention] = []
     for m in scan.mentions:
-        after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf"))
+        after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf", "em", "su", "na", "sulla"))
         after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at"))
         if m.protocol and not m.tickerish and protocol is None and (
                 after_on or after_via or m.versioned or not m.coin or _is_leading(scan, m)):

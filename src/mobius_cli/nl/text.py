@@ -107,7 +107,7 @@ class Token:
 
 def fold(text: str) -> str:
     """Strip accents and unify apostrophes, keeping case and currency signs."""
-    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
