@@ -242,17 +242,64 @@ def test_doctor(fake_apis):
     assert data["ok"] and {s["status"] for s in data["sources"]} == {"ok"}
     assert data["keyring"]["available"] is False
     fake_apis.fail("/fng", status=500, times=None)
-    bad = json.loads(mobius(fake_apis, "doctor", "--json").stdout)
+    failing = mobius(fake_apis, "doctor", "--json")
+    assert failing.returncode == 1  # scripts can act on a failed check
+    bad = json.loads(failing.stdout)
     assert not bad["ok"]
     assert [s["source"] for s in bad["sources"] if s["status"] != "ok"] == ["alternative.me"]
+
+
+def test_doctor_reports_a_broken_config_and_checks_the_rest(fake_apis):
+    config = Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('retries = "lots"\n')
+    result = mobius(fake_apis, "doctor", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["config"]["status"] == "error"
+    assert "config key retries" in data["config"]["detail"]
+    assert {s["status"] for s in data["sources"]} == {"ok"}
+    assert "config key retries" in mobius(fake_apis, "doctor").stdout
+
+
+def test_doctor_offline_goes_nowhere(fake_apis):
+    result = mobius(fake_apis, "--offline", "doctor", "--json")
+    assert result.returncode == 0
+    assert {s["status"] for s in json.loads(result.stdout)["sources"]} == {"skipped"}
+    assert fake_apis.count() == 0
 
 
 def test_cache_info_and_clear(fake_apis):
     mobius(fake_apis, "price", "btc")
     info = json.loads(mobius(fake_apis, "cache", "info", "--json").stdout)
     assert info["entries"] >= 2 and info["bytes"] > 0
+    assert info["oldest"].endswith("Z") and info["newest"] >= info["oldest"]  # ISO 8601 UTC
+    text = mobius(fake_apis, "cache", "info").stdout
+    assert f"{info['entries']} responses" in text and " KB" in text and " s old" in text
     assert "cleared" in mobius(fake_apis, "cache", "clear").stderr
-    assert json.loads(mobius(fake_apis, "cache", "info", "--json").stdout)["entries"] == 0
+    empty = json.loads(mobius(fake_apis, "cache", "info", "--json").stdout)
+    assert empty["entries"] == 0 and empty["oldest"] is None
+
+
+def test_cache_commands_work_with_a_broken_config_and_repair_a_damaged_cache():
+    home = Path(os.environ["MOBIUS_HOME"])
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("timeout = [\n")
+    (home / "cache").mkdir()
+    (home / "cache" / "http-cache.sqlite3").write_text("not a database")
+    damaged = mobius_alone("cache", "info")
+    assert damaged.returncode == 2
+    assert "is damaged" in one_line_error(damaged) and "mobius cache clear" in damaged.stderr
+    assert mobius_alone("cache", "clear").returncode == 0
+    assert json.loads(mobius_alone("cache", "info", "--json").stdout)["entries"] == 0
+
+
+def mobius_alone(*args: str):
+    from tests.fakes import run_mobius
+
+    result = run_mobius(*args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
 
 
 # --- few requests ----------------------------------------------------------------------

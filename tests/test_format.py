@@ -2,7 +2,7 @@
 
 import pytest
 
-from mobius_cli.render.format import compact, money, number, percent
+from mobius_cli.render.format import compact, file_size, money, number, percent
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -40,3 +40,10 @@ def test_money(value, currency, short, expected):
 ])
 def test_percent(value, color, expected):
     assert percent(value, color=color) == expected
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    (0, "0 B"), (999, "999 B"), (1000, "1.0 KB"), (1_269_760, "1.3 MB"), (5e9, "5.0 GB"),
+])
+def test_file_size(size, expected):
+    assert file_size(size) == expected

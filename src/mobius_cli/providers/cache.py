@@ -82,22 +82,40 @@ class ResponseCache:
         """Entry count, size on disk, and the oldest/newest store time."""
         if not self.path.exists():
             return {"path": str(self.path), "entries": 0, "bytes": 0}
-        count, oldest, newest = self._db().execute(
-            "SELECT COUNT(*), MIN(stored_at), MAX(stored_at) FROM responses"
-        ).fetchone()
-        size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
-        return {"path": str(self.path), "entries": count, "bytes": size,
+        try:
+            count, oldest, newest = self._db().execute(
+                "SELECT COUNT(*), MIN(stored_at), MAX(stored_at) FROM responses"
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            from mobius_cli.errors import MobiusError
+
+            raise MobiusError(f"the cache file {self.path} is damaged ({exc})",
+                              hint="`mobius cache clear` removes it") from None
+        return {"path": str(self.path), "entries": count, "bytes": self._size(),
                 "oldest": oldest, "newest": newest}
 
+    def _files(self) -> list[Path]:
+        """The database and its WAL and shared-memory files."""
+        return [p for p in self.path.parent.glob(self.path.name + "*") if p.is_file()]
+
+    def _size(self) -> int:
+        return sum(p.stat().st_size for p in self._files())
+
     def clear(self) -> int:
-        """Remove every entry; returns how many there were."""
+        """Remove every entry; returns how many there were. A damaged file is deleted."""
         self._memory.clear()
         if not self.path.exists():
             return 0
-        db = self._db()
-        (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
-        db.execute("DELETE FROM responses")
-        db.execute("VACUUM")
+        try:
+            db = self._db()
+            (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
+            db.execute("DELETE FROM responses")
+            db.execute("VACUUM")
+        except sqlite3.DatabaseError:
+            self.close()
+            for file in self._files():
+                file.unlink(missing_ok=True)
+            return 0
         return count
 
     def close(self) -> None:

@@ -21,6 +21,15 @@ def compact(value: float | None, digits: int = 2) -> str:
     return f"{sign}{magnitude:.{digits}f}"
 
 
+def file_size(size: float) -> str:
+    """1_269_760 → '1.3 MB'; 0 → '0 B'."""
+    if size < 1000:
+        return f"{size:.0f} B"
+    units = ("KB", "MB", "GB", "TB")
+    power = min(int(math.log10(size) // 3), len(units))
+    return f"{size / 1000**power:.1f} {units[power - 1]}"
+
+
 def number(value: float | None, significant: int = 4) -> str:
     """A price-like number: 2 decimals from 1, else enough significant digits.
 

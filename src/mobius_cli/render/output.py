@@ -40,7 +40,8 @@ def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
     else:
         rendered = table()
         for item in rendered if isinstance(rendered, (list, tuple)) else [rendered]:
-            app.out.print(item)
+            # Lines of text wrap at word boundaries on a terminal; in a pipe they stay whole.
+            app.out.print(item, soft_wrap=isinstance(item, str) and not app.out.is_terminal)
 
 
 def new_table(title: str | None = None, *columns: str, caption: str | None = None) -> Table:
