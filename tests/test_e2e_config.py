@@ -87,3 +87,54 @@ def test_usage_errors_are_one_line_exit_2():
     assert result.returncode == 2
     assert result.stderr.strip().startswith("mobius: error: No such option: --bogus")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _with_keyring(tmp_path, backend: str = "FileKeyring") -> dict[str, str]:
+    from tests.conftest import REPO
+
+    return {"PYTHON_KEYRING_BACKEND": f"tests.file_keyring.{backend}",
+            "PYTHONPATH": str(REPO), "TEST_KEYRING_FILE": str(tmp_path / "keyring.json")}
+
+
+def test_keys_set_list_use_and_remove_through_the_keyring(fake_apis, tmp_path):
+    secret = "demo-secret-123"
+    env = _with_keyring(tmp_path)
+    stored = fake_apis.run_mobius("keys", "set", "coingecko", input=secret + "\n", env=env)
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stderr.strip() == "stored coingecko in the keyring"  # no prompt, no warning
+    listed = fake_apis.run_mobius("keys", "list", "--json", env=env)
+    assert json.loads(listed.stdout)[0] == {"name": "coingecko", "set": True,
+                                            "source": "keyring", "env": "COINGECKO_API_KEY"}
+    assert "FileKeyring" in fake_apis.run_mobius("keys", "list", env=env).stdout
+    # The stored key is used, and printed nowhere, not even with -v or by doctor.
+    fake_apis.require_api_key(secret)
+    outputs = []
+    for args in (("-v", "price", "btc"), ("-v", "price", "btc", "--json"),
+                 ("doctor", "--json"), ("doctor",), ("config", "show"), ("keys", "list")):
+        result = fake_apis.run_mobius(*args, env=env)
+        assert result.returncode == 0, (args, result.stderr)
+        outputs.append(result.stdout + result.stderr)
+    assert fake_apis.last("/simple/price").headers["x-cg-demo-api-key"] == secret
+    assert not [out for out in outputs if secret in out]
+    removed = fake_apis.run_mobius("keys", "remove", "coingecko", env=env)
+    assert removed.stderr.strip() == "removed coingecko"
+    again = fake_apis.run_mobius("keys", "remove", "coingecko", env=env)
+    assert again.returncode == 0 and again.stderr.strip() == "coingecko was not stored"
+
+
+def test_keys_set_checks_the_name_and_backend_before_asking(tmp_path):
+    for args, env in ((("keys", "set", "binance"), _with_keyring(tmp_path)),
+                      (("keys", "set", "coingecko"), {})):  # the sealed null backend
+        result = run_mobius(*args, input="typed-secret\n", env=env)
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "typed-secret" not in result.stderr and result.stdout == ""  # never prompted
+
+
+def test_a_locked_keyring_is_one_clear_line(tmp_path):
+    result = run_mobius("keys", "set", "openai", "--value", "sk-hidden",
+                        env=_with_keyring(tmp_path, "LockedKeyring"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == ("mobius: error: the keyring (LockedKeyring) could not store "
+                                     "openai: the collection is locked "
+                                     "(or export OPENAI_API_KEY=...)")

@@ -22,7 +22,10 @@ def _keyring():
     import keyring
     from keyring.backends import fail, null
 
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a backend that cannot even start is no backend
+        return None
     if isinstance(backend, (fail.Keyring, null.Keyring)):  # neither can store anything
         return None
     return keyring
@@ -63,22 +66,31 @@ NO_BACKEND = ("no keyring backend is available on this system; "
               "set the key through its environment variable instead")
 
 
-def set_secret(name: str, value: str) -> None:
-    kr = _keyring()
-    if kr is None:
+def require_backend(name: str) -> None:
+    """Fail early (before asking for a key) when there is nowhere to store it."""
+    if _keyring() is None:
         raise UsageError(NO_BACKEND, hint=f"export {env.SECRET_KEYS[name]}=...")
-    kr.set_password(SERVICE, name, value)
+
+
+def set_secret(name: str, value: str) -> None:
+    require_backend(name)
+    try:
+        _keyring().set_password(SERVICE, name, value)
+    except Exception as exc:  # a locked or broken keyring; its message never holds the key
+        raise UsageError(f"the keyring ({backend_name()}) could not store {name}: {exc}",
+                         hint=f"or export {env.SECRET_KEYS[name]}=...") from None
 
 
 def remove_secret(name: str) -> bool:
     """Remove a stored key; False when none was stored."""
-    kr = _keyring()
-    if kr is None:
-        raise UsageError(NO_BACKEND)
+    require_backend(name)
     import keyring.errors
 
     try:
-        kr.delete_password(SERVICE, name)
+        _keyring().delete_password(SERVICE, name)
     except keyring.errors.PasswordDeleteError:
         return False
+    except Exception as exc:
+        raise UsageError(f"the keyring ({backend_name()}) could not remove {name}: {exc}")\
+            from None
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -95,14 +96,21 @@ NameArg = Annotated[str, typer.Argument(metavar="NAME", help="coingecko, coingec
 
 @keys_app.command("set")
 def keys_set(name: NameArg,
-             value: Annotated[str, typer.Option(
-                 "--value", prompt="Key", hide_input=True,
-                 help="The key (prompted, hidden, when left out).")] = "") -> None:
-    """Store an API key in the OS keyring: `mobius keys set coingecko`."""
+             value: Annotated[str | None, typer.Option(
+                 "--value", help="The key. Left out: asked for (hidden), or read from a pipe.",
+                 show_default=False)] = None) -> None:
+    """Store an API key in the OS keyring.
+
+    Examples: `mobius keys set coingecko` (asks for it), `pass cg | mobius keys set coingecko`.
+    """
     from mobius_cli.errors import UsageError
-    from mobius_cli.secrets import check_name, set_secret
+    from mobius_cli.secrets import check_name, require_backend, set_secret
 
     check_name(name)
+    require_backend(name)  # before asking for a key there is nowhere to keep
+    if value is None:
+        value = typer.prompt(f"{name} key", hide_input=True) if sys.stdin.isatty() \
+            else sys.stdin.readline()
     if not value.strip():
         raise UsageError("the key is empty")
     set_secret(name, value.strip())
@@ -111,7 +119,7 @@ def keys_set(name: NameArg,
 
 @keys_app.command("remove")
 def keys_remove(name: NameArg) -> None:
-    """Remove a stored API key."""
+    """Remove a stored API key: `mobius keys remove coingecko`."""
     from mobius_cli.secrets import check_name, remove_secret
 
     check_name(name)
