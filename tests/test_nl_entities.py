@@ -105,3 +105,65 @@ def test_completion_words() -> None:
     for word in ("price", "bitcoin", "BTC", "arbitrum", "aave", "alert"):
         assert word in words
     assert len(words) == len(set(words))
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("convert 1.2 million doge to usd", 1_200_000), ("4 thousand ada in eur", 4000),
+     ("2 billion shib to usd", 2_000_000_000), ("convert 3 millones de shib a euros", 3_000_000)],
+)
+def test_scale_words_multiply_the_number(text: str, amount: float) -> None:
+    assert parse_text(text).entities["amount"] == pytest.approx(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "interval", "days"),
+    [("dca 40/wk into eth for 2y", 7, 730), ("dca 40/mo into sol over 3 years", 30, 1095),
+     ("dca de 30 euros por semana en btc durante 6 meses", 7, 180),
+     ("dca de 30 euros par mois sur btc pendant 2 ans", 30, 730),
+     ("dca 30 euro pro woche in btc für 1 jahr", 7, 365),
+     ("what if i'd put 20 bucks into btc each month for the last 2 years", 30, 730)],
+)
+def test_dca_intervals_and_periods_in_several_languages(text: str, interval: int,
+                                                        days: int) -> None:
+    result = parse_text(text)
+    assert result.intent == "dca"
+    assert result.entities.get("interval_days") == interval
+    assert result.entities.get("days") == days
+
+
+@pytest.mark.parametrize(
+    ("text", "chain"),
+    [("op gas rn", "optimism"), ("near tvl?", "near"), ("curve tvl arb", "arbitrum"),
+     ("stables apy 6%+ op", "optimism"), ("sui fees", "sui")],
+)
+def test_short_chain_names_beside_defi_words(text: str, chain: str) -> None:
+    assert parse_text(text).entities.get("chain") == chain
+
+
+@pytest.mark.parametrize(
+    "text", ["is it near the top", "base fee explained", "i will link my wallet"],
+)
+def test_short_chain_names_need_a_defi_word(text: str) -> None:
+    assert "chain" not in parse_text(text).entities
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "symbols"),
+    [("alret me if sol hits 200", "alert_add", ["SOL"]),
+     ("tpo gainers today", "movers", None),
+     ("pirce of btc", "price", ["BTC"])],
+)
+def test_swapped_letters_are_typos(text: str, intent: str, symbols: list[str] | None) -> None:
+    result = parse_text(text)
+    assert result.intent == intent
+    assert result.entities.get("symbols") == symbols
+
+
+@pytest.mark.parametrize(
+    "text", ["comprare bitcoin adesso?", "optimise my portfolio", "rendimientos en base"],
+)
+def test_foreign_and_british_words_are_not_typo_corrected(text: str) -> None:
+    from mobius_cli.nl.text import tokenize
+
+    assert not any(t.fuzzy for t in tokenize(text))

@@ -143,3 +143,28 @@ def test_to_dict_is_the_contract_object() -> None:
     assert result.to_dict() == {"text": "btc and eth in eur", "intent": "price",
                                 "confidence": result.confidence,
                                 "entities": {"symbols": ["BTC", "ETH"], "vs_currency": "eur"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("hey there, hope all is well", "smalltalk"),
+     ("thank you so much, that was helpful", "smalltalk"),
+     ("you're the best, cheers", "smalltalk"),
+     ("hey there, hope all is well, what's cardano trading at?", "price"),
+     ("thanks! and could you list the top 5 coins?", "market_overview"),
+     ("hello, i was wondering whether my portfolio is too risky", "portfolio_risk"),
+     ("morning! any alerts active?", "alert_list")],
+)
+def test_greetings_only_win_when_nothing_is_asked(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("how do i add a trade?", "help"), ("how can i see the chart feature", "help"),
+     ("how do i clear an alert", "help"),
+     ("how should i rebalance my portfolio", "portfolio_optimize"),
+     ("how do i change a car tyre", "unknown"), ("how do i add 2 eth at 3000", "portfolio_add")],
+)
+def test_how_do_i_about_a_feature_is_help(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent
