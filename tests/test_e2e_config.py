@@ -27,8 +27,20 @@ def test_config_set_get_show_and_path(fake_apis):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     # The configured currency is used by commands that quote prices.
     assert json.loads(cli("price", "btc", "--json").stdout)[0]["currency"] == "eur"
-    assert cli("config", "unset", "vs_currency").returncode == 0
+    unset = cli("config", "unset", "vs_currency")
+    assert unset.returncode == 0 and unset.stderr.strip() == "removed vs_currency (default: 'usd')"
     assert cli("config", "get", "vs_currency").stdout.strip() == "usd"
+    assert "was not set" in cli("config", "unset", "vs_currency").stderr
+    paths = json.loads(cli("config", "path", "--json").stdout)
+    assert paths == {"config_file": str(path), "data_dir": str(path.parent.parent / "data"),
+                     "cache_dir": str(path.parent.parent / "cache")}
+
+
+def test_config_show_table_never_cuts_a_value():
+    url = "http://127.0.0.1:9/a/rather/long/mirror/path/api/v3"
+    table = cli("config", "show", MOBIUS_COINGECKO_URL=url).stdout
+    assert url in table and "MOBIUS_COINGECKO" in table
+    assert "vs_currency" in table and "default" in table
 
 
 def test_config_errors_name_the_key_and_change_nothing():
@@ -50,10 +62,25 @@ def test_broken_config_file_is_one_line_naming_the_key():
     result = cli("price", "btc")
     assert result.returncode == 2 and "config key retries" in result.stderr
     assert "must be a whole number" in result.stderr
+    assert str(path) in result.stderr and "`mobius config set retries VALUE`" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     # The path is still shown, and `config set` repairs the file.
     assert cli("config", "path").stdout.strip() == str(path)
     assert cli("config", "set", "retries", "2").returncode == 0
     assert cli("config", "get", "retries").stdout.strip() == "2"
+
+
+def test_unset_removes_an_unknown_key_to_repair_the_file():
+    path = Path(cli("config", "path").stdout.strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("tiemout = 3\nretries = 2\n")
+    broken = cli("config", "get", "retries")
+    assert broken.returncode == 2
+    assert "unknown config key 'tiemout'" in broken.stderr and "did you mean timeout?" in \
+        broken.stderr and "`mobius config unset tiemout`" in broken.stderr
+    assert cli("config", "unset", "tiemout").stderr.strip() == "removed tiemout"
+    assert cli("config", "get", "retries").stdout.strip() == "2"
+    assert cli("config", "unset", "nope").returncode == 2  # not in the file and not a key
 
 
 def test_environment_url_overrides_config(fake_apis):

@@ -163,9 +163,20 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    """The validated contents of config.toml (unknown or bad keys are errors)."""
-    raw = _load_toml(path)
-    return {key: parse_value(key, value) for key, value in raw.items()}
+    """The validated contents of config.toml (unknown or bad keys are errors naming the
+    file, the key, and the command that repairs it)."""
+    values = {}
+    for key, value in _load_toml(path).items():
+        try:
+            values[key] = parse_value(key, value)
+        except UsageError as exc:
+            fix = f"`mobius config unset {key}` removes it"
+            if key in CONFIG_KEYS:
+                fix = f"`mobius config set {key} VALUE` fixes it, {fix}"
+            elif exc.hint and exc.hint.startswith("did you mean"):
+                fix = f"{exc.hint} {fix}"
+            raise UsageError(f"{path}: {exc.message}", hint=fix) from None
+    return values
 
 
 def write_config(path: Path, values: dict[str, Any]) -> None:

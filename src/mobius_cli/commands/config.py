@@ -18,7 +18,10 @@ KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A config key, e.g. v
 
 @config_app.command("show")
 def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Every setting, its value, and where it comes from (default, config, env)."""
+    """Every setting, its value, and where it comes from (default, config, env).
+
+    Example: `mobius config show --json`.
+    """
     from mobius_cli.render.output import emit, new_table
     from mobius_cli.settings import CONFIG_KEYS
 
@@ -30,7 +33,9 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
     def table():
         t = new_table(f"Settings ({settings.paths.config_file})", "Key", "Value", "Source",
                       "Detail")
-        t.columns[1].justify = "left"
+        # Keys and values are never cut; the source folds and the description wraps instead.
+        t.columns[0].no_wrap = t.columns[1].no_wrap = True
+        t.columns[2].overflow = "fold"
         for r in rows:
             t.add_row(r["key"], str(r["value"]), r["source"], r["help"])
         return t
@@ -40,7 +45,7 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
 @config_app.command("get")
 def config_get(ctx: typer.Context, key: KeyArg) -> None:
-    """Print the effective value of one key."""
+    """Print the effective value of one key: `mobius config get vs_currency`."""
     from mobius_cli.settings import check_key
 
     app = app_context(ctx)
@@ -65,18 +70,30 @@ def config_set(ctx: typer.Context, key: KeyArg,
 
 @config_app.command("unset")
 def config_unset(key: KeyArg) -> None:
-    """Remove a key from config.toml, back to its default."""
-    from mobius_cli.settings import Paths, check_key, read_raw_config, write_config
+    """Remove a key from config.toml, back to its default: `mobius config unset timeout`.
 
-    check_key(key)
-    path = Paths.resolve().config_file
-    values = {k: v for k, v in read_raw_config(path).items() if k != key}
+    Also removes a key Mobius does not know, to repair a broken file.
+    """
+    from mobius_cli.settings import CONFIG_KEYS, Paths, check_key, read_raw_config, write_config
+
+    path = Paths.resolve().config_file  # raw, so `unset` can repair a broken file
+    values = read_raw_config(path)
+    if key not in values:
+        check_key(key)
+        typer.echo(f"{key} was not set (default: {CONFIG_KEYS[key].default!r})", err=True)
+        return
+    del values[key]
     write_config(path, values)
+    default = f" (default: {CONFIG_KEYS[key].default!r})" if key in CONFIG_KEYS else ""
+    typer.echo(f"removed {key}{default}", err=True)
 
 
 @config_app.command("path")
 def config_path(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Where config, data and cache live (MOBIUS_HOME moves all three)."""
+    """Where config, data and cache live (MOBIUS_HOME moves all three).
+
+    Examples: `mobius config path`, `mobius config path --json`.
+    """
     from mobius_cli.settings import Paths
 
     app = app_context(ctx, json=json)
@@ -129,7 +146,7 @@ def keys_remove(name: NameArg) -> None:
 
 @keys_app.command("list")
 def keys_list(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Which keys are set and where from (values are never shown)."""
+    """Which keys are set and where from (values are never shown): `mobius keys list`."""
     from mobius_cli import env
     from mobius_cli.render.output import emit, new_table
     from mobius_cli.secrets import backend_name, secret_source
