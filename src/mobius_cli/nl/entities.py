@@ -210,6 +210,10 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
     if prev in ("when", "if", "once", "whenever", "until", ":", "alert", "") and nxt in _MOVES \
             and any(t.kind == "num" for t in tokens[i + 1:]):
         return True
+    # "alert op 3", "link 20 alert": a word ticker right before the alert's price.
+    if i + 1 < len(tokens) and tokens[i + 1].kind == "num" and any(
+            t.text in ("alert", "alarm", "alerte", "alerta") for t in tokens):
+        return True
     if prev in _HOLD_PREV:
         return prev not in ("of", "for", "about", "on") or cued or prev2 in (
             "price", "tell", "me", "loss", "profit")

@@ -72,7 +72,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|what (?:it|that|this) (?:\w+ )?is|(?:que es|qu est ce que|was ist|o que e|cos e"
          r"|che cos e|what exactly is|what actually is) COIN"
          r"|how many (?:COIN )?(?:coins? |tokens? )?(?:are there|exist|will (?:there )?(?:ever )?"
-         r"(?:be|exist)|are in circulation)|in total|total supply|in existence", 3),
+         r"(?:be|exist)|are in circulation)|(?:are there|exist) in total|total supply"
+         r"|in existence", 3),
     ),
     "price_history": (
         (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline|historique"
@@ -120,8 +121,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|enter|exit)|time to (?:buy|sell)|buy or sell|(?:buy|sell) signal|entry point"
          r"|is COIN a (?:buy|sell)|worth buying", 7),
         (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|point)"
-         r" to (?:buy|sell|get|invest|enter|exit|ape)|(?:buy|sell|invest)(?: \w+){0,4} or "
-         r"(?:should i )?(?:wait|hold)|should i wait|worth (?:it|getting)"
+         r" to (?:buy|sell|get|invest|enter|exit|ape|take profits?|cash out|hold|dump)"
+         r"|(?:buy|sell|invest)(?: \w+){0,4} or (?:should i )?(?:wait|hold)|should i wait"
+         r"|worth (?:it|getting)"
          r"|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene"
          r"|vale la pena|vale a pena|es buen momento para|e hora de|e um bom momento para)"
          r"(?: \w+){0,3} (?:comprar|vender|invertir|investir|acheter|vendre|kaufen|verkaufen"
@@ -180,7 +182,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "portfolio_show": (
         (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth"
          r"|my positions|portefeuille|carteira|cartera|depot|my stack|my coins", 3),
-        (r"(?:total |my |account )balances?|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
+        (r"balances?|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
+         r"|how (?:much|many) (?:COIN )?(?:do|did) i (?:\w+ )?(?:hold|own)"
          r"|am i (?:up|down|in profit|in the red|in the green|making money|losing money)"
          r"|how much (?:am i|have i|did i) (?:up|down|made|make|lost|lose|gained)"
          r"|my (?:total |overall |unrealized |realized )?(?:gains|profits?|losses|returns)"
@@ -330,9 +333,9 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if coins:
         s["price"] = s.get("price", 0) + 1
     elif "price" in s and mine:
-        s["price"] -= 2
+        s["price"] -= 4 if _has(scan, "portfolio|holdings|pf|bags|stack") else 2
     # Portfolio words need "my" or a holding verb; "market cap allocation" is not a portfolio.
-    if "portfolio_show" in s and not (mine or _has(scan, "pf|portfolio|holdings|p&l")):
+    if "portfolio_show" in s and not (mine or _has(scan, "pf|portfolio|holdings|p&l|balances?")):
         s["portfolio_show"] -= 2
     held = bool(coins) or _has(scan, "NUM of (?:those|them|it|that|these|this)")
     for side in ("portfolio_add", "portfolio_remove"):
@@ -431,7 +434,8 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     # Greetings and thanks only win when nothing substantive is asked.
     if "smalltalk" in s:
         real = max((v for k, v in s.items() if k not in ("smalltalk", "unknown")), default=0)
-        if real >= 3 or (coins and _has(scan, _REQUEST)):
+        asked = _has(scan, _REQUEST)
+        if real >= 4 or (asked and (real >= 3 or coins)):
             s["smalltalk"] -= 5
 
 
