@@ -11,6 +11,16 @@ from mobius_cli.nl import Conversation
 Turn = tuple[str, str, dict[str, Any]]
 
 CONVERSATIONS: list[list[Turn]] = [
+    [("dca 20 weekly into eth for a year", "dca",
+      {"symbols": ["ETH"], "amount": 20, "interval_days": 7, "days": 365}),
+     ("what about monthly?", "dca",
+      {"symbols": ["ETH"], "amount": 20, "interval_days": 30, "days": 365}),
+     ("and for 2 years?", "dca",
+      {"symbols": ["ETH"], "amount": 20, "interval_days": 30, "days": 730})],
+    [("sol chart for a week", "price_history", {"symbols": ["SOL"], "days": 7}),
+     ("and for 6 months?", "price_history", {"symbols": ["SOL"], "days": 180})],
+    [("ada price", "price", {"symbols": ["ADA"]}),
+     ("and for a year?", "price_history", {"symbols": ["ADA"], "days": 365})],
     [("eth price", "price", {"symbols": ["ETH"]}),
      ("and SOL?", "price", {"symbols": ["SOL"]}),
      ("in euros?", "price", {"symbols": ["SOL"], "vs_currency": "eur"})],

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mobius_cli.nl import intents, slots
-from mobius_cli.nl.entities import Scan
+from mobius_cli.nl.entities import Scan, find_days
 
 FOLLOW_UP = re.compile(r"^ (?:and|what about|how about|same for|same with|same|also|now|ok"
                        r"|okay|then|hmm|what of|y|et|und|e|and what about|and how about)\b")
@@ -101,8 +101,16 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return state.intent, merged, 0.8
     if not own and scan.mentions and (FOLLOW_UP.search(shape) or len(scan.tokens) <= 4):
         return state.intent, _carry(scan, state, entities), 0.8
+    if not own and not scan.mentions and FOLLOW_UP.search(shape) and state.intent in (
+            "price", "price_history", "compare", "dca"):
+        days = find_days(scan)  # "and for a year?": the same question over a new period
+        if days is not None:
+            prev = "price_history" if state.intent == "price" else state.intent
+            merged = {k: v for k, v in state.entities.items() if k != "vs_currency"}
+            return prev, dict(merged, days=days), 0.75
     if own and FOLLOW_UP.search(shape) and intent == state.intent and intent in (
-            "movers", "gas", "tvl", "defi_protocols", "yields"):
+            "movers", "gas", "tvl", "defi_protocols", "yields", "dca", "price_history",
+            "technical_analysis"):
         merged = dict(state.entities)
         merged.update(entities)
         return intent, merged, confidence
