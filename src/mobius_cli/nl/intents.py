@@ -69,7 +69,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|who (?:created|made|invented|founded|started|built|runs|is behind)|team behind"
          r"|created by|who made|what does COIN do|use case|tokenomics", 3),
         (r"explain|explica(?:me)?|explique(?:z|moi)?|erklar\w*|spiega(?:mi)?|called COIN"
-         r"|what (?:it|that|this) (?:\w+ )?is|(?:que es|qu est ce que|was ist|o que e|cos e"
+         r"|what (?:it|that|this) (?:\w+ )?is|what is (?:it|that|this|COIN)(?: exactly| actually"
+         r"| really| all about)? \?|(?:que es|qu est ce que|was ist|o que e|cos e"
          r"|che cos e|what exactly is|what actually is) COIN"
          r"|how many (?:COIN )?(?:coins? |tokens? )?(?:are there|exist|will (?:there )?(?:ever )?"
          r"(?:be|exist)|are in circulation)|(?:are there|exist) in total|total supply"
@@ -106,6 +107,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:up|down) the most|(?:biggest|largest|top|worst|heaviest) (?:gains|drops|losses"
          r"|jumps|moves|dumps|pumps|dumpers|pumpers|falls|fallers|decliners|risers)"
          r"|bottom (?:NUM )?(?:perform\w*|coins?|movers|tokens)"
+         r"|(?:biggest|largest|worst|heaviest) (?:crashes|tanks|bleeders|plunges)"
+         r"|(?:coins?|tokens|cryptos?|what|which|who) (?:is |are |s )?(?:tanking|crashing|plunging"
+         r"|bleeding|surging|rallying|ripping)"
          r"|laggards|underperformers|decliners|ganadores|perdedores|gagnants|perdants|gewinner"
          r"|verlierer|ganhadores|vincitori|perdenti", 4),
     ),
@@ -122,6 +126,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|is COIN a (?:buy|sell)|worth buying", 7),
         (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|point)"
          r" to (?:buy|sell|get|invest|enter|exit|ape|take profits?|cash out|hold|dump)"
+         r"|too (?:late|early) to (?:buy|sell|get in|ape)|(?:bon|buen|bom|guter|buon|good|right)"
+         r" (?:moment|momento|zeitpunkt|time)(?: (?:\w+|,)){0,4} (?:acheter|comprar|kaufen|comprare"
+         r"|vendre|vender|verkaufen|vendere)"
          r"|(?:buy|sell|invest)(?: \w+){0,4} or (?:should i )?(?:wait|hold)|should i wait"
          r"|worth (?:it|getting)"
          r"|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene"
@@ -182,7 +189,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "portfolio_show": (
         (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth"
          r"|my positions|portefeuille|carteira|cartera|depot|my stack|my coins", 3),
-        (r"balances?|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
+        (r"balances?|(?:account|portfolio|total|overall) (?:value|worth)"
+         r"|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
          r"|how (?:much|many) (?:COIN )?(?:do|did) i (?:\w+ )?(?:hold|own)"
          r"|am i (?:up|down|in profit|in the red|in the green|making money|losing money)"
          r"|how much (?:am i|have i|did i) (?:up|down|made|make|lost|lose|gained)"
@@ -216,7 +224,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:rebalanc|optimi[sz]|ottimizz|otimiz|optimier|reequilibr|ribilanci|rebalance)\w*", 5),
     ),
     "alert_add": (
-        (r"alert me|notify|notification|let me know|ping me|tell me (?:if|when)|warn me"
+        (r"alert me|notify|notification|let me know|ping me|ping (?:when|if|once|whenever)"
+         r"|tell me (?:if|when)|warn me"
          r"|lmk|remind me|wake me|set (?:an? |up an? )?(?:price )?alert|create (?:an? )?"
          r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
          r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta", 5),
@@ -231,7 +240,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "alert_remove": (
         (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of"
-         r"|unset|deactivate|mute|silence|losch\w*|entfern\w*|supprim\w*|effac\w*|annul\w*"
+         r"|unset|deactivate|mute|silence|wipe|purge|reset|losch\w*|entfern\w*|supprim\w*|effac\w*|annul\w*"
          r"|elimin\w*|borr\w*|apag\w*|remov\w*|exclu\w*|cancel\w*|rimuov\w*|disattiv\w*"
          r"|desactiv\w*|deaktivier\w*) .*ALERT"
          r"|ALERT (?:delete|remove)", 6),
@@ -246,6 +255,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help", 5),
         (r"help|halp|aide|ayuda|hilfe|ajuda", 3),
         (r"mobius|with you|using you", 2),
+        (r"(?:what|which) (?:kind of |kinds of |sort of |type of |types of )?(?:questions|things"
+         r"|stuff|commands)(?: \w+)? (?:can|could|do|should|may) i (?:ask|say|type|do|use|run)"
+         r"|how do (?:you|we|one) use|command", 5),
     ),
     "smalltalk": (
         (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)"
@@ -290,9 +302,12 @@ _FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
              "portfolio_remove", "portfolio_show", "portfolio_risk", "portfolio_optimize",
              "price_history", "compare", "technical_analysis", "convert")
 # "How do I ...?" in en/fr/es/pt/de/it.
-_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one)|how to|comment (?:utiliser|faire|puis je|je)"
+_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|comment (?:utiliser|faire|puis je|je)"
              r"|como (?:uso|usar|se usa|puedo|posso|faco|hago)|wie (?:kann ich|benutze|nutze"
              r"|verwende|mache ich|funktioniert)|come (?:uso|usare|posso|faccio)")
+# The user names Mobius itself: "with you", "from this thing".
+_ABOUT_US = (r"with (?:you|this|mobius|the (?:app|tool|bot|cli))|from you|using (?:you|this|mobius)"
+             r"|this (?:thing|tool|app|bot|cli)|mobius")
 # Words that ask for something, after a greeting.
 _REQUEST = (r"could you|can you|would you|will you|tell me|show me|give me|explain|how|what"
             r"|which|where|when|please|\?|i want|i need|i would (?:like|love)|wondering")
@@ -374,6 +389,10 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "help" in s and ("alert_add" in s or "alert_list" in s) and _has(
             scan, "how do i|how can i|how to"):
         s["help"] += 5
+    # A buy-or-wait question is analysis, not a quote or a trade record.
+    if s.get("technical_analysis", 0) >= 7:
+        for intent in ("price", "portfolio_add", "portfolio_remove"):
+            s.pop(intent, None)
     # Compare needs two things; a versus of protocols is defi_compare.
     if "compare" in s:
         if len(coins) + len(protocols) < 2 and len(scan.mentions) < 2:
@@ -428,9 +447,11 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "unknown" in s and (coins or "alert_add" in s) and not _has(scan, "translate|write"):
         s["unknown"] -= 4
     # "how do I remove an alert": a question about using a feature, with nothing concrete.
-    if _has(scan, _HOW_DO_I) and not (
-            coins or nums) and any(s.get(i, 0) > 0 for i in _FEATURES):
-        s["help"] = max(s.get("help", 0), *(s.get(i, 0) for i in _FEATURES)) + 2
+    about_us = _has(scan, _ABOUT_US)
+    features = [i for i in s if i not in ("help", "smalltalk", "unknown")] if about_us else [
+        i for i in _FEATURES if i in s]
+    if _has(scan, _HOW_DO_I) and not (coins or nums) and any(s[i] > 0 for i in features):
+        s["help"] = max(s.get("help", 0), *(s[i] for i in features)) + 2
     # Greetings and thanks only win when nothing substantive is asked.
     if "smalltalk" in s:
         real = max((v for k, v in s.items() if k not in ("smalltalk", "unknown")), default=0)

@@ -24,7 +24,9 @@ ABOVE = frozenset({"above", "over", "exceeds", "exceed", "exceeding", "break", "
                    "breaking", "surpasses", "surpass", "tops", "passes", "passar", "uber",
                    "ueber", "sobre", "dessus", "superior", "higher", "more", "beyond",
                    "pumps", "pump", "rises", "rise", "climbs", "climb", "moons", "jumps",
-                   "up", "supera", "depasse", "ultrapassar", "surge", "surges"})
+                   "up", "supera", "depasse", "ultrapassar", "surge", "surges", "supere",
+                   "superar", "sobrepasa", "sobrepase", "ultrapassa", "ultrapasse",
+                   "uberschreitet", "ubersteigt", "superi"})
 BELOW = frozenset({"below", "under", "unter", "baja", "cae", "sous", "dessous", "abaixo",
                    "less", "lower", "drops", "drop", "dropping", "falls", "fall", "falling",
                    "dips", "dip", "dipping", "crashes", "crash", "dumps", "dump", "sinks",
@@ -39,7 +41,8 @@ DOWN = frozenset({"down", "dumps", "dump", "drops", "drop", "falls", "fall", "di
                   "declines", "plunges", "bleeds"})
 _FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
                      "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
-_GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|up the most|green|top "
+_GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|surging|rallying|ripping"
+                      r"|up the most|green|top "
                       r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains"
                       r"|(?:biggest|largest|top) (?:pumps|pumpers|risers|jumps)|risers"
                       r"|ganadores|gagnants|gewinner|ganhadores|vincitori) ")
@@ -48,6 +51,7 @@ _LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fe
                      r"|(?:biggest|largest|top|heaviest) (?:dumps|dumpers|falls|fallers|decliners"
                      r"|drops|losses)"
                      r"|bottom|laggards|underperformers|decliners|fallers|perdedores|perdants"
+                     r"|crashes|crashing|tanking|plunging|bleeders|tanks"
                      r"|verlierer|perdenti) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
 _ALL = re.compile(r" (?:all|every|alle|todas|todos|toutes|tous|tutti|tutte) ")

@@ -43,6 +43,9 @@ FIAT_WORDS: dict[str, str] = {w: code for code, words in FIAT_NAMES.items() for 
 FIAT_WORDS.update({
     "dolares": "usd", "dolar": "usd", "dollares": "usd", "usdollar": "usd", "eu dollars": "usd",
     "euro's": "eur", "yens": "jpy", "libras": "gbp", "livres": "gbp", "reales": "brl",
+    "aussie dollars": "aud", "aussie dollar": "aud", "aussie": "aud", "loonies": "cad",
+    "kiwi dollars": "nzd", "quid": "gbp", "pounds sterling": "gbp", "greenbacks": "usd",
+    "swiss francs": "chf", "rupees": "inr", "yuan": "cny", "kroner": "nok",
 })
 FIAT_WORDS.update({code: code for code in FIAT_CODES})
 # Currency words that are everyday English: only after "in", "to", "into" or a number.
