@@ -118,6 +118,7 @@ def test_market_table_and_json(fake_apis):
     table = mobius(fake_apis, "market", "-n", "5")
     assert table.returncode == 0
     assert "BTC dominance" in table.stdout and "Top 5 by market cap" in table.stdout
+    assert "Price (USD)" in table.stdout
     data = json.loads(mobius(fake_apis, "market", "-n", "3", "--json").stdout)
     assert [c["symbol"] for c in data["coins"]] == ["BTC", "ETH", "USDT"]
     assert data["total_market_cap"] > 1e12 and 0 < data["btc_dominance_pct"] < 100
@@ -160,6 +161,16 @@ def test_a_reader_that_stops_early_is_not_an_error(fake_apis):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 0
     assert err == ""
+
+
+@pytest.mark.parametrize(("days", "title", "caption"), [
+    ("1", "Ethereum (ETH) — 1 day", "289 points; change -1.62%"),
+    ("max", "Ethereum (ETH) — all time", "4134 points; change +367910.39%"),
+])
+def test_history_titles_read_well_and_never_wrap(fake_apis, days, title, caption):
+    lines = [line.strip() for line in mobius(fake_apis, "history", "eth", "-d", days).stdout
+             .splitlines()]
+    assert lines[0] == title and lines[-1] == caption
 
 
 def test_history_rejects_bad_days(fake_apis):
@@ -208,13 +219,46 @@ def test_convert_refuses_bad_amounts(fake_apis):
 
 
 def test_convert_table(fake_apis):
-    assert mobius(fake_apis, "convert", "2", "eth", "eur").stdout.startswith("2 ETH = 3,575.78 EUR")
+    assert mobius(fake_apis, "convert", "2", "eth", "eur").stdout == \
+        "2 ETH = 3,575.78 EUR  (1 ETH = 1,787.89 EUR)\n"
+    # For one unit the rate is the answer: no echo of it.
+    assert mobius(fake_apis, "convert", "1", "eth", "eur").stdout == "1 ETH = 1,787.89 EUR\n"
+
+
+def test_convert_to_and_from_bitcoin_units(fake_apis):
+    data = json.loads(mobius(fake_apis, "convert", "0.001", "btc", "sats", "--json").stdout)
+    assert (data["to"], data["result"]) == ("SATS", pytest.approx(100_000))
+    back = json.loads(mobius(fake_apis, "convert", "100000", "sats", "usd", "--json").stdout)
+    assert back["from"] == "SATS" and back["result"] == pytest.approx(77.671, rel=0.05)
 
 
 def test_trending(fake_apis):
     assert "Bonk" in mobius(fake_apis, "trending").stdout
     data = json.loads(mobius(fake_apis, "trending", "--json").stdout)
-    assert data[0]["symbol"] == "BONK" and data[0]["rank"] == 1
+    assert data[0] == {"rank": 1, "symbol": "BONK", "id": "bonk", "name": "Bonk",
+                       "market_cap_rank": 63, "price": pytest.approx(0.0000127),
+                       "currency": "usd", "change_24h_pct": pytest.approx(-5.7932)}
+    assert "USD only" in mobius(fake_apis, "--vs", "eur", "trending").stderr
+
+
+@pytest.mark.parametrize(("args", "header"), [
+    (("market", "-n", "3"), "rank,symbol,id,name,price,currency,market_cap,volume_24h,"
+                            "change_24h_pct,change_7d_pct"),
+    (("compare", "btc", "eth"), "symbol,id,name,price,currency,market_cap,change_24h_pct,days,"
+                                "change_pct"),
+    (("trending",), "rank,symbol,id,name,market_cap_rank,price,currency,change_24h_pct"),
+    (("movers", "-n", "2"), "side,rank,symbol,id,name,price,currency,market_cap,volume_24h,"
+                            "change_24h_pct"),
+    (("fear-greed", "-d", "3"), "date,value,classification"),
+])
+def test_row_commands_print_csv(fake_apis, args, header):
+    import csv
+
+    result = mobius(fake_apis, *args, "--csv")
+    assert result.returncode == 0
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert ",".join(rows[0]) == header and len(rows) >= 3
+    assert all(len(row) == len(rows[0]) for row in rows)
 
 
 def test_movers(fake_apis):

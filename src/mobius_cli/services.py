@@ -160,10 +160,15 @@ class Conversion:
                 "rate": self.rate, "result": self.result}
 
 
+# Units CoinGecko quotes in like currencies, though they are fractions of a coin.
+BITCOIN_UNITS = frozenset({"sats", "bits"})
+
+
 def _is_fiat(code: str) -> bool:
+    """A currency (or bitcoin unit) CoinGecko quotes in, as opposed to a coin to look up."""
     from mobius_cli.core.coins import FIAT_CODES
 
-    return code.strip().lower() in FIAT_CODES
+    return code.strip().lower() in FIAT_CODES | BITCOIN_UNITS
 
 
 def convert(app: AppContext, amount: float, from_text: str, to_text: str) -> Conversion:

@@ -123,15 +123,17 @@ def show_trending(app: AppContext, as_csv: bool = False) -> None:
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
 
+    if app.vs and app.vs.strip().lower() != "usd":
+        app.note("CoinGecko's trending list is priced in USD only")
     with app.spinner("Fetching trending coins…"):
         items = app.coingecko.trending()
     rows = [{"rank": i, "symbol": it.get("symbol"), "id": it.get("id"), "name": it.get("name"),
              "market_cap_rank": it.get("market_cap_rank"),
-             "price_usd": (it.get("data") or {}).get("price"),
+             "price": (it.get("data") or {}).get("price"), "currency": "usd",
              "change_24h_pct": ((it.get("data") or {}).get("price_change_percentage_24h")
                                 or {}).get("usd")}
             for i, it in enumerate(items, start=1)]
-    emit(app, rows, lambda: view.trending_table(items, app.color), as_csv=as_csv)
+    emit(app, rows, lambda: view.trending_table(rows, app.color), as_csv=as_csv)
 
 
 def show_movers(app: AppContext, direction: str | None = None, limit: int = 10,
@@ -187,7 +189,7 @@ def register(app: typer.Typer) -> None:
     @app.command("price")
     def price(ctx: typer.Context,
               symbols: Annotated[list[str] | None, typer.Argument(
-                  metavar="SYMBOL...", help="Tickers, names or ids: btc eth solana.")] = None,
+                  metavar="SYMBOL", help="Tickers, names or ids: btc eth solana.")] = None,
               ids: IdOpt = None, vs: VsOpt = None, json: JsonOpt = False,
               csv: CsvOpt = False) -> None:
         """Current price, 24h change, market cap and volume.
@@ -209,19 +211,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command("coin")
     def coin(ctx: typer.Context,
-             symbol: Annotated[str | None, typer.Argument(metavar="SYMBOL")] = None,
+             symbol: Annotated[str | None, typer.Argument(
+                 metavar="SYMBOL", help="A ticker, name or id (or use --id).")] = None,
              coin_id: Annotated[str | None, typer.Option("--id", metavar="ID",
                                                             help="A CoinGecko id.")] = None,
              vs: VsOpt = None, json: JsonOpt = False) -> None:
         """Facts about a coin: rank, supply, ATH/ATL, links, description.
 
-        Example: `mobius coin link`.
+        Examples: `mobius coin link`, `mobius coin --id tokamak-network --json`.
         """
         show_coin(app_context(ctx, json=json, vs=vs), symbol, coin_id)
 
     @app.command("history")
     def history(ctx: typer.Context,
-                symbol: Annotated[str | None, typer.Argument(metavar="SYMBOL")] = None,
+                symbol: Annotated[str | None, typer.Argument(
+                    metavar="SYMBOL", help="A ticker, name or id (or use --id).")] = None,
                 days: DaysOpt = "30",
                 chart: Annotated[bool, typer.Option("--chart", help="Draw a chart.")] = False,
                 coin_id: Annotated[str | None, typer.Option("--id", metavar="ID",
@@ -235,8 +239,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare(ctx: typer.Context,
-                symbols: Annotated[list[str] | None, typer.Argument(metavar="SYMBOL...")]
-                = None,
+                symbols: Annotated[list[str] | None, typer.Argument(
+                    metavar="SYMBOL", help="Two or more tickers, names or ids.")] = None,
                 days: DaysOpt = "30", ids: IdOpt = None, vs: VsOpt = None,
                 json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """Coins side by side, with performance over a period.
@@ -259,7 +263,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("trending")
     def trending(ctx: typer.Context, json: JsonOpt = False, csv: CsvOpt = False) -> None:
-        """Coins people are searching for on CoinGecko now."""
+        """Coins people are searching for on CoinGecko now (prices in USD).
+
+        Example: `mobius trending --json | jq '.[].symbol'`.
+        """
         show_trending(app_context(ctx, json=json), csv)
 
     @app.command("movers")

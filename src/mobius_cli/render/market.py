@@ -26,7 +26,8 @@ def quotes_table(quotes: Sequence[Quote], color: bool = True) -> Any:
 
 def market_rows_table(rows: Sequence[MarketCoin], currency: str, periods: Sequence[str],
                       title: str | None = None, color: bool = True) -> Any:
-    table = new_table(title, "#", "Symbol", "Name", "Price", *periods, "Market cap", "Volume 24h")
+    table = new_table(title, "#", "Symbol", "Name", f"Price ({currency.upper()})", *periods,
+                      "Market cap", "Volume 24h")
     for r in rows:
         table.add_row(str(r.coin.rank or "—"), r.coin.symbol, r.coin.name,
                       money(r.price, currency),
@@ -50,13 +51,20 @@ def overview(view: MarketOverview, color: bool = True) -> list[Any]:
     return [summary, top]
 
 
+def period_label(days: int | str) -> str:
+    """'1 day', '30 days', 'all time'."""
+    if days == "max":
+        return "all time"
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def history_table(h: History, color: bool = True) -> Any:
     from mobius_cli.core.market import daily_closes, sample
 
     points = h.points if h.days == 1 else daily_closes(h.points)
     caption = (f"{len(h.points)} points; change {percent(h.change_pct, color=color)}"
                if h.points else "no data")
-    table = new_table(f"{h.coin.name} ({h.coin.symbol}) — {h.days} days", "Time",
+    table = new_table(f"{h.coin.name} ({h.coin.symbol}) — {period_label(h.days)}", "Time",
                       f"Price ({h.currency.upper()})", caption=caption)
     for p in sample(points, 31):
         stamp = p.time.strftime("%Y-%m-%d %H:%M" if h.days == 1 else "%Y-%m-%d")
@@ -72,7 +80,7 @@ def history_chart(h: History, width: int, color: bool) -> str:
     plt.date_form("Y-m-d H:M")
     plt.plot([p.time.strftime("%Y-%m-%d %H:%M") for p in h.points],
              [p.price for p in h.points], marker="braille")
-    plt.title(f"{h.coin.symbol}/{h.currency.upper()} — {h.days} days "
+    plt.title(f"{h.coin.symbol}/{h.currency.upper()} — {period_label(h.days)} "
               f"({h.change_pct or 0:+.2f}%)")
     plt.plotsize(max(40, min(width, 120)), 20)
     if not color:
@@ -94,19 +102,19 @@ def comparison_table(c: Comparison, color: bool = True) -> Any:
 
 def conversion_line(c: Conversion) -> str:
     amount = f"{c.amount:,.0f}" if c.amount == int(c.amount) else number(c.amount)
-    return (f"{amount} {c.from_code} = [bold]{number(c.result)} {c.to_code}[/bold]"
-            f"  [dim](1 {c.from_code} = {number(c.rate)} {c.to_code})[/dim]")
+    line = f"{amount} {c.from_code} = [bold]{number(c.result)} {c.to_code}[/bold]"
+    if c.amount != 1:
+        line += f"  [dim](1 {c.from_code} = {number(c.rate)} {c.to_code})[/dim]"
+    return line
 
 
-def trending_table(items: Sequence[dict[str, Any]], color: bool = True) -> Any:
+def trending_table(rows: Sequence[dict[str, Any]], color: bool = True) -> Any:
     table = new_table("Trending on CoinGecko", "#", "Symbol", "Name", "Rank", "Price (USD)",
                       "24h")
-    for i, item in enumerate(items, start=1):
-        data = item.get("data") or {}
-        change = (data.get("price_change_percentage_24h") or {}).get("usd")
-        table.add_row(str(i), item.get("symbol", ""), item.get("name", ""),
-                      str(item.get("market_cap_rank") or "—"), money(data.get("price"), "usd"),
-                      percent(change, color=color))
+    for row in rows:
+        table.add_row(str(row["rank"]), row["symbol"] or "", row["name"] or "",
+                      str(row["market_cap_rank"] or "—"), money(row["price"], row["currency"]),
+                      percent(row["change_24h_pct"], color=color))
     return table
 
 

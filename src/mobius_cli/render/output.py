@@ -48,9 +48,12 @@ def new_table(title: str | None = None, *columns: str, caption: str | None = Non
     """A Rich table in the house style; columns named 'Price' etc. are right-aligned."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
+    # A narrow table must not wrap its own title or caption onto a second line.
+    widest = max((Text.from_markup(t).cell_len for t in (title, caption) if t), default=0)
     table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left",
-                  caption_justify="left", pad_edge=False)
+                  caption_justify="left", pad_edge=False, min_width=widest or None)
     for name in columns:
         left = name in ("Symbol", "Name", "Coin", "Id", "Time", "Date", "Key", "Value",
                         "Source", "Status", "Detail", "Classification", "Link", "Field")
