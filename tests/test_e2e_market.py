@@ -407,6 +407,15 @@ def test_bad_bodies_are_exit_1(fake_apis, fast_retries, fault):
     assert "CoinGecko" in one_line_error(result)
 
 
+def test_verbose_adds_the_detail_on_a_second_line(fake_apis, fast_retries):
+    fake_apis.fail_truncated("/global")
+    result = mobius(fake_apis, "-v", "market")
+    assert result.returncode == 1
+    error, detail = result.stderr.strip().splitlines()
+    assert error.startswith("mobius: error: CoinGecko: bad response (truncated or malformed")
+    assert detail.startswith('mobius: detail: {"data":')
+
+
 def test_html_page_with_200_is_exit_1(fake_apis):
     fake_apis.fail_html("/search/trending", status=200)
     result = mobius(fake_apis, "trending")

@@ -14,7 +14,9 @@ from mobius_cli.context import AppContext
 
 app = typer.Typer(
     name="mobius",
-    help="Mobius: crypto and DeFi in your terminal. Run `mobius` alone for the REPL.",
+    help="Mobius: crypto and DeFi in your terminal. Run `mobius` alone for the REPL.\n\n"
+    "Examples: `mobius price btc eth`, `mobius --vs eur market`, "
+    "`mobius history sol --days 30 --chart`, `mobius ask \"top 5 gainers today\"`.",
     no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,
