@@ -168,3 +168,13 @@ def test_greetings_only_win_when_nothing_is_asked(text: str, intent: str) -> Non
 )
 def test_how_do_i_about_a_feature_is_help(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("alert list", "alert_list"), ("view my alarm list", "alert_list"),
+     ("is btc on high alert", "price"), ("doge 0.5 alert", "alert_add"),
+     ("alarm for ada at 2", "alert_add")],
+)
+def test_the_bare_alert_noun_needs_a_price(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent

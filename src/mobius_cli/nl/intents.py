@@ -230,13 +230,15 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
          r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta", 5),
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
-        (r"alert|alarm|alarma|alarme|avviso", 3),
+        (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|alarma"
+         r"|alarme|avviso)", 3),
         (r"stop loss|take profit|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)", 5),
     ),
     "alert_list": (
         (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra"
          r"|montre|affiche|lista|liste) (?:\w+ )?(?:price )?ALERTS"
-         r"|ALERTS (?:do i have|are|have i|i have|i ve|set|active|\?)|alerts? am i", 4),
+         r"|ALERTS (?:do i have|are|have i|i have|i ve|set|active|\?)|alerts? am i"
+         r"|ALERT (?:list|overview|status|summary)|(?:list|show|view) (?:of )?(?:my )?ALERT", 5),
     ),
     "alert_remove": (
         (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of"
