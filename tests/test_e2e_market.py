@@ -374,6 +374,19 @@ def test_offline_answers_from_cache_and_says_how_old(fake_apis):
     assert missing.returncode == 1 and "offline" in one_line_error(missing)
 
 
+def test_offline_assembles_quotes_from_other_requests(fake_apis):
+    mobius(fake_apis, "price", "btc", "eth")
+    mobius(fake_apis, "price", "sol")
+    fake_apis.reset_requests()
+    result = mobius(fake_apis, "--offline", "price", "eth", "sol", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [q["id"] for q in json.loads(result.stdout)] == ["ethereum", "solana"]
+    assert "offline: CoinGecko data from the cache" in result.stderr
+    assert fake_apis.count() == 0
+    other_currency = mobius(fake_apis, "--offline", "price", "eth", "--vs", "eur")
+    assert other_currency.returncode == 1  # never a USD quote passed off as euros
+
+
 # --- faults ----------------------------------------------------------------------------
 
 

@@ -254,7 +254,19 @@ def test_failed_source_falls_back_to_stale_cache_with_a_note(tmp_path):
         client.get_json("CoinGecko", "http://x/a", ttl=60, allow_stale=False)
 
 
-def test_cache_file_is_private(tmp_path):
+def test_cache_files_are_private(tmp_path):
     client, _ = make_client(tmp_path, Script(ok([1])))
     client.get_json("S", "http://x/a", ttl=60)
-    assert (tmp_path / "cache.sqlite3").stat().st_mode & 0o077 == 0
+    files = list(tmp_path.glob("cache.sqlite3*"))  # with the WAL and shared-memory files
+    assert len(files) == 3 and all(f.stat().st_mode & 0o077 == 0 for f in files)
+
+
+def test_cached_variants_of_a_url_newest_first(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite3")
+    cache.put("http://x/p?ids=a&vs=usd", {"a": 1}, '{"a": 1}', now=10)
+    cache.put("http://x/p?ids=b&vs=usd", {"b": 2}, '{"b": 2}', now=20)
+    cache.put("http://x/pp?ids=c", {"c": 3}, '{"c": 3}', now=30)
+    cache.close()
+    client, _ = make_client(tmp_path, Script(ok([0])))
+    assert client.cached_variants("http://x/p") == [
+        ({"ids": "b", "vs": "usd"}, 20, {"b": 2}), ({"ids": "a", "vs": "usd"}, 10, {"a": 1})]

@@ -67,6 +67,24 @@ class ResponseCache:
         self._memory[key] = entry
         return entry
 
+    def with_prefix(self, prefix: str) -> list[tuple[str, float, Any]]:
+        """(key, stored_at, parsed JSON) of every entry whose key starts with `prefix`."""
+        import json
+
+        try:
+            rows = self._db().execute(
+                "SELECT key, stored_at, body FROM responses WHERE substr(key, 1, ?) = ?",
+                (len(prefix), prefix)).fetchall()
+        except sqlite3.Error:
+            return []
+        found = []
+        for key, stored_at, body in rows:
+            try:
+                found.append((key, stored_at, json.loads(body)))
+            except ValueError:
+                continue
+        return found
+
     def put(self, key: str, data: Any, body: str, *, now: float | None = None) -> None:
         """Store a parsed body and its text."""
         stored_at = time.time() if now is None else now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from mobius_cli.providers.http import (
     TTL_METADATA,
     TTL_PRICES,
     HttpStatusError,
+    describe_age,
     join_url,
 )
 
@@ -148,9 +150,35 @@ class CoinGecko:
 
     def quotes(self, coins: Sequence[CoinRef], vs: str) -> list[Quote]:
         """Quotes for all `coins` in one request."""
-        data = self.get("/simple/price", _quote_params(coins, vs), ttl=TTL_PRICES,
-                        allow_stale=False)
+        try:
+            data = self.get("/simple/price", _quote_params(coins, vs), ttl=TTL_PRICES,
+                            allow_stale=False)
+        except SourceError:
+            if not self.http.offline:
+                raise
+            data = self._offline_quotes(coins, vs)
+            if data is None:
+                raise
         return _parse_quotes(data, coins, vs)
+
+    def _offline_quotes(self, coins: Sequence[CoinRef], vs: str) -> dict[str, Any] | None:
+        """Offline, quotes assembled from earlier requests for other sets of coins."""
+        wanted = {k: v for k, v in _quote_params(coins, vs).items() if k != "ids"}
+        found: dict[str, Any] = {}
+        oldest = None
+        for query, stored_at, data in self.http.cached_variants(
+                join_url(self.base_url, "/simple/price")):
+            if not isinstance(data, dict) or {k: query.get(k) for k in wanted} != wanted:
+                continue
+            for coin in coins:
+                if coin.id not in found and isinstance(data.get(coin.id), dict):
+                    found[coin.id] = data[coin.id]
+                    oldest = stored_at if oldest is None else min(oldest, stored_at)
+        if oldest is None or any(c.id not in found for c in coins):
+            return None
+        self.http.on_note(f"offline: {SOURCE} data from the cache, "
+                          f"{describe_age(max(0.0, time.time() - oldest))} old")
+        return found
 
     def stale_quotes(self, coins: Sequence[CoinRef], vs: str, reason: str) -> list[Quote] | None:
         """The last quotes cached for exactly these coins, however old (noted as stale)."""

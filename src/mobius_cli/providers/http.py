@@ -208,6 +208,15 @@ class HttpClient:
         self.cache.put(key, data, body)
         return Fetched(data)
 
+    def cached_variants(self, url: str) -> list[tuple[dict[str, str], float, Any]]:
+        """(query, stored_at, body) of every cached GET of `url`, newest first: what offline
+        use can assemble an answer from when the exact request was never made."""
+        from urllib.parse import parse_qsl
+
+        found = [(dict(parse_qsl(key[len(url) + 1:])), stored_at, data)
+                 for key, stored_at, data in self.cache.with_prefix(url + "?")]
+        return sorted(found, key=lambda entry: entry[1], reverse=True)
+
     def stale(self, url: str, *, params: dict[str, Any] | None = None,
               reason: str) -> Fetched | None:
         """The cached body whatever its age, noted as stale, or None: a last resort."""
