@@ -61,7 +61,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "coin_info": (
         (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist"
-         r"|est ce que|c est quoi|est quoi|o que e|cos e|che cos e)"
+         r"|est ce que|c est quoi|est quoi|o que e|cos e|che cos e|cosa e|che cosa e)"
          r" (?:a |an |the )?COIN(?: coin| token| crypto| network)?(?: \?)? $"
          r"|tell me about|info (?:on|about|for)|information|details|facts about", 4),
         (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper"
@@ -78,7 +78,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "price_history": (
         (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline|historique"
-         r"|historia|verlauf", 5),
+         r"|historia|verlauf|graf\w*|graphiques?|grafik\w*|diagramm\w*|historico|storico"
+         r"|kursverlauf", 5),
         (r"how (?:did|has|have) COIN (?:do|did|done|performed?)|how COIN (?:did|has done|"
          r"performed)|COIN (?:over|in|during) (?:the )?(?:last|past)", 3),
         (r"performance|performed", 1),
@@ -90,7 +91,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "compare": (
         (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head"
-         r"|outperform(?:ed|s)?|which (?:did|does|is|was|one|performed) (?:better|best|"
+         r"|outperform(?:ed|s)?|vergleich\w*|confront\w*|compar\w*"
+         r"|which (?:did|does|is|was|one|performed) (?:better|best|"
          r"stronger)|better investment|vergleich|comparar|comparer"
          r"|which (?:one )?(?:is|s|has|was) (?:bigger|larger|better|safer|stronger|cheaper)", 4),
         (r"COIN or COIN|better|best", 1),
@@ -110,6 +112,12 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:biggest|largest|worst|heaviest) (?:crashes|tanks|bleeders|plunges)"
          r"|(?:coins?|tokens|cryptos?|what|which|who) (?:is |are |s )?(?:tanking|crashing|plunging"
          r"|bleeding|surging|rallying|ripping)"
+         r"|(?:mas|plus|meisten|mais|piu) (?:suben|subieron|suben|montent|monte|steigen|gestiegen"
+         r"|sobem|subiram|salgono|saliti|bajan|bajaron|caen|cayeron|baissent|caem|cairam|cairam"
+         r"|scendono|scesi|fallen|gefallen)|(?:suben|montent|steigen|sobem|salgono|bajan|caen"
+         r"|baissent|fallen|caem|scendono) (?:mas|le plus|am meisten|mais|di piu)"
+         r"|(?:grosses?|grandes|grossten|maiores|maggiori|plus grandes|plus grosses) (?:baisses"
+         r"|hausses|subidas|caidas|quedas|altas|gewinner|verlierer|ribassi|rialzi|verluste)"
          r"|laggards|underperformers|decliners|ganadores|perdedores|gagnants|perdants|gewinner"
          r"|verlierer|ganhadores|vincitori|perdenti", 4),
     ),
@@ -167,7 +175,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"top (?:NUM )?defi|defi (?:protocols|projects|apps)|rank", 2),
     ),
     "yields": (
-        (r"yields?|apy|apr|stake|staking|staked|farm|farms|farming|pools?|lending rates?"
+        (r"yields?|apy|apr|stake|staking|staked|stak(?:en|er|ear|ar|are)|farm|farms|farming"
+         r"|pools?|lending rates?"
          r"|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|lend|lending"
          r"|rendimientos?|rendements?|renditen?|rendimentos?|rendimenti|rentabilidad|intereses"
          r"|interets|zinsen|juros|interessi", 3),
@@ -228,7 +237,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|tell me (?:if|when)|warn me"
          r"|lmk|remind me|wake me|set (?:an? |up an? )?(?:price )?alert|create (?:an? )?"
          r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
-         r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta", 5),
+         r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta|avvisami|avvisa"
+         r"|me avise|me avisa|alerte moi|notifica(?:me|mi)?|benachrichtigen", 5),
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
         (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|alarma"
          r"|alarme|avviso)", 3),
@@ -421,6 +431,11 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         s["defi_protocols"] = max(s["defi_protocols"], s["yields"] + 1)
     if "yields" in s and _has(scan, "stake|staking|farm|farming|lend|lending|liquidity"):
         s.pop("portfolio_add", None)
+    # "how much does gas cost on ethereum": the cost is the fee, not the coin's price.
+    if "gas" in s and _has(scan, "gas|gaz|gwei") and not _has(
+            scan, "COIN (?:price|prices)|(?:price|prices|precio|prix|preis|preco|prezzo) "
+                  "(?:of|de|du|von|do|di) COIN"):
+        s.pop("price", None)
     if "gas" in s and ("portfolio_show" in s or "dca" in s):
         s["gas"] -= 3
     if "dca" in s and s["dca"] >= 5:

@@ -42,6 +42,8 @@ DOWN = frozenset({"down", "dumps", "dump", "drops", "drop", "falls", "fall", "di
 _FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
                      "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
 _GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|surging|rallying|ripping"
+                      r"|suben|subieron|montent|monte|hausses?|steigen|gestiegen|sobem|subiram"
+                      r"|altas|salgono|saliti|rialzi|subidas"
                       r"|up the most|green|top "
                       r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains"
                       r"|(?:biggest|largest|top) (?:pumps|pumpers|risers|jumps)|risers"
@@ -51,7 +53,9 @@ _LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fe
                      r"|(?:biggest|largest|top|heaviest) (?:dumps|dumpers|falls|fallers|decliners"
                      r"|drops|losses)"
                      r"|bottom|laggards|underperformers|decliners|fallers|perdedores|perdants"
-                     r"|crashes|crashing|tanking|plunging|bleeders|tanks"
+                     r"|crashes|crashing|tanking|plunging|bleeders|tanks|bajan|bajaron|caen"
+                     r"|cayeron|caidas|baisses?|baissent|fallen|gefallen|caem|cairam|quedas"
+                     r"|scendono|scesi|ribassi|verluste"
                      r"|verlierer|perdenti) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
 _ALL = re.compile(r" (?:all|every|alle|todas|todos|toutes|tous|tutti|tutte) ")
@@ -114,7 +118,8 @@ def _price_index(scan: Scan, amount: int | None) -> int | None:
         if i == amount or scan.tokens[i].pct:
             continue
         prev = scan.prev_word(i, skip=("$",))
-        if prev in ("at", "@", "for", "price", "per", "each", "of", "a") or scan.tokens[i].cur:
+        if prev in ("at", "@", "for", "price", "per", "each", "of", "a", "fur", "pour", "por",
+                    "para", "zu", "bei", "precio", "prix", "preis") or scan.tokens[i].cur:
             return i
     return None
 

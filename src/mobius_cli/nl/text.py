@@ -24,7 +24,7 @@ _TOKEN_RE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_ELISION_RE = re.compile(r"^(?:l|d|j|c|s|n|m|qu)'([a-z].*)$")
+_ELISION_RE = re.compile(r"^(?:l|d|j|c|s|n|m|qu|dell|nell|all|dall|sull|un)'([a-z].*)$")
 _PERIOD_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 
 _COMMON = """
@@ -77,7 +77,8 @@ optimizing optimisation optimization optimiser optimizer gains
 # Everyday words of es/fr/de/pt/it that the typo matcher must leave alone
 # ("comprare" is not "compare", "rendimientos" is not a coin).
 _FOREIGN = """
-comprar compra compro comprare compri comprei acheter achete kaufen kaufe gekauft vender vendo
+staker staken stakear stakar stakare vender vendo
+comprar compra compro compre comprare compri comprei acheter achete kaufen kaufe gekauft
 vendere vendre vendu verkaufen verkauft investir invertir investire ahora agora maintenant
 jetzt adesso ora hoy hoje heute oggi cuanto cuanta quanto quanta combien wieviel semana semanas
 semaine semaines woche wochen settimana mes meses mois monat monate mese ano anos annee jahr

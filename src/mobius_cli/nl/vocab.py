@@ -144,6 +144,7 @@ SLANG: dict[str, str] = {
     "vs.": "vs", "v.": "vs", "versus": "vs", "against": "vs", "ath": "all time high",
     "tvl's": "tvl", "defi's": "defi", "dca'd": "dca", "dcaed": "dca", "dcaing": "dca",
     "sats": "sats", "fng": "f&g", "thnx": "thanks", "tysm": "thanks", "gud": "good",
+    "cos'e": "cos e",
     "i'd": "i would", "id've": "i would have", "i'll": "i will", "rebal": "rebalance",
     "bal": "balance", "alrt": "alert",
     # Portfolio and possessive words of es/fr/de/pt/it, so English cues reach them.
