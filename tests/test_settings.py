@@ -25,9 +25,19 @@ def test_valid_values_are_normalised(key, raw, value):
 
 
 @pytest.mark.parametrize(("key", "raw", "message"), [
-    ("timeout", "-1", "config key timeout: '-1' must be a positive number"),
-    ("timeout", "soon", "config key timeout"),
-    ("retries", "-2", "config key retries: '-2' must be 0 or more"),
+    ("timeout", "-1",
+     "config key timeout: '-1' must be a number of seconds above 0 and at most 300"),
+    ("timeout", "soon",
+     "config key timeout: 'soon' must be a number of seconds above 0 and at most 300"),
+    ("timeout", "inf", "config key timeout: 'inf' must be a number of seconds"),
+    ("timeout", "1e309", "config key timeout: '1e309' must be a number of seconds"),
+    ("timeout", "nan", "config key timeout: 'nan' must be a number of seconds"),
+    ("timeout", True, "config key timeout: True must be a number of seconds"),
+    ("max_retry_wait", "86400", "config key max_retry_wait: '86400' must be a number of "
+                                "seconds above 0 and at most 3600"),
+    ("retries", "-2", "config key retries: '-2' must be from 0 to 10"),
+    ("retries", "1000000", "config key retries: '1000000' must be from 0 to 10"),
+    ("retries", "1.5", "config key retries: '1.5' must be a whole number"),
     ("vs_currency", "e1", "config key vs_currency"),
     ("coingecko_url", "ftp://x", "config key coingecko_url: 'ftp://x' must be an http(s) URL"),
     ("tiemout", "3", "unknown config key 'tiemout'"),

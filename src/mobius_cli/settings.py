@@ -67,20 +67,34 @@ def _url(value: Any) -> str:
     return text.rstrip("/")
 
 
-def _positive_float(value: Any) -> float:
-    number = float(value)
-    if not number > 0:
-        raise ValueError("must be a positive number")
-    return number
+def _seconds(most: float) -> Callable[[Any], float]:
+    """A parser for a positive, finite number of seconds up to `most`."""
+
+    def parse(value: Any) -> float:
+        problem = f"must be a number of seconds above 0 and at most {most:g}"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(problem) from None
+        if isinstance(value, bool) or not 0 < number <= most:  # also refuses nan and inf
+            raise ValueError(problem)
+        return number
+
+    return parse
 
 
-def _non_negative_int(value: Any) -> int:
-    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
-        raise ValueError("must be a whole number")
-    number = int(str(value))
-    if number < 0:
-        raise ValueError("must be 0 or more")
-    return number
+def _whole(most: int) -> Callable[[Any], int]:
+    """A parser for a whole number from 0 to `most`."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
+            raise ValueError("must be a whole number")
+        number = int(str(value))
+        if not 0 <= number <= most:
+            raise ValueError(f"must be from 0 to {most}")
+        return number
+
+    return parse
 
 
 def _currency(value: Any) -> str:
@@ -105,9 +119,9 @@ class Key:
 
 CONFIG_KEYS: dict[str, Key] = {
     "vs_currency": Key(_currency, "usd", "currency prices are quoted in"),
-    "timeout": Key(_positive_float, 10.0, "seconds to wait for a data source"),
-    "retries": Key(_non_negative_int, 3, "retries after a 5xx, timeout or dropped connection"),
-    "max_retry_wait": Key(_positive_float, 30.0,
+    "timeout": Key(_seconds(300), 10.0, "seconds to wait for a data source"),
+    "retries": Key(_whole(10), 3, "retries after a 5xx, timeout or dropped connection"),
+    "max_retry_wait": Key(_seconds(3600), 30.0,
                           "most seconds to wait in total for rate limits (429)"),
     "coingecko_url": Key(_url, "https://api.coingecko.com/api/v3", "CoinGecko base URL"),
     "defillama_url": Key(_url, "https://api.llama.fi", "DeFiLlama base URL"),
