@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
 
 from mobius_cli.errors import SourceError
+from mobius_cli.providers import http
 from mobius_cli.providers.cache import ResponseCache
 from mobius_cli.providers.http import (
     HttpClient,
@@ -149,6 +151,36 @@ def test_timeout_after_all_retries(tmp_path):
     client, _ = make_client(tmp_path, Script(httpx.ConnectTimeout("slow")), retries=1)
     with pytest.raises(SourceError, match="timed out after 1 s; gave up after 2 attempts"):
         client.get_json("CoinGecko", "http://x/a", ttl=60)
+
+
+def test_a_timeout_is_retried_once_however_many_retries_are_allowed(tmp_path):
+    script = Script(httpx.ReadTimeout("slow"))
+    client, slept = make_client(tmp_path, script, retries=3)
+    with pytest.raises(SourceError, match="timed out after 1 s; gave up after 2 attempts"):
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+    assert len(script.requests) == 2 and len(slept) == 1
+
+
+def test_a_source_that_gave_up_fails_fast_for_the_rest_of_the_run(tmp_path):
+    script = Script(httpx.ConnectError("refused"))
+    client, _ = make_client(tmp_path, script, retries=2)
+    with pytest.raises(SourceError, match="gave up after 3 attempts"):
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+    with pytest.raises(SourceError, match="gave up after 3 attempts"):
+        client.get_json("CoinGecko", "http://x/b", ttl=60)
+    assert len(script.requests) == 3  # the second request never went out
+    script.responses = [ok({"fine": True})]
+    assert client.get_json("DeFiLlama", "http://y/a", ttl=60).data == {"fine": True}
+
+
+def test_a_source_is_tried_again_after_the_give_up_window(tmp_path, monkeypatch):
+    script = Script(httpx.ConnectError("refused"), ok({"back": True}))
+    client, _ = make_client(tmp_path, script, retries=0)
+    with pytest.raises(SourceError):
+        client.get_json("CoinGecko", "http://x/a", ttl=60)
+    later = time.monotonic() + http.GIVE_UP_SECONDS + 1
+    monkeypatch.setattr(http.time, "monotonic", lambda: later)
+    assert client.get_json("CoinGecko", "http://x/a", ttl=60).data == {"back": True}
 
 
 def test_4xx_is_not_retried_and_carries_the_server_message(tmp_path):

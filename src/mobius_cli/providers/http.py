@@ -25,6 +25,8 @@ TTL_PRICES = 60.0
 TTL_LISTS = 24 * 3600.0
 TTL_METADATA = 3600.0
 TTL_GLOBAL = 300.0
+# After a source stays unreachable through all retries, skip it for this long.
+GIVE_UP_SECONDS = 60.0
 
 
 def join_url(base: str, path: str) -> str:
@@ -60,11 +62,13 @@ class RetryPolicy:
     """How often and how long to retry.
 
     Rate limits (429) wait as long as the server asks, but never more than
-    `max_rate_wait` seconds in total; server errors, timeouts and dropped connections
-    are retried `retries` times with jittered exponential backoff.
+    `max_rate_wait` seconds in total; server errors and dropped connections are retried
+    `retries` times with jittered exponential backoff. Each timed-out attempt costs the
+    whole timeout, so timeouts are retried at most `timeout_retries` times.
     """
 
     retries: int = 3
+    timeout_retries: int = 1
     max_rate_wait: float = 30.0
     base_delay: float = 0.5
     max_delay: float = 8.0
@@ -109,6 +113,10 @@ class HttpStatusError(SourceError):
         self.server_message = message
 
 
+class _GaveUp(SourceError):
+    """A source stayed unreachable (timeouts, dropped connections, 5xx) through all retries."""
+
+
 @dataclass
 class Fetched:
     """A JSON body and how old it is."""
@@ -135,6 +143,8 @@ class HttpClient:
         self.sleep = sleep
         self._transport = transport
         self._client: httpx.Client | None = None
+        # source -> (when it gave up, the error): later requests to it fail fast for a while
+        self._gave_up: dict[str, tuple[float, SourceError]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, offline: bool = False,
@@ -166,7 +176,7 @@ class HttpClient:
         policy, self.policy = self.policy, RetryPolicy(retries=0, max_rate_wait=0)
         started = time.perf_counter()
         try:
-            self._fetch(source, url, None, headers)
+            self._fetch_with_retries(source, url, None, headers)
             problem = None
         except SourceError as exc:
             problem = exc.message
@@ -230,10 +240,26 @@ class HttpClient:
 
     def _fetch(self, source: str, url: str, params: dict[str, Any] | None,
                headers: dict[str, str] | None) -> tuple[Any, str]:
-        """One logical request with the retry policy; returns (parsed, text)."""
+        """One logical request with the retry policy; returns (parsed, text).
+
+        When a source is unreachable after all retries, further requests to it in the
+        next `GIVE_UP_SECONDS` fail at once instead of waiting through the retries again.
+        """
+        gave_up = self._gave_up.get(source)
+        if gave_up is not None and time.monotonic() - gave_up[0] < GIVE_UP_SECONDS:
+            raise gave_up[1]
+        try:
+            return self._fetch_with_retries(source, url, params, headers)
+        except _GaveUp as exc:
+            self._gave_up[source] = (time.monotonic(), exc)
+            raise
+
+    def _fetch_with_retries(self, source: str, url: str, params: dict[str, Any] | None,
+                            headers: dict[str, str] | None) -> tuple[Any, str]:
         policy = self.policy
         waited = 0.0
         failures = 0
+        timeouts = 0
         rate_limited = 0
         while True:
             problem: str
@@ -241,6 +267,7 @@ class HttpClient:
                 response = self.client.get(url, params=params, headers=headers)
             except httpx.TimeoutException:
                 problem = f"timed out after {self.timeout:g} s"
+                timeouts += 1
             except httpx.TransportError as exc:
                 problem = f"cannot connect ({type(exc).__name__})"
             else:
@@ -265,9 +292,9 @@ class HttpClient:
                     raise HttpStatusError(source, status, _error_message(response))
                 else:
                     return self._decode(source, response)
-            if failures >= policy.retries:
+            if failures >= policy.retries or timeouts > policy.timeout_retries:
                 attempts = failures + 1
-                raise SourceError(source, f"{problem}; gave up after {attempts} attempt"
+                raise _GaveUp(source, f"{problem}; gave up after {attempts} attempt"
                                   f"{'s' if attempts > 1 else ''}",
                                   hint="check your connection or try again later")
             delay = policy.backoff(failures)
