@@ -52,3 +52,37 @@ def test_conversations_of_crypto_words(turns: list[str]) -> None:
 def test_100_kb_input(seed: str) -> None:
     text = (seed + " btc price ") * (100_000 // (len(seed) + 11) + 1)
     check(parse_text(text), text)
+
+
+# --- `mobius parse -`: the stream around the parser ---------------------------------------
+
+
+def _stream_lines(data: bytes) -> list[dict]:
+    """Run the `parse -` stream over `data` in-process; its output, one object per line."""
+    import io
+    import sys
+    from unittest import mock
+
+    from mobius_cli.commands.parse import _stream
+
+    stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")
+    stdout = io.StringIO()
+    with mock.patch.object(sys, "stdin", stdin), mock.patch.object(sys, "stdout", stdout):
+        _stream(True, None)
+    return [json.loads(line) for line in stdout.getvalue().splitlines()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=60), WORDS.map(str.encode),
+                          st.sampled_from([b"", b"\r", b"   ", b"\xff\xfe", b"\x00"])),
+                max_size=12))
+def test_stream_of_any_bytes(lines: list[bytes]) -> None:
+    """Any bytes in: one valid object per non-blank line, in order, never a crash."""
+    data = b"\n".join(lines)
+    expected = [text for text in (raw.decode("utf-8", errors="replace").rstrip("\r")
+                                  for raw in data.split(b"\n")) if text.strip()]
+    rows = _stream_lines(data)
+    assert [r["text"] for r in rows] == expected
+    for row in rows:
+        check(ParseResult(row["text"], row["intent"], row["confidence"], row["entities"]),
+              row["text"])

@@ -75,3 +75,67 @@ def test_importing_the_command_module_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_table_shows_text_as_written_never_as_markup() -> None:
+    for text in ("btc [/x] price", "[bold]eth[/bold] price", "[link=http://x]sol[/link]"):
+        proc = run("parse", text)
+        assert proc.returncode == 0, proc.stderr
+        assert text in proc.stdout and "error" not in proc.stderr
+        streamed = run("parse", "-", stdin=text + "\n")
+        assert streamed.returncode == 0 and text in streamed.stdout, streamed.stderr
+
+
+def test_table_rows_and_no_entities() -> None:
+    proc = run("parse", "what's the weather like in paris")
+    lines = proc.stdout.splitlines()
+    assert any("text" in line and "what's the weather like in paris" in line for line in lines)
+    assert "(none stated)" in proc.stdout
+    # A long sentence is cut in the table (the JSON keeps it whole).
+    long = run("parse", "btc price " * 50)
+    assert "…" in long.stdout and max(map(len, long.stdout.splitlines())) <= 100
+
+
+def test_stdin_empty_and_blank_only() -> None:
+    for stdin in (b"", b"\n", b"\n\n  \n\r\n"):
+        proc = run("parse", "-", "--json", stdin=stdin)
+        assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+
+
+def test_stdin_windows_line_endings_and_no_final_newline() -> None:
+    proc = run("parse", "-", "--json", stdin=b"btc price\r\nand eth?\r\nin euros?")
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["btc price", "and eth?", "in euros?"]
+    assert rows[2]["entities"] == {"symbols": ["ETH"], "vs_currency": "eur"}
+
+
+def test_stdin_closed() -> None:
+    proc = subprocess.run([MOBIUS_BIN, "parse", "-", "--json"], capture_output=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == b""
+    code = "import os, sys; os.close(0); os.execv(sys.argv[1], sys.argv[1:])"
+    proc = subprocess.run([sys.executable, "-c", code, MOBIUS_BIN, "parse", "-", "--json"],
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0 and b"error" not in proc.stderr, proc.stderr
+
+
+def test_stdin_reader_that_leaves_early_is_not_a_failure(tmp_path) -> None:
+    """`mobius parse - --json < big | head -1` ends quietly with exit 0."""
+    feed = tmp_path / "lines.txt"
+    feed.write_text("btc price\n" * 20_000)
+    with feed.open("rb") as stdin:
+        proc = subprocess.Popen([MOBIUS_BIN, "parse", "-", "--json"], stdin=stdin,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        code = proc.wait(timeout=60)
+        err = proc.stderr.read()
+        proc.stderr.close()
+    assert json.loads(first)["intent"] == "price"
+    assert code == 0 and err == b"", err
+
+
+def test_help_has_examples() -> None:
+    proc = run("parse", "--help")
+    assert "Examples:" in proc.stdout and "mobius parse -" in proc.stdout

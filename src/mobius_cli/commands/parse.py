@@ -8,6 +8,8 @@ import typer
 
 from mobius_cli.commands._common import JsonOpt, app_context
 
+TITLE_CHARS = 200  # a table shows this much of a long sentence
+
 
 def _dumps(obj: dict[str, Any]) -> str:
     import json
@@ -22,6 +24,11 @@ def _stream(as_json: bool, out: Any) -> None:
 
     from mobius_cli.nl import Conversation
 
+    if sys.stdin is None:  # started with stdin closed: nothing to read
+        return
+    if sys.stdin.isatty():
+        print("Reading one sentence per line; an empty line starts a new conversation; "
+              "Ctrl-D ends.", file=sys.stderr)
     conv = Conversation()
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace",
                              newline="\n")
@@ -33,23 +40,32 @@ def _stream(as_json: bool, out: Any) -> None:
         result = conv.parse(text).to_dict()
         if as_json:
             sys.stdout.write(_dumps(result) + "\n")
-            sys.stdout.flush()
+            sys.stdout.flush()  # each answer as soon as it is known
         else:
             _table(result, out)
 
 
 def _table(result: dict[str, Any], out: Any) -> None:
-    """A readable table of one parse."""
+    """A readable table of one parse; the text is shown as written, never as markup."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=result["text"][:200], show_header=True, title_justify="left")
+    text = result["text"]
+    shown = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
+    table = Table(show_header=True, header_style="bold")
     table.add_column("field", style="bold")
     table.add_column("value")
-    table.add_row("intent", result["intent"])
+    table.add_row("text", Text(shown))
+    table.add_row("intent", Text(result["intent"]))
     table.add_row("confidence", f"{result['confidence']:.2f}")
     for key, value in result["entities"].items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        table.add_row(key, shown)
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        elif isinstance(value, bool):
+            value = "true" if value else "false"  # as in the JSON
+        table.add_row(key, Text(str(value)))
+    if not result["entities"]:
+        table.add_row("entities", Text("(none stated)", style="dim"))
     out.print(table)
 
 
@@ -59,10 +75,19 @@ def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse_cmd(
         ctx: typer.Context,
-        text: Annotated[str, typer.Argument(help="A sentence, or - to read lines from stdin.")],
+        text: Annotated[str, typer.Argument(
+            metavar="TEXT", help="A sentence, or - for one sentence per line of stdin.")],
         json_flag: JsonOpt = False,
     ) -> None:
-        """Show what a sentence means: intent, confidence and entities."""
+        """Show what a sentence means: intent, confidence and entities.
+
+        Nothing is fetched or run. With `-`, stdin is one conversation (a line
+        may lean on the ones before it) until an empty line starts a new one;
+        with --json each line gives one JSON object (JSON Lines).
+
+        Examples: `mobius parse "alert me if eth drops below 2.5k" --json`,
+        `printf 'btc price\\nand eth?\\n' | mobius parse - --json`.
+        """
         obj = app_context(ctx, json=json_flag)
         if text == "-":
             _stream(obj.json, None if obj.json else obj.out)
