@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,22 @@ def run(fake, *args: str):
     return result
 
 
+def shown_command(stderr: str) -> list[str]:
+    """The `→ mobius ...` line of an answer, split as a shell would split it."""
+    lines = [line for line in stderr.splitlines() if line.startswith("→ ")]
+    assert len(lines) == 1, stderr
+    words = shlex.split(lines[0][2:])
+    assert words[0] == "mobius"
+    return words[1:]
+
+
 @pytest.mark.parametrize(("sentence", "command"), [
     ("btc and eth in eur", ["price", "BTC", "ETH", "--vs", "eur"]),
     ("what's the price of solana", ["price", "SOL"]),
     ("show me the top 5 coins", ["market", "--limit", "5"]),
     ("tell me about chainlink", ["coin", "LINK"]),
     ("eth price history for the last week", ["history", "ETH", "--days", "7"]),
+    ("chart sol for a month", ["history", "SOL", "--days", "30", "--chart"]),
     ("compare btc and eth over 90 days", ["compare", "BTC", "ETH", "--days", "90"]),
     ("convert 2.5k usdt to eth", ["convert", "2500", "USDT", "ETH"]),
     ("what's trending", ["trending"]),
@@ -38,13 +49,18 @@ def run(fake, *args: str):
     ("fear and greed index", ["fear-greed"]),
 ])
 def test_ask_answers_exactly_like_the_subcommand(fake_apis, sentence, command):
-    asked = run(fake_apis, "ask", sentence, "--json")
-    direct = run(fake_apis, *command, "--json")
-    assert asked.returncode == direct.returncode == 0
-    assert json.loads(asked.stdout) == json.loads(direct.stdout)
-    assert f"→ mobius {' '.join(command)}" in asked.stderr
-    table = run(fake_apis, "ask", sentence)
-    assert table.stdout == run(fake_apis, *command).stdout
+    """For every built intent, table and --json: the same output as the subcommand, and
+    the command shown on stderr is a valid command line that prints exactly that."""
+    for extra in ([], ["--json"]):
+        asked = run(fake_apis, "ask", sentence, *extra)
+        direct = run(fake_apis, *command, *extra)
+        assert asked.returncode == direct.returncode == 0
+        assert asked.stdout == direct.stdout and asked.stdout.strip()
+        if extra:
+            assert json.loads(asked.stdout) == json.loads(direct.stdout)
+        shown = shown_command(asked.stderr)
+        assert shown == [*command, *extra]
+        assert run(fake_apis, *shown).stdout == asked.stdout
 
 
 def test_ask_quiet_hides_the_equivalent_command(fake_apis):

@@ -48,6 +48,11 @@ HELP_TEXT = """I answer plain questions about crypto markets, for example:
   • fear and greed index
 Every answer shows the equivalent `mobius` command. In the REPL: /help, /json on|off,
 /vs CUR, /clear, /exit."""
+# Where to find more, said at the end of a hint: the REPL has /help, a shell has `ask help`.
+MORE = {True: "Type /help for more.", False: "Run `mobius ask help` for more."}
+# Subcommands that take --vs (the others do not quote prices in a chosen currency).
+TAKES_VS = frozenset({"price", "market", "coin", "history", "compare", "movers"})
+MAX_MARKET_LIMIT, MAX_MOVERS_LIMIT = 250, 100
 
 
 @dataclass
@@ -59,6 +64,8 @@ class Action:
     run: Callable[[AppContext], Any] | None = None
     message: str | None = None  # said instead of running (help, smalltalk, not built)
     exit_code: int = 0
+    global_flags: list[str] = field(default_factory=list)  # before the subcommand
+    note: str | None = None  # a remark on stderr, e.g. that a limit was capped
 
     @property
     def changes_data(self) -> bool:
@@ -66,15 +73,52 @@ class Action:
 
     @property
     def command_line(self) -> str | None:
-        return "mobius " + " ".join(shlex.quote(a) for a in self.argv) if self.argv else None
+        """The shell command that gives the same answer, options included."""
+        if not self.argv:
+            return None
+        return "mobius " + " ".join(shlex.quote(a) for a in [*self.global_flags, *self.argv])
 
 
 def _days_flag(days: Any) -> list[str]:
     return ["--days", str(days)] if days is not None else []
 
 
-def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False) -> Action:
-    """Map an understood sentence to the subcommand that answers it."""
+def _number(value: float | int) -> str:
+    """A number as a command-line argument, exactly: 1234567.5, not 1.23457e+06."""
+    from decimal import Decimal
+
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _capped(limit: int, most: int) -> tuple[int, str | None]:
+    """`limit` within 1..most, and a note when it had to be cut."""
+    if limit > most:
+        return most, f"showing {most}, the most this command lists at once"
+    return max(limit, 1), None
+
+
+def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
+         repl: bool = False) -> Action:
+    """Map an understood sentence to the subcommand that answers it.
+
+    The action's command line carries the options in effect (--vs, --json, --offline), so
+    running it gives the same answer.
+    """
+    action = _plan(result, wants_chart=wants_chart, repl=repl)
+    if action.argv:
+        if action.argv[0] in TAKES_VS and app.vs and "--vs" not in action.argv:
+            action.argv += ["--vs", app.vs.strip().lower()]
+        if app.json:
+            action.argv.append("--json")
+        if app.offline:
+            action.global_flags.append("--offline")
+    return action
+
+
+def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
     from mobius_cli.commands import market
 
     e = result.entities
@@ -90,15 +134,14 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False) -> 
         return Action(intent, ["price", *symbols, *vs_flag],
                       with_vs(lambda a: market.show_price(a, symbols)))
     if intent == "convert" and {"amount", "from", "to"} <= e.keys():
-        amount = float(e["amount"])
-        args = [f"{e['amount']:g}" if isinstance(e["amount"], float) else str(e["amount"]),
-                e["from"], e["to"]]
-        return Action(intent, ["convert", *args],
+        # The subcommand's own path from text, so an amount it refuses is refused here too.
+        amount = _number(e["amount"])
+        return Action(intent, ["convert", amount, e["from"], e["to"]],
                       lambda a: market.show_convert(a, amount, e["from"], e["to"]))
     if intent == "market_overview":
-        limit = int(e.get("limit") or 10)
+        limit, note = _capped(int(e.get("limit") or 10), MAX_MARKET_LIMIT)
         return Action(intent, ["market", *(["--limit", str(limit)] if "limit" in e else [])],
-                      lambda a: market.show_market(a, min(max(limit, 1), 250)))
+                      lambda a: market.show_market(a, limit), note=note)
     if intent == "coin_info" and symbols:
         return Action(intent, ["coin", symbols[0]], lambda a: market.show_coin(a, symbols[0]))
     if intent == "price_history" and symbols:
@@ -115,11 +158,11 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False) -> 
         return Action(intent, ["trending"], market.show_trending)
     if intent == "movers":
         direction = e.get("direction")
-        limit = int(e.get("limit") or 10)
+        limit, note = _capped(int(e.get("limit") or 10), MAX_MOVERS_LIMIT)
         args = ["movers", *([f"--{direction}"] if direction else []),
                 *(["--limit", str(limit)] if "limit" in e else [])]
-        return Action(intent, args, lambda a: market.show_movers(a, direction,
-                                                                 min(max(limit, 1), 100)))
+        return Action(intent, args, lambda a: market.show_movers(a, direction, limit),
+                      note=note)
     if intent == "fear_greed":
         return Action(intent, ["fear-greed"], market.show_fear_greed)
     if intent in NOT_BUILT:
@@ -131,14 +174,14 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False) -> 
         return Action(intent, message=HELP_TEXT)
     if intent == "smalltalk":
         return Action(intent, message="Hi! Ask me about prices, the market, charts or "
-                      "conversions, e.g. “btc and eth in eur”. Type /help for more.")
+                      f"conversions, e.g. “btc and eth in eur”. {MORE[repl]}")
     if intent in ("price", "coin_info", "price_history", "compare", "convert"):
         need = "two coins" if intent == "compare" else \
             "an amount and two currencies" if intent == "convert" else "a coin"
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
                       f"{need}. Try e.g. “{_example_for(intent)}”.", exit_code=2)
     return Action("unknown", message="Sorry, that is outside what I can do. Try: "
-                  + "; ".join(f"“{x}”" for x in EXAMPLES[:5]) + ". Type /help for more.",
+                  + "; ".join(f"“{x}”" for x in EXAMPLES[:5]) + f". {MORE[repl]}",
                   exit_code=2)
 
 
@@ -161,20 +204,30 @@ def confirm_change(action: Action, *, assume_yes: bool, interactive: bool,
         raise UsageError("cancelled")
 
 
+CHART_WORDS = frozenset({"chart", "charts", "charted", "graph", "graphs", "plot", "plots",
+                         "plotted", "draw", "drew", "visualise", "visualize"})
+
+
 def wants_chart(text: str) -> bool:
     """Whether a history question asks for a picture rather than a table."""
-    lowered = text.lower()
-    return any(word in lowered for word in ("chart", "graph", "plot", "draw"))
+    import re
+
+    return not CHART_WORDS.isdisjoint(re.findall(r"[a-z]+", text.lower()))
 
 
 def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
            assume_yes: bool = False, interactive: bool = False,
-           ask: Callable[[str], bool] | None = None) -> int:
+           ask: Callable[[str], bool] | None = None, repl: bool = False) -> int:
     """Run what `result` asks for and render it; returns the exit code."""
-    action = plan(result, app, wants_chart=wants_chart(result.text))
+    from rich.text import Text
+
+    action = plan(result, app, wants_chart=wants_chart(result.text), repl=repl)
     if action.command_line and not quiet:
-        app.err.print(f"[dim]→ {action.command_line}[/dim]", highlight=False, markup=True,
+        # Text, not markup: a command line may hold brackets.
+        app.err.print(Text(f"→ {action.command_line}", style="dim"), highlight=False,
                       soft_wrap=True)
+    if action.note:
+        app.note(action.note)
     confirm_change(action, assume_yes=assume_yes, interactive=interactive,
                    ask=ask or (lambda _q: False))
     if action.run is not None:
@@ -185,5 +238,6 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
 
         print_json({"intent": action.intent, "message": action.message}, app.out.file)
     else:
-        app.out.print(action.message or "", markup=False, highlight=False)
+        # soft_wrap: the terminal wraps a long message; a pipe gets whole lines.
+        app.out.print(action.message or "", markup=False, highlight=False, soft_wrap=True)
     return action.exit_code

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mobius_cli.commands._common import JsonOpt, app_context
+from mobius_cli.commands._common import JsonOpt, VsOpt, app_context
 
 
 def register(app: typer.Typer) -> None:
@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
     def ask(ctx: typer.Context,
             text: Annotated[list[str], typer.Argument(metavar="TEXT...",
                                                       help="A sentence, e.g. btc and eth in eur.")],
+            vs: VsOpt = None,
             json: JsonOpt = False,
             quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                                 help="Do not show the equivalent command.")]
@@ -26,14 +27,21 @@ def register(app: typer.Typer) -> None:
             ) -> None:
         """Understand one sentence, run it, and answer.
 
-        Examples: `mobius ask "btc and eth in eur"`, `mobius ask top 5 gainers today --json`.
+        The equivalent `mobius` command is shown on stderr first (--quiet hides it).
+
+        Examples: `mobius ask "btc and eth in eur"`,
+        `mobius ask top 5 gainers today --json`, `mobius ask help`.
         """
         from mobius_cli.dispatch import answer
+        from mobius_cli.errors import UsageError
         from mobius_cli.nl import parse_text
 
-        obj = app_context(ctx, json=json)
+        sentence = " ".join(text).strip()
+        if not sentence:
+            raise UsageError("nothing to ask", hint='e.g. `mobius ask "btc and eth in eur"`')
+        obj = app_context(ctx, json=json, vs=vs)
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
-        code = answer(obj, parse_text(" ".join(text)), quiet=quiet, assume_yes=yes,
+        code = answer(obj, parse_text(sentence), quiet=quiet, assume_yes=yes,
                       interactive=interactive,
                       ask=lambda q: typer.confirm(q, default=False, err=True))
         if code:
@@ -41,7 +49,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("repl")
     def repl(ctx: typer.Context) -> None:
-        """The interactive assistant (also `mobius` alone on a terminal)."""
+        """The interactive assistant (also `mobius` alone on a terminal).
+
+        Ask in plain words; each answer shows its `mobius` command. A question
+        may lean on the ones before it ("btc price", then "and eth?").
+        /help, /json on|off, /vs CUR, /clear (forget the context), /exit;
+        Ctrl-C cancels, Ctrl-D leaves. Without a terminal it answers one
+        question per line of stdin.
+
+        Examples: `mobius repl`, `printf 'btc price\\nand eth?\\n' | mobius repl`.
+        """
         from mobius_cli.repl import run_repl
 
         run_repl(app_context(ctx))
