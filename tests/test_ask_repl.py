@@ -157,7 +157,7 @@ def test_repl_slash_commands(fake_apis):
     assert data[0]["id"] == "solana"
     assert "prices in GBP" in out and "£" in out
     assert "context cleared" in out
-    assert "plain questions" in out and "unknown command /bogus" in out
+    assert "plain questions" in out and "unknown command /bogus" in err
     # After /clear, "in euros?" has no earlier turn to lean on.
     assert "--vs eur" not in err and "outside what I can do" in out
 

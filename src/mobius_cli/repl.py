@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import WordCompleter
+from prompt_toolkit.completion import DynamicCompleter, WordCompleter
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 
 from mobius_cli.errors import MobiusError
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
+    from mobius_cli.nl import Conversation
 
 SLASH_COMMANDS = ["/help", "/json", "/vs", "/clear", "/exit", "/quit"]
 COMMAND_WORDS = ["price", "chart", "history", "compare", "convert", "market", "top",
                  "trending", "gainers", "losers", "fear", "greed", "what", "is", "in", "and",
                  "vs", "days", "week", "month", "year"]
+LEAVE_WORDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 PROMPT = "mobius› "
+BANNER = "Mobius — ask about crypto in plain words. /help for examples, Ctrl-D to leave."
 
 
+@functools.lru_cache(maxsize=1)
 def _completer() -> WordCompleter:
+    """Command words, coin names and tickers, chains and protocols (built once)."""
     from mobius_cli.nl.vocab import completion_words
 
     words = list(dict.fromkeys(SLASH_COMMANDS + COMMAND_WORDS + completion_words()))
@@ -28,74 +37,112 @@ def _completer() -> WordCompleter:
     return WordCompleter(words, ignore_case=True, WORD=True)
 
 
+def _warm_up() -> None:
+    """Load the understanding layer and the completion words while the user types."""
+    import mobius_cli.nl  # noqa: F401
+
+    _completer()
+
+
 class Repl:
     """One session: a conversation, the app context, and slash commands."""
 
-    def __init__(self, app: AppContext, session: PromptSession[str]):
-        from mobius_cli.nl import Conversation
-
+    def __init__(self, app: AppContext, session: PromptSession[str] | None):
         self.app = app
-        self.session = session
-        self.conversation = Conversation()
+        self.session = session  # None: questions come as plain lines (no terminal)
+        self._conversation: Conversation | None = None
+
+    @property
+    def conversation(self) -> Conversation:
+        # Built on first use, so the first prompt does not wait for the parser to load.
+        if self._conversation is None:
+            from mobius_cli.nl import Conversation
+
+            self._conversation = Conversation()
+        return self._conversation
+
+    def say(self, message: str) -> None:
+        self.app.out.print(message, markup=False, highlight=False, soft_wrap=True)
+
+    def error(self, message: str) -> None:
+        self.app.err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
 
     def slash(self, line: str) -> bool:
         """Handle a /command; False means leave."""
         from mobius_cli.dispatch import HELP_TEXT
 
         name, _, arg = line.partition(" ")
-        arg = arg.strip().lower()
-        out = self.app.out
-        if name in ("/exit", "/quit"):
+        name, arg = name.lower(), arg.strip().lower()
+        if name in LEAVE_WORDS:
             return False
         if name == "/help":
-            out.print(HELP_TEXT, markup=False, highlight=False)
+            self.say(HELP_TEXT)
         elif name == "/json":
             if arg not in ("on", "off", ""):
-                out.print("usage: /json on|off", markup=False)
+                self.error("usage: /json on|off")
             else:
                 self.app.json = (arg == "on") if arg else not self.app.json
-                out.print(f"JSON output {'on' if self.app.json else 'off'}", markup=False)
+                self.say(f"JSON output {'on' if self.app.json else 'off'}")
         elif name == "/vs":
-            from mobius_cli.settings import parse_value
-
+            before = self.app.vs
+            self.app.vs = arg or None
             try:
-                self.app.vs = parse_value("vs_currency", arg) if arg else None
-                out.print(f"prices in {self.app.vs_currency.upper()}", markup=False)
-            except MobiusError as exc:
-                out.print(f"error: {exc.message}", markup=False)
+                self.say(f"prices in {self.app.vs_currency.upper()}")
+            except MobiusError:
+                self.app.vs = before
+                self.error(f"{arg!r} is not a currency code (e.g. /vs eur, /vs btc)")
         elif name == "/clear":
             self.conversation.reset()
-            out.print("context cleared", markup=False)
+            self.say("context cleared")
         else:
-            out.print(f"unknown command {name}; try /help", markup=False)
+            self.error(f"unknown command {name}; try /help")
         return True
 
     def handle(self, line: str) -> bool:
-        """Answer one line; False means leave."""
+        """Answer one line; False means leave. A failed turn prints one line, never ends it."""
         from mobius_cli.dispatch import answer
 
         line = line.strip()
         if not line:
             return True
+        if line.lower() in LEAVE_WORDS:
+            return False
         if line.startswith("/"):
             return self.slash(line)
-        result = self.conversation.parse(line)
         try:
-            answer(self.app, result, interactive=True, ask=self.confirm)
+            result = self.conversation.parse(line)
+            answer(self.app, result, interactive=self.session is not None, ask=self.confirm,
+                   repl=True)
         except MobiusError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
-            self.app.err.print(f"error: {exc.message}{hint}", markup=False, highlight=False)
+            self.error(f"{exc.message}{hint}")
         except KeyboardInterrupt:
-            self.app.err.print("cancelled", markup=False)
+            self.app.err.print("cancelled", markup=False, highlight=False)
+        except Exception as exc:  # a bug must not end the session
+            if self.app.verbose:
+                self.app.err.print_exception()
+            self.error(f"internal error: {type(exc).__name__}: {exc} "
+                       "(start with -v for the traceback)")
         return True
 
     def confirm(self, question: str) -> bool:
-        reply = self.session.prompt(f"{question} [y/N] ")
+        """Ask yes or no on the same terminal; the reply is kept out of the history."""
+        if self.session is None:
+            return False
+        asker: PromptSession[str] = PromptSession(input=self.session.input,
+                                                  output=self.session.output,
+                                                  history=InMemoryHistory())
+        try:
+            reply = asker.prompt(f"{question} [y/N] ")
+        except EOFError:  # Ctrl-D at a yes/no question is a no
+            return False
         return reply.strip().lower() in ("y", "yes")
 
     def run(self) -> None:
-        self.app.err.print("Mobius — ask about crypto in plain words. /help for examples, "
-                           "Ctrl-D to leave.", markup=False, highlight=False)
+        """Prompt until Ctrl-D or /exit."""
+        assert self.session is not None
+        self.app.err.print(BANNER, markup=False, highlight=False)
+        threading.Thread(target=_warm_up, name="repl-warm-up", daemon=True).start()
         while True:
             try:
                 line = self.session.prompt(PROMPT)
@@ -103,6 +150,12 @@ class Repl:
                 continue  # Ctrl-C drops the current line, not the session
             except EOFError:
                 break
+            if not self.handle(line):
+                break
+
+    def run_lines(self, lines: Iterable[str]) -> None:
+        """No terminal: one question per line, answered in turn, without a prompt."""
+        for line in lines:
             if not self.handle(line):
                 break
 
@@ -116,10 +169,17 @@ def make_session(app: AppContext, **kwargs: Any) -> PromptSession[str]:
         history: Any = FileHistory(str(app.settings.paths.history_file))
     except OSError:
         history = InMemoryHistory()
-    return PromptSession(history=history, completer=_completer(), complete_while_typing=False,
-                         **kwargs)
+    return PromptSession(history=history, completer=DynamicCompleter(_completer),
+                         complete_while_typing=False, **kwargs)
 
 
 def run_repl(app: AppContext, **session_kwargs: Any) -> None:
-    """Start the REPL (tests pass `input=` and `output=` for scripted sessions)."""
+    """Start the REPL (tests pass `input=` and `output=` for scripted sessions).
+
+    Without a terminal on stdin (a pipe, a file) the lines are answered one by one with
+    the same context, and no prompt or screen control is written.
+    """
+    if "input" not in session_kwargs and not sys.stdin.isatty():
+        Repl(app, None).run_lines(sys.stdin)
+        return
     Repl(app, make_session(app, **session_kwargs)).run()

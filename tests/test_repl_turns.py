@@ -1,0 +1,150 @@
+"""The REPL, scripted: options in the shown command, Ctrl-C during a request, failing turns,
+confirmation, leaving, and questions piped in without a terminal."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from mobius_cli import dispatch
+from mobius_cli.context import AppContext
+from mobius_cli.dispatch import Action
+from mobius_cli.repl import Repl
+from tests.test_ask_repl import repl_session, run
+
+
+def arrows(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("→")]
+
+
+def test_repl_options_show_in_the_command(fake_apis):
+    out, err = repl_session("/vs gbp\ntop 3 coins\n/json on\nbtc price\n\x04")
+    assert arrows(err) == ["→ mobius market --limit 3 --vs gbp",
+                           "→ mobius price BTC --vs gbp --json"]
+    # Each shown command gives the answer the REPL gave.
+    market = run(fake_apis, "market", "--limit", "3", "--vs", "gbp").stdout
+    price = run(fake_apis, "price", "BTC", "--vs", "gbp", "--json").stdout
+    assert market in out and price in out
+
+
+def test_repl_bad_currency_keeps_the_old_one(fake_apis):
+    out, err = repl_session("/vs eur\n/vs 12\nbtc price\n\x04")
+    assert "error: '12' is not a currency code" in err
+    assert arrows(err) == ["→ mobius price BTC --vs eur"] and "€" in out
+
+
+def test_repl_ctrl_c_cancels_a_running_request(fake_apis):
+    """Ctrl-C while an answer is being fetched stops that answer, not the session."""
+    fake_apis.delay("/fng", seconds=20, times=1)
+    main = threading.main_thread().ident
+    assert main == threading.get_ident()
+    done = threading.Event()
+
+    def press_ctrl_c() -> None:
+        deadline = time.monotonic() + 15
+        while fake_apis.count("/fng") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # the request is now in flight
+        if not done.is_set():
+            signal.pthread_kill(main, signal.SIGINT)  # what the terminal sends on Ctrl-C
+
+    presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    presser.start()
+    started = time.monotonic()
+    try:
+        out, err = repl_session("fear and greed\nfear and greed\n\x04")
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C during a request left the REPL")
+    finally:
+        done.set()
+        presser.join()
+    assert time.monotonic() - started < 10, "Ctrl-C did not stop the request"
+    assert arrows(err) == ["→ mobius fear-greed", "→ mobius fear-greed"]
+    assert "cancelled" in err
+    # The session went on: the second question got its answer.
+    assert out.count("Fear & Greed: 24") == 1
+
+
+def test_repl_a_bug_in_one_turn_is_one_line_and_the_session_goes_on(fake_apis, monkeypatch):
+    from mobius_cli.commands import market
+
+    def broken(app, *args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(market, "show_trending", broken)
+    out, err = repl_session("what's trending\nbtc price\n\x04")
+    assert "error: internal error: ValueError: boom" in err
+    assert "Traceback" not in err
+    assert "$77,671.00" in out
+
+
+@pytest.mark.parametrize("word", ["exit", "quit", "EXIT", "/quit"])
+def test_repl_leaves_on_exit_words(fake_apis, word):
+    out, err = repl_session(f"{word}\nbtc price\n")
+    assert arrows(err) == [] and "outside what I can do" not in out
+
+
+REAL_PLAN = dispatch._plan
+
+
+def _mutating(ran: list[str]):
+    """A plan where alerts are built: adding one records that it ran."""
+    def fake_plan(result, *, wants_chart, repl):
+        if result.intent != "alert_add":
+            return REAL_PLAN(result, wants_chart=wants_chart, repl=repl)
+        return Action("alert_add", ["alerts", "add", "ETH", "--below", "2500"],
+                      run=lambda app: ran.append("ran"))
+    return fake_plan
+
+
+@pytest.mark.parametrize(("reply", "ran"), [("y\n", ["ran"]), ("n\n", []), ("\n", [])])
+def test_repl_confirms_changes_and_keeps_replies_out_of_history(fake_apis, monkeypatch,
+                                                                reply, ran):
+    done: list[str] = []
+    monkeypatch.setattr(dispatch, "_plan", _mutating(done))
+    _out, err = repl_session("alert me if eth drops below 2.5k\n" + reply + "\x04")
+    assert done == ran
+    if not ran:
+        assert "error: cancelled" in err
+    history = (Path(os.environ["MOBIUS_HOME"]) / "data" / "repl-history").read_text()
+    assert "alert me if eth drops below 2.5k" in history
+    assert "\n+y\n" not in history and "\n+n\n" not in history
+
+
+@pytest.mark.parametrize("key", ["\x03", "\x04"])
+def test_repl_ctrl_c_or_d_at_the_confirmation_is_a_no(fake_apis, monkeypatch, key):
+    done: list[str] = []
+    monkeypatch.setattr(dispatch, "_plan", _mutating(done))
+    out, err = repl_session(f"alert me if eth drops below 2.5k\n{key}btc price\n\x04")
+    assert done == [] and "cancelled" in err and "$77,671.00" in out
+    assert "internal error" not in err
+
+
+def test_repl_without_a_terminal_answers_line_by_line(fake_apis):
+    stdin = "btc price\nand eth?\n/vs eur\nin euros?\nexit\nsol price\n"
+    result = fake_apis.run_mobius("repl", input=stdin)
+    assert result.returncode == 0, result.stderr
+    assert arrows(result.stderr) == ["→ mobius price BTC", "→ mobius price ETH",
+                                     "→ mobius price ETH --vs eur"]
+    assert "\x1b" not in result.stdout + result.stderr  # no screen control in a pipe
+    assert "Input is not a terminal" not in result.stderr
+    assert "$77,671.00" in result.stdout and "€1,787.89" in result.stdout
+    assert "SOL" not in result.stdout  # "exit" ended it
+
+
+def test_repl_refuses_changes_without_a_terminal(fake_apis, monkeypatch):
+    done: list[str] = []
+    monkeypatch.setattr(dispatch, "_plan", _mutating(done))
+    app = AppContext()
+    err = io.StringIO()
+    app.__dict__["out"] = Console(file=io.StringIO(), width=100)
+    app.__dict__["err"] = Console(file=err, width=100)
+    Repl(app, None).run_lines(["alert me if eth drops below 2.5k\n"])
+    assert done == [] and "without confirmation" in err.getvalue()
