@@ -148,3 +148,13 @@ def test_repl_refuses_changes_without_a_terminal(fake_apis, monkeypatch):
     app.__dict__["err"] = Console(file=err, width=100)
     Repl(app, None).run_lines(["alert me if eth drops below 2.5k\n"])
     assert done == [] and "without confirmation" in err.getvalue()
+
+
+def test_repl_history_is_private(fake_apis):
+    history = Path(os.environ["MOBIUS_HOME"]) / "data" / "repl-history"
+    history.parent.mkdir(parents=True)
+    history.write_text("")
+    history.chmod(0o644)  # an older, too-open file is tightened too
+    repl_session("hello\n\x04")
+    assert history.stat().st_mode & 0o777 == 0o600
+    assert "hello" in history.read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 from collections.abc import Iterable
@@ -166,7 +167,11 @@ def make_session(app: AppContext, **kwargs: Any) -> PromptSession[str]:
 
     try:
         ensure_private_dir(app.settings.paths.data_dir)
-        history: Any = FileHistory(str(app.settings.paths.history_file))
+        path = app.settings.paths.history_file
+        # What a person typed is their data: private (0600) like the rest of it.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(path, 0o600)
+        history: Any = FileHistory(str(path))
     except OSError:
         history = InMemoryHistory()
     return PromptSession(history=history, completer=DynamicCompleter(_completer),
