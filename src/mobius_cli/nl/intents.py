@@ -34,7 +34,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"how many (?:COIN|FIAT) (?:do|would|can|will|is|are|for)|how many (?:COIN|FIAT) "
          r"(?:i )?(?:get|buy)", 4),
         (r"(?:NUM|PCT) (?:COIN|FIAT) (?:to|in|into|en|em|for|in terms of) (?:COIN|FIAT)", 4),
-        (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in", 4),
+        (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in|NUM (?:COIN|FIAT) is (?:\? |how much )?"
+         r"(?:in )?(?:COIN|FIAT)", 4),
         (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
         (r"NUM (?:COIN|FIAT) (?:\w+ ){1,3}(?:in|into|en|em) (?:COIN|FIAT)", 3),
         (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how"
@@ -57,6 +58,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|market cap"
          r"|cap|value)", 4),
         (r"everything (?:bleeding|red|green|pumping|dumping)", 2),
+        (r"^ (?:top|largest|biggest) NUM (?:\? )?$", 4),
         (r"kryptowahrungen|criptomonedas|cryptomonnaies|criptomoedas|cryptocurrencies", 1),
     ),
     "coin_info": (
@@ -80,6 +82,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline|historique"
          r"|historia|verlauf|graf\w*|graphiques?|grafik\w*|diagramm\w*|historico|storico"
          r"|kursverlauf", 5),
+        (r"ytd|year to date|since (?:january|the start of the year)", 3),
         (r"how (?:did|has|have) COIN (?:do|did|done|performed?)|how COIN (?:did|has done|"
          r"performed)|COIN (?:over|in|during) (?:the )?(?:last|past)", 3),
         (r"performance|performed", 1),

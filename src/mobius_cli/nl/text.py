@@ -20,6 +20,7 @@ _TOKEN_RE = re.compile(
         (?:k|mm|m|bn|b)?(?![a-z0-9])(?P<pct>\s?(?:%|percent\b|pct\b))?\+?)
    |(?P<ticker>\$[a-z][a-z0-9]{0,9}(?![a-z0-9]))
    |(?P<word>w/|[a-z][a-z0-9]*(?:[&'.][a-z0-9]+)*)
+   |(?P<arrow>->|=>|→|⇒|<|>|=)
    |(?P<punct>[?!,;:&%\#@$€£¥+/])
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -173,12 +174,16 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "period":
             number, unit = _PERIOD_RE.fullmatch(piece.lower()).groups()  # type: ignore[union-attr]
             tokens.append(Token(unit, piece, "period", float(number)))
+        elif kind == "arrow":  # "5k usdt -> btc", "btc < 90k", "0.25 eth = ? usd"
+            tokens.append(Token(_ARROWS.get(piece, "to"), piece, "word"))
         elif kind == "ticker":
             tokens.append(Token(piece[1:].lower(), piece[1:], "ticker"))
         elif kind == "word":
             tokens.extend(_words(piece))
         else:
             tokens.append(Token(piece, piece, "punct"))
+    if len(tokens) > 1 and tokens[0].raw == "+" and tokens[1].kind == "num":
+        tokens[0] = Token("add", "+", "word")  # "+0.1 btc @ 95k" records a buy
     return _money_words(tokens)
 
 
@@ -188,6 +193,7 @@ _SCALE_WORDS: dict[str, float] = {
     "millones": 1e6, "millon": 1e6, "milhoes": 1e6, "milhao": 1e6, "millionen": 1e6,
     "milioni": 1e6, "billion": 1e9, "billions": 1e9, "milliard": 1e9, "milliarden": 1e9,
 }
+_ARROWS = {"<": "below", ">": "above", "=": "is"}
 _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "week", "weeks",
                          "hour", "hours", "decade", "yr", "mo"})
 

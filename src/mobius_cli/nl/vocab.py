@@ -146,7 +146,7 @@ SLANG: dict[str, str] = {
     "sats": "sats", "fng": "f&g", "thnx": "thanks", "tysm": "thanks", "gud": "good",
     "cos'e": "cos e",
     "i'd": "i would", "id've": "i would have", "i'll": "i will", "rebal": "rebalance",
-    "bal": "balance", "alrt": "alert",
+    "bal": "balance", "alrt": "alert", "dom": "dominance",
     # Portfolio and possessive words of es/fr/de/pt/it, so English cues reach them.
     "carteira": "portfolio", "cartera": "portfolio", "portefeuille": "portfolio",
     "portafoglio": "portfolio", "portfolios": "portfolio", "minha": "my", "meu": "my",
