@@ -626,3 +626,56 @@ MULTILINGUAL: list[tuple[str, str, dict[str, Any]]] = [
 @pytest.mark.parametrize(("text", "intent", "entities"), MULTILINGUAL)
 def test_requests_in_five_languages(text: str, intent: str, entities: dict[str, Any]) -> None:
     _check(text, intent, entities)
+
+
+# Terse, shouted, misspelt and symbol-heavy commands.
+TERSE: list[tuple[str, str, dict[str, Any]]] = [
+    ('yo whats eth at', 'price', {'symbols': ['ETH']}),
+    ('sol px?', 'price', {'symbols': ['SOL']}),
+    ('BTC!!!', 'price', {'symbols': ['BTC']}),
+    ('how much is a bitcoin rn 🤔', 'price', {'symbols': ['BTC']}),
+    ('etherium prise', 'price', {'symbols': ['ETH']}),
+    ('cardono price pls', 'price', {'symbols': ['ADA']}),
+    ('WHAT IS THE PRICE OF DOGE', 'price', {'symbols': ['DOGE']}),
+    ('5k usdt -> btc', 'convert', {'amount': 5000, 'from': 'USDT', 'to': 'BTC'}),
+    ('0.25 eth = ? usd', 'convert', {'amount': 0.25, 'from': 'ETH', 'to': 'USD'}),
+    ('1m sats to usd', 'convert', {'amount': 1000000, 'from': 'BTC', 'to': 'USD'}),
+    ('mkt overview', 'market_overview', {}),
+    ('eth 90d chart', 'price_history', {'symbols': ['ETH'], 'days': 90}),
+    ('sol ytd', 'price_history', {'symbols': ['SOL'], 'days': 365}),
+    ('btc vs eth 1y', 'compare', {'symbols': ['BTC', 'ETH'], 'days': 365}),
+    ('whats hot rn', 'trending', {}),
+    ('top losers 24h', 'movers', {'direction': 'losers'}),
+    ('f&g?', 'fear_greed', {}),
+    ('btc rsi 14', 'technical_analysis', {'symbols': ['BTC'], 'indicator': 'rsi'}),
+    ('eth overbought?', 'technical_analysis', {'symbols': ['ETH']}),
+    ('is sol oversold rn', 'technical_analysis', {'symbols': ['SOL']}),
+    ('gwei?', 'gas', {}),
+    ('sol fees', 'gas', {'chain': 'solana'}),
+    ('eigenlayer tvl', 'tvl', {'protocol': 'eigenlayer'}),
+    ('best apy usdc', 'yields', {'symbols': ['USDC']}),
+    ('lido vs rocket pool', 'defi_compare', {'protocols': ['lido', 'rocket-pool']}),
+    ('dca btc weekly 1y', 'dca', {'symbols': ['BTC'], 'interval_days': 7, 'days': 365}),
+    ('+0.1 btc @ 95k', 'portfolio_add', {'symbols': ['BTC'], 'amount': 0.1, 'price': 95000}),
+    ('bought 100 link @ 12.5', 'portfolio_add',
+     {'symbols': ['LINK'], 'amount': 100, 'price': 12.5}),
+    ('sold half my eth', 'portfolio_remove', {'symbols': ['ETH']}),
+    ('pf risk', 'portfolio_risk', {}),
+    ('rebalance pf', 'portfolio_optimize', {}),
+    ('btc < 90k alert', 'alert_add', {'symbols': ['BTC'], 'target': 90000}),
+    ('eth > 5k ping me', 'alert_add', {'symbols': ['ETH'], 'target': 5000}),
+    ('sol -10% alert', 'alert_add', {'symbols': ['SOL'], 'target': 10}),
+    ('my alerts?', 'alert_list', {}),
+    ('rm alert 3', 'alert_remove', {'alert_id': 3}),
+    ('??', 'unknown', {}),
+    ('asdfghjkl', 'unknown', {}),
+    ("what's the score of the lakers game", 'unknown', {}),
+    ('buy me a pizza', 'unknown', {}),
+    ('ty!', 'smalltalk', {}),
+    ('gm fren', 'smalltalk', {}),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "entities"), TERSE)
+def test_terse_commands(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities)
