@@ -101,6 +101,10 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return state.intent, merged, 0.8
     if not own and scan.mentions and (FOLLOW_UP.search(shape) or len(scan.tokens) <= 4):
         return state.intent, _carry(scan, state, entities), 0.8
+    if not own and not scan.mentions and FOLLOW_UP.search(shape) and state.intent == "movers":
+        direction = slots.build("movers", scan).get("direction")  # "and the best?"
+        if direction:
+            return "movers", dict(state.entities, direction=direction), 0.75
     if not own and not scan.mentions and FOLLOW_UP.search(shape) and state.intent in (
             "price", "price_history", "compare", "dca"):
         days = find_days(scan)  # "and for a year?": the same question over a new period

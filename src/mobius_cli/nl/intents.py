@@ -259,6 +259,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|elimin\w*|borr\w*|apag\w*|remov\w*|exclu\w*|cancel\w*|rimuov\w*|disattiv\w*"
          r"|desactiv\w*|deaktivier\w*) .*ALERT"
          r"|ALERT (?:delete|remove)", 6),
+        # Alerts are the only numbered things: "delete #4", "kill number 2".
+        (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|disable|unset) (?:# |number |no |id "
+         r"|nr )NUM", 6),
     ),
     "help": (
         (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use"
