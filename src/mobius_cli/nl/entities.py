@@ -12,6 +12,8 @@ from mobius_cli.nl.text import COMMON_WORDS, Token, known_words
 
 SIGN_CURRENCY = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy"}
 _VERSION_RE = re.compile(r"v\d{1,2}")
+# Tickers that open with digits: 1INCH, 1000SATS.
+_DIGIT_TICKER_RE = re.compile(r"\d{1,4}[A-Z]{3,6}")
 _CHAIN_CUES = frozenset({"on", "in", "for", "to", "across", "sur", "en", "auf", "em", "su",
                          "na", "sulla"})
 _FIAT_CUES = frozenset({"in", "to", "into", "en", "em", "for", "of", "auf", "a"})
@@ -145,7 +147,8 @@ def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
     ):
         m.fiat = vocab.FIAT_WORDS[phrase]
     if (single and not shouting and not (m.coin or m.chain or m.protocol or m.fiat)
-            and raw.isupper() and raw.isalpha() and 2 <= len(raw) <= 6
+            and raw.isupper() and ((raw.isalpha() and 2 <= len(raw) <= 6)
+                                   or _DIGIT_TICKER_RE.fullmatch(raw) is not None)
             and upper not in vocab.NOT_TICKERS and phrase not in vocab.FIAT_WORDS
             and phrase not in vocab.INDICATORS and phrase not in vocab.CATEGORIES):
         m.coin, m.tickerish = upper, True
@@ -369,10 +372,13 @@ def scan_tokens(tokens: list[Token]) -> Scan:
 
 # --- periods and intervals -------------------------------------------------------------
 
-_COUNT = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_COUNT = (r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+          r"|un|une|uno|una|um|uma|ein|eine|einem|einen|einer|deux|dos|dois|duas|zwei|due"
+          r"|trois|tres|drei|tre|quatre|cuatro|quatro|vier|quattro|cinq|cinco|funf|cinque"
+          r"|seis|sechs)")
 _UNIT = (r"(hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|quarters?"
          r"|dias?|jours?|tage?n?|giorni|semanas?|semaines?|wochen?|settimane|meses|mois"
-         r"|monate?n?|mesi|anos?|annees?|ans|jahre?n?|anni)")
+         r"|monate?n?|mesi|anos?|annees?|ans?|jahre?n?|anni)")
 # Interval units of several languages, in days.
 _INTERVAL_UNITS: dict[str, int] = {
     "day": 1, "d": 1, "dia": 1, "jour": 1, "tag": 1, "giorno": 1,
@@ -397,7 +403,10 @@ _PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
     (re.compile(r"\bhalf (?:a )?year\b"), 180),
     (re.compile(rf"\b{_COUNT} {_UNIT}\b"), None),
     (re.compile(r"\ball time\b|\bmax(?:imum)? (?:range|period|history)\b|\bsince (?:launch|"
-                r"inception|the start|the beginning)\b|\bentire history\b"), "max"),
+                r"inception|the start|the beginning|day one|genesis|forever)\b|\bentire history\b"
+                r"|\b(?:full|whole|complete) history\b"
+                # a bare "max" as the period: "btc chart max", "history over max"
+                r"|\bmax(?:imum)?\b(?! (?:supply|drawdown|pain|leverage|apy|apr|\d))"), "max"),
     (re.compile(r"\b(?:today|24 ?hours?|yesterday|hoy|aujourd hui|heute|hoje|oggi)\b"), 1),
     (re.compile(r"\b(?:fortnight)\b"), 14),
     (re.compile(r"\b(?:week|semana|semaine|woche|settimana)\b"), 7),

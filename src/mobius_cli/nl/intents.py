@@ -44,7 +44,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:how much|what) (?:would|is|are|will|does|do) (?:that|it|this|those|these|they)"
          r" (?:\w+ )?(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)"
          r"|how (?:much|many) (?:COIN|FIAT) (?:could|can|would|will|does|do|did) NUM"
-         r" (?:\w+ )?(?:buy|get)|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
+         r" (?:\w+ )?(?:buy|get)|how (?:much|many) (?:COIN|FIAT) (?:is|are|for|equals?|makes?"
+         r"|would be|do i get for) NUM|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
          r"(?:i )?(?:buy|get) (?:with|for) NUM|NUM (?:COIN|FIAT) (?:gets|buys) (?:me )?how", 5),
     ),
     "market_overview": (
@@ -58,6 +59,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|market cap"
          r"|cap|value)", 4),
         (r"everything (?:bleeding|red|green|pumping|dumping)", 2),
+        (r"how (?:is|are) (?:the )?(?:crypto|cryptos|cryptocurrencies|crypto space|crypto market"
+         r"|markets?|space) (?:\w+ )?(?:doing|looking|going|holding up|performing|today|now)"
+         r"|crypto (?:\w+ ){0,2}overall|overall (?:crypto|state)|state of (?:the )?(?:crypto"
+         r"|markets?)|(?:crypto|the market) (?:in general|as a whole)", 4),
         (r"^ (?:top|largest|biggest) NUM (?:\? )?$", 4),
         (r"kryptowahrungen|criptomonedas|cryptomonnaies|criptomoedas|cryptocurrencies", 1),
     ),
@@ -97,8 +102,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|outperform(?:ed|s)?|vergleich\w*|confront\w*|compar\w*"
          r"|which (?:did|does|is|was|one|performed) (?:better|best|"
          r"stronger)|better investment|vergleich|comparar|comparer"
-         r"|which (?:one )?(?:is|s|has|was) (?:bigger|larger|better|safer|stronger|cheaper)", 4),
-        (r"COIN or COIN|better|best", 1),
+         r"|which (?:one |dex |protocol |coin |token |chain |platform |exchange |of (?:them|the"
+         r" two) )?(?:is|s|has|have|was|does|did|gets|got|makes|made|holds|pays) (?:more|higher"
+         r"|bigger|larger|better|safer|stronger|cheaper|lower|less|the most|the best|the biggest"
+         r"|the higher|the larger)", 4),
+        (r"(?:COIN|PROTO) or (?:COIN|PROTO)|better|best", 1),
     ),
     "trending": (
         (r"trending|trends?|searched|searching|searches|buzz(?:ing)?|hype|hot(?:test)?"
@@ -107,7 +115,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "movers": (
         (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt"
-         r"|(?:best|worst|top|biggest) perform(?:ing|ers?|ance)|worst|"
+         r"|(?:best|worst|top|biggest) (?:NUM )?perform(?:ing|ers?|ance)|worst|"
          r"(?:dropped|fell|rose|gained|pumped|dumped|lost|crashed|jumped|moved) the most"
          r"|(?:up|down) the most|(?:biggest|largest|top|worst|heaviest) (?:gains|drops|losses"
          r"|jumps|moves|dumps|pumps|dumpers|pumpers|falls|fallers|decliners|risers)"
@@ -184,6 +192,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|rendimientos?|rendements?|renditen?|rendimentos?|rendimenti|rentabilidad|intereses"
          r"|interets|zinsen|juros|interessi", 3),
         (r"rates?", 1),
+        (r"(?:supply|supplying|supplied|deposit|depositing|deposited|lend|lending|park|parking"
+         r"|put|putting|provide|providing) (?:my |some |NUM |PCT )?(?:COIN|FIAT|stables"
+         r"|stablecoins)(?: COIN)? (?:to|into|in|on|at|with) (?:COIN|PROTO|CHAIN)", 4),
         (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)|rates? (?:can i"
          r" get|on|for lending|for staking)", 2),
     ),
@@ -195,6 +206,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:put|putting|invest|investing|buy|buying|spend|spending|throw|throwing|stack"
          r"|stacking|adding) .*(?:every|each|per|a|/|por|par|pro|cada|ogni) (?:day|week|month"
          r"|fortnight|wk|semana|semaine|woche|mes|mois|monat|settimana|mese)", 3),
+        (r"(?:daily|weekly|biweekly|fortnightly|monthly) (?:buys? of )?NUM|NUM (?:\w+ )?(?:daily"
+         r"|weekly|biweekly|fortnightly|monthly)|NUM (?:\w+ )?(?:every|each|per|a|/) (?:other )?"
+         r"(?:day|week|month|two weeks|fortnight|wk)", 3),
         (r"(?:every|each|per|/|por|par|pro|cada|ogni) (?:day|week|month|two weeks|wk|semana"
          r"|semaine|woche|mes|mois|monat|settimana|mese)|weekly|monthly|biweekly|fortnightly", 2),
     ),
@@ -232,7 +246,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|better (?:split|allocation|mix|distribution|balance|weighting|spread)"
          r"|(?:allocation|split|mix|weighting) (?:\w+ ){0,3}(?:suggest|recommend|propose)"
          r"|(?:suggest|recommend|propose) (?:\w+ ){0,2}(?:allocation|split|mix|weighting)"
-         r"|how (?:should|do|can|would) i (?:split|allocate|divide|spread|weight|distribute)"
+         r"|how (?:should|do|can|would) i (?:re)?(?:split|allocate|divide|spread|weight|distribute"
+         r"|balance|shuffle|arrange|organi[sz]e)|(?:re ?allocat|redistribut|reweight|reshuffl"
+         r"|re ?balanc)\w*"
          r"|(?:rebalanc|optimi[sz]|ottimizz|otimiz|optimier|reequilibr|ribilanci|rebalance)\w*", 5),
     ),
     "alert_add": (
@@ -241,11 +257,16 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|lmk|remind me|wake me|set (?:an? |up an? )?(?:price )?alert|create (?:an? )?"
          r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
          r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta|avvisami|avvisa"
-         r"|me avise|me avisa|alerte moi|notifica(?:me|mi)?|benachrichtigen", 5),
+         r"|me avise|me avisa|alerte moi|notifica(?:me|mi)?|benachrichtigen|alertame|alerteme"
+         r"|alertez moi|avisadme|avisenme|notifiez moi|preveni(?:s|z) moi|alertami|segnalami"
+         r"|sag (?:mir|uns) (?:bescheid )?(?:wenn|falls|sobald)|(?:dime|dimmi|dis moi|me diga"
+         r"|me fala) (?:si|se|cuando|quando|quand|lorsque)", 5),
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
         (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|alarma"
          r"|alarme|avviso)", 3),
-        (r"stop loss|take profit|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)", 5),
+        (r"stop loss|take profit|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)"
+         r"|(?:if|when|once|whenever|as soon as) (?:COIN|it) .*(?:NUM|PCT) .*(?:buy|sell|ape"
+         r"|dump|exit|cash out|take profits?|get out|bail)", 5),
     ),
     "alert_list": (
         (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra"
@@ -270,9 +291,15 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|explain how|what are you|que puedes hacer|que peux tu faire|was kannst du"
          r"|o que voce pode|utilise|utiliser|utilizar|utilizzare|benutzen|verwenden|usar"
          r"|how do i (?:set|add|create|use|remove|delete|track)"
-         r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help", 5),
+         r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help"
+         r"|how (?:do|does) (?:the |my |your |price )?(?:alerts?|alarms?|notifications"
+         r"|portfolio|tracking|dca|charts?|conversions?|watchlist|commands?|context|follow ups?)"
+         r" (?:\w+ )?work"
+         r"|(?:o que|que|qu est ce que|cosa|che cosa|was) (?:voce |tu |usted |du )?(?:sabe|sabes"
+         r"|sais|sai|pode|podes|puedes|peux|puoi|consegue|kannst)(?: du)? (?:fazer|hacer|faire"
+         r"|fare|tun|machen)", 5),
         (r"help|halp|aide|ayuda|hilfe|ajuda", 3),
-        (r"mobius|with you|using you", 2),
+        (r"mobius|with you|using you|in here|on here", 2),
         (r"(?:what|which) (?:kind of |kinds of |sort of |type of |types of )?(?:questions|things"
          r"|stuff|commands)(?: \w+)? (?:can|could|do|should|may) i (?:ask|say|type|do|use|run)"
          r"|how do (?:you|we|one) use|command", 5),
@@ -281,6 +308,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)"
          r"|thanks|thank you|ty|cheers|bye|goodbye|see you|how are you|nice|cool|lol|great"
          r"|awesome|hola|bonjour|hallo|ola|merci|gracias|danke|obrigado|wassup|howdy"
+         r"|how (?:is|s) it going|how (?:are|re) (?:things|you doing)|how (?:have|ve) you been"
+         r"|how you doing|what is up|whats up|how is (?:your|ur) day|how is life|que tal|ca va"
+         r"|wie gehts?|come va|tudo bem"
          r"|you are (?:awesome|great|the best|amazing|cool))\b", 3),
         (r"thank|thanks|awesome|good bot|love you|appreciate", 2),
         # Compliments: "you're a legend", "you rock", "nice work".
@@ -295,7 +325,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|code|nba|nfl|football|soccer|league|finals|match|movie|film|who won|capital of"
          r"|president|essay|homework|cook|bake|game tonight|playing|lyrics|horoscope|stock "
          r"market|restaurant|flight|hotel|haiku|sonnet|limerick|rhyme|short story|fairy tale"
-         r"|bedtime story|love letter", 6),
+         r"|bedtime story|love letter|celsius|fahrenheit|kelvin|kilometers?|kilometres?|km|miles"
+         r"|kilograms?|kg|lbs|ounces|inches|feet|meters?|metres?|liters?|litres?|gallons"
+         r"|mortgage|insurance|savings account|bank account|credit card|student loan|car loan"
+         r"|home loan|tax return|salary|big mac|groceries|rent", 6),
     ),
 }
 
@@ -473,7 +506,11 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     about_us = _has(scan, _ABOUT_US)
     features = [i for i in s if i not in ("help", "smalltalk", "unknown")] if about_us else [
         i for i in _FEATURES if i in s]
-    if _has(scan, _HOW_DO_I) and not (coins or nums) and any(s[i] > 0 for i in features):
+    # ...but "how should I rebalance my coins" asks for advice on the user's own holdings.
+    advice = mine and max(features, key=lambda i: s[i], default="") in (
+        "portfolio_optimize", "portfolio_risk")
+    if _has(scan, _HOW_DO_I) and not (coins or nums or advice) and any(
+            s[i] > 0 for i in features):
         s["help"] = max(s.get("help", 0), *(s[i] for i in features)) + 2
     # Greetings and thanks only win when nothing substantive is asked.
     if "smalltalk" in s:

@@ -10,6 +10,16 @@ NUMBER_WORDS: dict[str, int] = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
 }
+# Small counts of es/fr/de/pt/it, for periods and intervals ("un an", "zwei Wochen").
+NUMBER_WORDS.update({
+    **dict.fromkeys(("un", "une", "uno", "una", "um", "uma", "ein", "eine", "einem", "einen",
+                     "einer"), 1),
+    **dict.fromkeys(("deux", "dos", "dois", "duas", "zwei", "due"), 2),
+    **dict.fromkeys(("trois", "tres", "drei", "tre"), 3),
+    **dict.fromkeys(("quatre", "cuatro", "quatro", "vier", "quattro"), 4),
+    **dict.fromkeys(("cinq", "cinco", "funf", "cinque"), 5),
+    **dict.fromkeys(("seis", "sechs"), 6),
+})
 UNIT_DAYS: dict[str, int] = {
     "h": 1, "hr": 1, "hrs": 1, "hour": 1, "hours": 1, "d": 1, "day": 1, "days": 1,
     "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
@@ -22,7 +32,7 @@ UNIT_DAYS.update({
     **dict.fromkeys(("semana", "semanas", "semaine", "semaines", "woche", "wochen",
                      "settimane"), 7),
     **dict.fromkeys(("meses", "mois", "monat", "monate", "monaten", "mesi"), 30),
-    **dict.fromkeys(("ano", "anos", "annee", "annees", "ans", "jahr", "jahre", "jahren",
+    **dict.fromkeys(("ano", "anos", "annee", "annees", "an", "ans", "jahr", "jahre", "jahren",
                      "anni"), 365),
 })
 INTERVALS: dict[str, int] = {

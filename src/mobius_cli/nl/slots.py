@@ -35,16 +35,21 @@ CROSS = frozenset({"hits", "hit", "hitting", "reaches", "reach", "reaching", "to
                    "touch", "gets", "get", "at", "crosses", "cross", "llega", "erreicht",
                    "atteint", "chega", "chegar", "@", "is"})
 UP = frozenset({"up", "pumps", "pump", "rises", "rise", "gains", "gain", "jumps", "jump",
-                "climbs", "climb", "increases", "moons", "surges", "spikes", "rallies"})
+                "climbs", "climb", "increases", "moons", "surges", "spikes", "rallies",
+                # es/pt/fr/de/it
+                "sube", "suba", "subir", "sobe", "monte", "montee", "steigt", "sale",
+                "salga", "aumenta", "augmente", "hausse"})
 DOWN = frozenset({"down", "dumps", "dump", "drops", "drop", "falls", "fall", "dips", "dip",
                   "crashes", "crash", "loses", "lose", "decreases", "tanks", "sinks",
-                  "declines", "plunges", "bleeds"})
+                  "declines", "plunges", "bleeds",
+                  "baja", "baje", "cae", "caiga", "cai", "caia", "desce", "baisse", "chute",
+                  "tombe", "fallt", "sinkt", "scende", "cala", "crolla"})
 _FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
                      "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
 _GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|surging|rallying|ripping"
                       r"|suben|subieron|montent|monte|hausses?|steigen|gestiegen|sobem|subiram"
                       r"|altas|salgono|saliti|rialzi|subidas"
-                      r"|up the most|green|top "
+                      r"|up the most|green|(?:top|best) (?:NUM )?"
                       r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains"
                       r"|(?:biggest|largest|top) (?:pumps|pumpers|risers|jumps)|risers"
                       r"|ganadores|gagnants|gewinner|ganhadores|vincitori) ")
@@ -295,7 +300,7 @@ def _yields(scan: Scan) -> Entities:
     assets: list[Mention] = []
     for m in scan.mentions:
         after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf", "em", "su", "na", "sulla"))
-        after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at"))
+        after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at", "into", "to"))
         if m.protocol and not m.tickerish and protocol is None and (
                 after_on or after_via or m.versioned or not m.coin or _is_leading(scan, m)):
             protocol = m.protocol
@@ -386,6 +391,12 @@ def condition_of(scan: Scan, target: int) -> str:
         if word not in _FILLER:
             seen += 1
         i -= 1
+    if pct:  # the verb after the figure: "wenn btc um 10% fällt", "si eth 5% monte"
+        for tok in scan.tokens[target + 1:target + 3]:
+            if tok.text in UP:
+                return "change_up"
+            if tok.text in DOWN:
+                return "change_down"
     return "change" if pct else "cross"
 
 
@@ -401,6 +412,8 @@ def _alert_add(scan: Scan) -> Entities:
     if target is not None:
         out["target"] = _num(scan, target)
         out["condition"] = condition_of(scan, target)
+        if scan.tokens[target].pct and out["target"] < 0:  # "moves -5%" is a 5% drop
+            out["target"], out["condition"] = -out["target"], "change_down"
     return out
 
 

@@ -16,10 +16,10 @@ MAX_CHARS = 1500
 _TOKEN_RE = re.compile(
     r"""
     (?P<period>(?<![\w.,])\d+(?:\.\d+)?(?:hrs|hr|h|d|wks|wk|w|yrs|yr|y|mo)(?![a-z0-9]))
-   |(?P<num>(?P<cur>[$€£¥])?\s?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
+   |(?P<num>(?P<neg>(?<![\w.,])-(?=[$€£¥]?\d))?(?P<cur>[$€£¥])?\s?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
         (?:k|mm|m|bn|b)?(?![a-z0-9])(?P<pct>\s?(?:%|percent\b|pct\b))?\+?)
-   |(?P<ticker>\$[a-z][a-z0-9]{0,9}(?![a-z0-9]))
-   |(?P<word>w/|[a-z][a-z0-9]*(?:[&'.][a-z0-9]+)*)
+   |(?P<ticker>\$\d{0,4}[a-z][a-z0-9]{0,9}(?![a-z0-9]))
+   |(?P<word>w/|\d{0,4}[a-z][a-z0-9]*(?:[&'.][a-z0-9]+)*)
    |(?P<arrow>->|=>|→|⇒|<|>|=)
    |(?P<punct>[?!,;:&%\#@$€£¥+/])
     """,
@@ -168,7 +168,9 @@ def tokenize(text: str) -> list[Token]:
             body = piece.rstrip("+").strip()
             if pct:
                 body = re.sub(r"\s?(%|percent|pct)$", "", body, flags=re.IGNORECASE)
-            value = parse_number(body)
+            value = parse_number(body.lstrip("-"))
+            if value is not None and body.startswith("-"):
+                body, value = body[1:], -value  # "-5 eth" stays negative, so it is refused
             if value is not None:
                 tokens.append(Token(body.lower(), piece, "num", value, match.group("cur"), pct))
         elif kind == "period":

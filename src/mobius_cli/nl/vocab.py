@@ -14,10 +14,12 @@ COIN_NAMES.update({
     "binance coin": "BNB", "matic": "POL", "dogwifcoin": "WIF", "wif": "WIF",
     "shib": "SHIB", "ton coin": "TON", "chain link": "LINK", "lido": "LDO",
     "curve": "CRV", "render": "RENDER", "fetch": "FET", "bittensor": "TAO",
-    "hyperliquid": "HYPE", "ondo finance": "ONDO", "pendle": "PENDLE", "mantle": "MNT",
+    "hyperliquid": "HYPE", "ondo finance": "ONDO", "1inch": "1INCH", "pendle": "PENDLE",
+    "mantle": "MNT",
 })
 TICKERS: frozenset[str] = frozenset(coin.symbol for coin in KNOWN_COINS) | frozenset({
     "POL", "MATIC", "FTM", "USDE", "FDUSD", "PYTH", "STRK", "EIGEN", "ZRO", "GMX", "LDO",
+    "1INCH",
 })
 # Tickers that are also everyday words: only taken when written in capitals or with a `$`.
 AMBIGUOUS_TICKERS: frozenset[str] = frozenset({
