@@ -125,6 +125,13 @@ def test_market_table_and_json(fake_apis):
     assert {"eth_dominance_pct", "total_volume_24h", "updated_at"} <= set(data)
 
 
+def test_market_in_another_currency_says_the_cap_change_is_in_usd(fake_apis):
+    usd = mobius(fake_apis, "market", "-n", "1").stdout
+    eur = mobius(fake_apis, "--vs", "eur", "market", "-n", "1").stdout
+    assert "24h change (USD)" not in usd and "24h change (USD)" in eur
+    assert "Total market cap   €" in eur
+
+
 def test_coin_facts(fake_apis):
     table = mobius(fake_apis, "coin", "btc")
     assert "All-time high" in table.stdout and "bitcoin.org" in table.stdout

@@ -40,7 +40,9 @@ def overview(view: MarketOverview, color: bool = True) -> list[Any]:
     summary = new_table("Global market", "Field", "Value")
     summary.columns[1].justify = "left"
     summary.add_row("Total market cap", money(view.total_market_cap, view.currency, short=True))
-    summary.add_row("24h change", percent(view.market_cap_change_24h_pct, color=color))
+    # CoinGecko reports the cap's 24h change in USD terms only.
+    change_label = "24h change" if view.currency == "usd" else "24h change (USD)"
+    summary.add_row(change_label, percent(view.market_cap_change_24h_pct, color=color))
     summary.add_row("24h volume", money(view.total_volume, view.currency, short=True))
     summary.add_row("BTC dominance", f"{view.dominance.get('btc', 0):.1f}%")
     summary.add_row("ETH dominance", f"{view.dominance.get('eth', 0):.1f}%")
