@@ -17,6 +17,7 @@ FORGET_LAST = re.compile(r" (?:delete|remove|cancel|clear|rm|drop|kill|undo) (?:
 # Intents whose turns may take the previous turn's symbols when they name none.
 SYMBOL_INTENTS = frozenset({"price", "coin_info", "price_history", "technical_analysis",
                             "alert_add", "portfolio_add", "portfolio_remove", "dca", "compare"})
+_QUOTE_CUES = frozenset({"in", "en", "em", "auf", "into"})
 # Keys that a bare new name replaces in a follow-up, by what the name is.
 _PLACE_INTENTS = frozenset({"gas", "tvl", "defi_protocols", "yields"})
 
@@ -87,12 +88,14 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return intent, entities, confidence
     shape = scan.shape
     own = not _names_only(scan)
-    fiat_only = bool(scan.mentions) and all(m.fiat and not m.coin for m in scan.mentions)
+    # Only a currency to quote in: "in euros?", "how about in btc", "en yenes".
+    fiat_only = bool(scan.mentions) and all(
+        (m.fiat and not m.coin) or scan.prev_word(m.start) in _QUOTE_CUES for m in scan.mentions)
 
     if FORGET_LAST.search(shape) and state.last_alert and not any(m.coin for m in scan.mentions):
         return "alert_remove", dict(state.last_alert), 0.75
     if fiat_only and not own and state.intent in ("price", "convert"):
-        code = next(m.fiat for m in scan.mentions if m.fiat)
+        code = next((m.fiat or m.coin or "").lower() for m in scan.mentions)
         merged = dict(state.entities)
         if state.intent == "convert":
             merged["to"] = (code or "").upper()
@@ -122,6 +125,6 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return intent, dict(state.last_alert), confidence
     lacks_symbols = intent in SYMBOL_INTENTS and "symbols" not in entities
     if lacks_symbols and state.entities.get("symbols") and (
-            PRONOUN.search(shape) or intent != "price"):
+            PRONOUN.search(shape) or intent != "price" or len(scan.tokens) <= 4):
         entities = dict(entities, symbols=list(state.entities["symbols"]))
     return intent, entities, confidence

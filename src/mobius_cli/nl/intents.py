@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mobius_cli.nl.entities import Scan
+from mobius_cli.nl.text import known_words
 
 INTENTS: tuple[str, ...] = (
     "price", "convert", "market_overview", "coin_info", "price_history", "compare",
@@ -24,6 +25,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN"
          r"|cost|costs|kostet|vaut|cuesta|custa|going for|COIN worth", 3),
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
+        (r"how much (?:is|are|does|do|s) (?:it|that|this|they|those|one)(?: (?:cost|go for"
+         r"|trade at|worth|now|today|rn))?(?: \?)? $", 3),
         (r"(?:selling|going|trading|changing hands|sell|sells|go) for|prezzo|quotazione"
          r"|cotizacion|cotacao|cotation|combien (?:vaut|coute)|cuanto (?:vale|cuesta)"
          r"|quanto (?:vale|custa|costa)|was kostet|wie viel kostet", 3),
@@ -45,7 +48,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r" (?:\w+ )?(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)"
          r"|how (?:much|many) (?:COIN|FIAT) (?:could|can|would|will|does|do|did) NUM"
          r" (?:\w+ )?(?:buy|get)|how (?:much|many) (?:COIN|FIAT) (?:is|are|for|equals?|makes?"
-         r"|would be|do i get for) NUM|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
+         r"|would|will|could|do i get for) (?:be )?NUM"
+         r"|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
          r"(?:i )?(?:buy|get) (?:with|for) NUM|NUM (?:COIN|FIAT) (?:gets|buys) (?:me )?how", 5),
     ),
     "market_overview": (
@@ -75,6 +79,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founders?"
          r"|who (?:created|made|invented|founded|started|built|runs|is behind)|team behind"
          r"|created by|who made|what does COIN do|use case|tokenomics", 3),
+        (r"how (?:does|do) COIN (?:really |actually )?work|how COIN works", 4),
         (r"explain|explica(?:me)?|explique(?:z|moi)?|erklar\w*|spiega(?:mi)?|called COIN"
          r"|what (?:it|that|this) (?:\w+ )?is|what is (?:it|that|this|COIN)(?: exactly| actually"
          r"| really| all about)? \?|(?:que es|qu est ce que|was ist|o que e|cos e"
@@ -162,8 +167,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|comisiones|frais|gebuhren|taxas|\w+gebuhren|gaspreise?|gaskosten|gaz|tarifas?"
          r"|commissioni|costo del gas|custo do gas", 4),
         (r"(?:expensive|cheap|pricey|costly) (?:is|are|to do) (?:an? |the )?(?:transactions?"
-         r"|transfers?|tx|sending|swaps?)|how much (?:does|would|will|do) (?:it|an? transactions?"
-         r"|an? transfer|an? tx|an? swap|transactions?) cost", 5),
+         r"|transfers?|tx|sending|swaps?)|how much (?:does|would|will|do) (?:it cost to"
+         r"|(?:an? transactions?|an? transfer|an? tx|an? swap|transactions?) cost)", 5),
         (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge"
          r"|swap|transfer|move)", 5),
         # "gas price" is about fees, not a coin's price.
@@ -246,6 +251,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|better (?:split|allocation|mix|distribution|balance|weighting|spread)"
          r"|(?:allocation|split|mix|weighting) (?:\w+ ){0,3}(?:suggest|recommend|propose)"
          r"|(?:suggest|recommend|propose) (?:\w+ ){0,2}(?:allocation|split|mix|weighting)"
+         r"|what (?:allocation|split|mix|weights?|weighting|percentages?) (?:should|would|do)"
+         r" (?:i|we|you)"
          r"|how (?:should|do|can|would) i (?:re)?(?:split|allocate|divide|spread|weight|distribute"
          r"|balance|shuffle|arrange|organi[sz]e)|(?:re ?allocat|redistribut|reweight|reshuffl"
          r"|re ?balanc)\w*"
@@ -264,7 +271,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
         (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|alarma"
          r"|alarme|avviso)", 3),
-        (r"stop loss|take profit|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)"
+        (r"stop loss(?:es)?|take profits?|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)"
          r"|(?:if|when|once|whenever|as soon as) (?:COIN|it) .*(?:NUM|PCT) .*(?:buy|sell|ape"
          r"|dump|exit|cash out|take profits?|get out|bail)", 5),
     ),
@@ -328,7 +335,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|bedtime story|love letter|celsius|fahrenheit|kelvin|kilometers?|kilometres?|km|miles"
          r"|kilograms?|kg|lbs|ounces|inches|feet|meters?|metres?|liters?|litres?|gallons"
          r"|mortgage|insurance|savings account|bank account|credit card|student loan|car loan"
-         r"|home loan|tax return|salary|big mac|groceries|rent", 6),
+         r"|home loan|tax return|salary", 6),
     ),
 }
 
@@ -353,7 +360,8 @@ _FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
              "portfolio_remove", "portfolio_show", "portfolio_risk", "portfolio_optimize",
              "price_history", "compare", "technical_analysis", "convert")
 # "How do I ...?" in en/fr/es/pt/de/it.
-_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|comment (?:utiliser|faire|puis je|je)"
+_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|how (?:does|do) (?:\w+ ){1,4}work"
+             r"|comment (?:utiliser|faire|puis je|je)"
              r"|como (?:uso|usar|se usa|puedo|posso|faco|hago)|wie (?:kann ich|benutze|nutze"
              r"|verwende|mache ich|funktioniert)|come (?:uso|usare|posso|faccio)")
 # The user names Mobius itself: "with you", "from this thing".
@@ -388,6 +396,32 @@ def _has(scan: Scan, pattern: str) -> bool:
     return re.search(rf"(?<![\w&])(?:{pattern})(?![\w&])", scan.shape) is not None
 
 
+# Things people price that are not crypto: "price of gold", "how much does a coffee cost".
+_NOT_CRYPTO = frozenset({
+    "gold", "silver", "oil", "petrol", "gasoline", "diesel", "stock", "stocks", "shares",
+    "tesla", "apple", "nvidia", "amazon", "google", "microsoft", "nasdaq", "dow", "s&p",
+    "house", "houses", "rent", "bread", "milk", "eggs", "coffee", "tea", "beer", "pizza",
+    "iphone", "car", "cars", "ticket", "tickets", "flight", "flights", "groceries", "food",
+    "oro", "plata", "petroleo", "acciones", "petrole", "actions", "aktien", "olio",
+})
+
+
+def off_topic_object(scan: Scan) -> bool:
+    """Whether a sentence names a thing that is no coin: "tea in china", "a big mac".
+
+    A word that no vocabulary knows (and that no typo fix reached) or a known non-crypto
+    good; with no coin mentioned, a price question about it is out of scope.
+    """
+    known = known_words()
+    for i, tok in enumerate(scan.tokens):
+        if tok.kind != "word" or tok.fuzzy or scan.mention_at(i) is not None:
+            continue
+        if tok.text in _NOT_CRYPTO or (
+                len(tok.text) >= 3 and tok.text.isalpha() and tok.text not in known):
+            return True
+    return False
+
+
 def _adjust(scan: Scan, s: dict[str, int]) -> None:
     """Entity evidence and the contract's rules for close intents."""
     coins = [m for m in scan.mentions if m.coin]
@@ -398,6 +432,8 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
 
     if coins:
         s["price"] = s.get("price", 0) + 1
+    elif "price" in s and not scan.mentions and off_topic_object(scan):
+        s.pop("price")
     elif "price" in s and mine:
         s["price"] -= 4 if _has(scan, "portfolio|holdings|pf|bags|stack") else 2
     # Portfolio words need "my" or a holding verb; "market cap allocation" is not a portfolio.
@@ -502,6 +538,8 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         s["market_overview"] -= 2
     if "unknown" in s and (coins or "alert_add" in s) and not _has(scan, "translate|write"):
         s["unknown"] -= 4
+    elif "unknown" in s and not scan.mentions:  # nothing crypto beside an off-topic word
+        s["unknown"] += 2
     # "how do I remove an alert": a question about using a feature, with nothing concrete.
     about_us = _has(scan, _ABOUT_US)
     features = [i for i in s if i not in ("help", "smalltalk", "unknown")] if about_us else [

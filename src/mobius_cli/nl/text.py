@@ -73,7 +73,7 @@ many much how get for into quote historical history side stack better did which 
 memecoin best past compare versus vs whats hows pls lol yo hey hi thing things
 stuff others rest etc bigger smaller larger safer cheaper balance balances legend split
 haiku story idea wait nervous overall bottom optimise optimize optimised optimized optimising
-optimizing optimisation optimization optimiser optimizer gains
+optimizing optimisation optimization optimiser optimizer gains share shares shared sharing
 """
 # Everyday words of es/fr/de/pt/it that the typo matcher must leave alone
 # ("comprare" is not "compare", "rendimientos" is not a coin).
