@@ -271,7 +271,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
         (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|alarma"
          r"|alarme|avviso)", 3),
-        (r"stop loss(?:es)?|take profits?|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)"
+        (r"stop loss(?:es)?|take profit|take profits .*(?:NUM|PCT)"
+         r"|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)"
          r"|(?:if|when|once|whenever|as soon as) (?:COIN|it) .*(?:NUM|PCT) .*(?:buy|sell|ape"
          r"|dump|exit|cash out|take profits?|get out|bail)", 5),
     ),
