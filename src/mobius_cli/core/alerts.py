@@ -1,0 +1,300 @@
+"""Price alerts: conditions, the state machine, and parsing of targets and durations.
+
+Pure: no I/O, no clock (every function takes `now`), no printing.
+
+An alert is `armed` until its condition holds on a fresh price; then it fires and becomes
+`fired`. A one-shot alert stays fired (done). A repeating alert re-arms only once its
+condition has been false again by the hysteresis margin *and* its cooldown has passed
+since it last fired. A `cross` alert remembers the side of the target the price was on
+(fixed at creation from the live price) and fires when the price reaches the other side;
+it then waits on the side it crossed to, so a repeating cross alert fires on every
+crossing in alternate directions. Disabled and snoozed alerts are skipped untouched. A
+stale price (older than `max_age`, or marked stale) never fires anything: it is an error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from mobius_cli.errors import UsageError
+
+CONDITIONS = ("above", "below", "cross", "change", "change_up", "change_down")
+PCT_CONDITIONS = frozenset({"change", "change_up", "change_down"})
+ARMED, FIRED = "armed", "fired"
+STATUSES = ("armed", "fired", "snoozed", "disabled")
+
+DEFAULT_MAX_AGE = 300.0  # seconds: a price older than this never fires
+DEFAULT_HYSTERESIS = 0.5  # percent of the target (percentage points for change conditions)
+DEFAULT_COOLDOWN = 3600.0  # seconds between firings of a repeating alert
+MAX_PRICE_TARGET = 1e15
+MAX_PCT_TARGET = 10_000.0
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A price as seen by a check: the price, its 24h change, and when it was true."""
+
+    price: float
+    change_24h_pct: float | None = None
+    as_of: datetime | None = None
+    stale: bool = False
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert and its state (times are aware UTC datetimes)."""
+
+    symbol: str
+    coin_id: str
+    condition: str
+    target: float
+    currency: str
+    id: int | None = None
+    side: str | None = None  # cross: "below"/"above", the side the price is waiting on
+    repeat: bool = False
+    cooldown: float = 0.0  # seconds
+    notify: tuple[str, ...] = ()
+    note: str = ""
+    status: str = ARMED  # armed | fired
+    enabled: bool = True
+    reset: bool = False  # repeat: false again by the margin since it last fired
+    snoozed_until: datetime | None = None
+    created_at: datetime | None = None
+    last_fired_at: datetime | None = None
+    fire_count: int = 0
+
+    def snoozed(self, now: datetime) -> bool:
+        return self.snoozed_until is not None and now < self.snoozed_until
+
+    def display_status(self, now: datetime) -> str:
+        """armed, fired, snoozed or disabled."""
+        if not self.enabled:
+            return "disabled"
+        if self.snoozed(now):
+            return "snoozed"
+        return self.status
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one check did to one alert: its new state, whether it fired, or why not."""
+
+    alert: Alert
+    fired: bool = False
+    error: str | None = None
+    skipped: bool = False  # disabled or snoozed: not checked at all
+
+
+def is_met(alert: Alert, obs: Observation) -> bool | None:
+    """Whether the condition holds on `obs`; None when the data it needs is missing."""
+    t = alert.target
+    c = alert.condition
+    if c == "above":
+        return obs.price >= t
+    if c == "below":
+        return obs.price <= t
+    if c == "cross":
+        return obs.price >= t if alert.side == "below" else obs.price <= t
+    change = obs.change_24h_pct
+    if change is None or not math.isfinite(change):
+        return None
+    if c == "change":
+        return abs(change) >= t
+    if c == "change_up":
+        return change >= t
+    if c == "change_down":
+        return change <= -t
+    raise ValueError(f"unknown condition {c!r}")
+
+
+def is_clear(alert: Alert, obs: Observation, hysteresis: float) -> bool:
+    """Whether the condition is false by at least the hysteresis margin (re-arming)."""
+    t = alert.target
+    c = alert.condition
+    low, high = t * (1 - hysteresis / 100), t * (1 + hysteresis / 100)
+    if c == "above" or (c == "cross" and alert.side == "below"):
+        return obs.price < low
+    if c == "below" or (c == "cross" and alert.side == "above"):
+        return obs.price > high
+    change = obs.change_24h_pct
+    if change is None or not math.isfinite(change):
+        return False
+    margin = t - hysteresis
+    if c == "change":
+        return abs(change) < margin
+    if c == "change_up":
+        return change < margin
+    return change > -margin  # change_down
+
+
+def freshness_error(obs: Observation, now: datetime, max_age: float) -> str | None:
+    """Why `obs` is too old to act on, or None when it is fresh."""
+    if obs.stale:
+        return "the price is stale (served from an old cache)"
+    if obs.as_of is None:
+        return "the price has no time stamp"
+    age = (now - obs.as_of).total_seconds()
+    if age > max_age:
+        return (f"the price is {format_duration(age)} old (more than "
+                f"{format_duration(max_age)}); nothing fires on a stale price")
+    return None
+
+
+def fire(alert: Alert, now: datetime) -> Alert:
+    """The alert's state right after it fires (a cross alert now waits on the other side)."""
+    side = alert.side
+    if alert.condition == "cross":
+        side = "above" if alert.side == "below" else "below"
+    return replace(alert, status=FIRED, reset=False, side=side, last_fired_at=now,
+                   fire_count=alert.fire_count + 1)
+
+
+def cooled(alert: Alert, now: datetime) -> bool:
+    """Whether the cooldown since the last firing has passed."""
+    if alert.last_fired_at is None:
+        return True
+    return now >= alert.last_fired_at + timedelta(seconds=alert.cooldown)
+
+
+def step(alert: Alert, obs: Observation | None, now: datetime, *,
+         max_age: float = DEFAULT_MAX_AGE, hysteresis: float = DEFAULT_HYSTERESIS) -> Step:
+    """Advance `alert` by one check that saw `obs` at `now`."""
+    if not alert.enabled or alert.snoozed(now):
+        return Step(alert, skipped=True)
+    if obs is None:
+        return Step(alert, error="no price")
+    problem = freshness_error(obs, now, max_age)
+    if problem:
+        return Step(alert, error=problem)
+    met = is_met(alert, obs)
+    if met is None:
+        return Step(alert, error="no 24h change in the price data")
+    current = alert
+    if current.status == FIRED:
+        if not current.repeat:
+            return Step(current)
+        if not current.reset and is_clear(current, obs, hysteresis):
+            current = replace(current, reset=True)
+        if not (current.reset and cooled(current, now)):
+            return Step(current)
+        current = replace(current, status=ARMED, reset=False)
+        met = is_met(current, obs)
+    if met:
+        return Step(fire(current, now), fired=True)
+    return Step(current)
+
+
+def side_for(price: float, target: float) -> str:
+    """The side of `target` the price is on now, for a new cross alert."""
+    if price < target:
+        return "below"
+    if price > target:
+        return "above"
+    raise UsageError(f"the price is exactly {target:g} now, so a cross has no direction",
+                     hint="use --above or --below")
+
+
+def distance(alert: Alert, price: float | None, change_24h_pct: float | None) -> float | None:
+    """How far from firing: percent the price must move (price conditions) or percentage
+    points the 24h change must move (change conditions); None when unknown."""
+    if alert.condition in PCT_CONDITIONS:
+        if change_24h_pct is None:
+            return None
+        if alert.condition == "change":
+            return alert.target - abs(change_24h_pct)
+        if alert.condition == "change_up":
+            return alert.target - change_24h_pct
+        return -alert.target - change_24h_pct
+    if not price:
+        return None
+    return (alert.target - price) / price * 100
+
+
+def check_target(condition: str, target: float) -> float:
+    """A target that makes sense for `condition` (positive, finite, not absurd)."""
+    if condition not in CONDITIONS:
+        raise UsageError(f"unknown condition {condition!r}",
+                         hint=f"one of {', '.join(CONDITIONS)}")
+    if isinstance(target, bool) or not isinstance(target, (int, float)) \
+            or not math.isfinite(target):
+        raise UsageError(f"the target must be a number, not {target!r}")
+    if target <= 0:
+        what = "percentage" if condition in PCT_CONDITIONS else "price"
+        raise UsageError(f"the target {what} must be above 0, not {target:g}")
+    if condition in PCT_CONDITIONS and target > MAX_PCT_TARGET:
+        raise UsageError(f"a {target:g}% move is not a sensible target",
+                         hint=f"use at most {MAX_PCT_TARGET:g}%")
+    if condition not in PCT_CONDITIONS and target > MAX_PRICE_TARGET:
+        raise UsageError(f"the target price {target:g} is too large")
+    return float(target)
+
+
+def parse_target(text: str, condition: str) -> float:
+    """'2.5k', '$2,500', '10%' → a checked number for `condition`."""
+    raw = str(text).strip().replace(",", "").replace("_", "").lstrip("$€£¥").rstrip("%")
+    scale = 1.0
+    suffixes = {"k": 1e3, "m": 1e6, "b": 1e9}
+    if raw[-1:].lower() in suffixes:
+        scale, raw = suffixes[raw[-1].lower()], raw[:-1]
+    try:
+        value = float(raw) * scale
+    except ValueError:
+        raise UsageError(f"not a number: {text!r}", hint="e.g. 2500, 2.5k or 10") from None
+    return check_target(condition, value)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days|w|"
+                       r"wk|week|weeks)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str | float, *, what: str = "duration") -> float:
+    """'90s', '15m', '1h', '1d', '2w', or bare seconds → seconds (0 allowed)."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        seconds = float(text)
+    else:
+        found = _DURATION.match(str(text))
+        if not found:
+            raise UsageError(f"{what} {text!r} is not a duration",
+                             hint="e.g. 30m, 1h, 1d or 2w")
+        unit = (found.group(2) or "s")[0].lower()
+        seconds = float(found.group(1)) * _UNITS[unit]
+    if not math.isfinite(seconds) or seconds < 0 or seconds > 3650 * 86400:
+        raise UsageError(f"{what} {text!r} is out of range")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """3600 → '1h', 90 → '90s', 86400 → '1d', 5400 → '90m' (what parse_duration reads)."""
+    seconds = round(seconds)
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def plain_number(value: float) -> str:
+    """2500.0 → '2500', 0.00001234 → '0.00001234', 2.5 → '2.5' (never an exponent)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    from decimal import Decimal
+
+    return format(Decimal(repr(value)), "f")
+
+
+def describe(alert: Alert) -> str:
+    """'ETH below 2500 USD', 'SOL up 10% in 24h', 'BTC crosses 100000 USD'."""
+    t = plain_number(alert.target)
+    cur = alert.currency.upper()
+    return {
+        "above": f"{alert.symbol} above {t} {cur}",
+        "below": f"{alert.symbol} below {t} {cur}",
+        "cross": f"{alert.symbol} crosses {t} {cur}"
+                 + (f" (from {alert.side})" if alert.side else ""),
+        "change": f"{alert.symbol} moves {t}% in 24h",
+        "change_up": f"{alert.symbol} up {t}% in 24h",
+        "change_down": f"{alert.symbol} down {t}% in 24h",
+    }[alert.condition]
