@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mobius_cli.providers.feargreed import FearGreed
     from mobius_cli.providers.http import HttpClient
     from mobius_cli.settings import Settings
+    from mobius_cli.store.db import Store
 
 
 @dataclass
@@ -124,9 +125,18 @@ class AppContext:
 
         return FearGreed(self.http, self.settings)
 
+    @cached_property
+    def store(self) -> Store:
+        """The user's SQLite store (portfolios, alerts), opened and migrated on first use."""
+        from mobius_cli.store.db import Store, default_path
+
+        return Store(default_path(self.settings.paths))
+
     def close(self) -> None:
         if "http" in self.__dict__:
             self.http.close()
+        if "store" in self.__dict__:
+            self.store.close()
 
     def replace(self, **changes: Any) -> AppContext:
         """A copy with some options changed, sharing settings and services."""
@@ -134,7 +144,8 @@ class AppContext:
                               ("json", "no_color", "vs", "offline", "verbose")})
         for key, value in changes.items():
             setattr(clone, key, value)
-        for shared in ("settings", "http", "coingecko", "defillama", "feargreed", "out", "err"):
+        for shared in ("settings", "http", "coingecko", "defillama", "feargreed", "out", "err",
+                       "store"):
             if shared in self.__dict__:
                 clone.__dict__[shared] = self.__dict__[shared]
         return clone

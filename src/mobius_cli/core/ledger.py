@@ -1,0 +1,259 @@
+"""The portfolio ledger: transactions in, lots, cost basis and realized P&L out. Pure.
+
+A buy (or transfer in) opens a lot costing amount × price + fee. A sell consumes lots in
+the order of the method (fifo, lifo, hifo: highest unit cost first, avg: every lot in
+proportion, which is the average-cost pool); its proceeds are amount × price − fee and
+realized P&L = proceeds − the cost of what it consumed. A transfer out consumes lots the
+same way without realizing anything except its fee, which is a loss. Prices and fees are
+converted into the portfolio's currency with the rate stored on each transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation, localcontext
+
+from mobius_cli.errors import UsageError
+
+KINDS = ("buy", "sell", "transfer_in", "transfer_out")
+INFLOWS = ("buy", "transfer_in")
+METHODS = ("fifo", "lifo", "hifo", "avg")
+ZERO = Decimal(0)
+PRECISION = 50  # digits: far beyond any amount or price, so only display rounds
+
+# Beyond these an amount or price is a typo, not a trade (SHIB's supply is ~5.9e14).
+MAX_AMOUNT = Decimal("1e15")
+MAX_PRICE = Decimal("1e13")
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A named portfolio and its base currency."""
+
+    id: int
+    name: str
+    currency: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One ledger row as stored; price and fee in their own currencies, with the rates."""
+
+    kind: str
+    coin_id: str
+    symbol: str
+    amount: Decimal
+    price: Decimal
+    currency: str
+    time: datetime
+    rate: Decimal = Decimal(1)
+    fee: Decimal = ZERO
+    fee_currency: str = ""
+    fee_rate: Decimal = Decimal(1)
+    note: str = ""
+    source: str = "manual"
+    id: int | None = None
+
+    @property
+    def unit_price(self) -> Decimal:
+        """The unit price in the portfolio's currency."""
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return self.price * self.rate
+
+    @property
+    def fee_value(self) -> Decimal:
+        """The fee in the portfolio's currency."""
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return self.fee * self.fee_rate
+
+
+@dataclass
+class Lot:
+    """What is left of one inflow: amount and its remaining cost."""
+
+    amount: Decimal
+    cost: Decimal
+    time: datetime
+    tx_id: int | None = None
+
+    @property
+    def unit_cost(self) -> Decimal:
+        return self.cost / self.amount if self.amount else ZERO
+
+
+@dataclass
+class Position:
+    """One coin's open lots and the P&L realized on it so far."""
+
+    coin_id: str
+    symbol: str
+    lots: list[Lot] = field(default_factory=list)
+    realized: Decimal = ZERO
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((lot.amount for lot in self.lots), ZERO)
+
+    @property
+    def cost_basis(self) -> Decimal:
+        return sum((lot.cost for lot in self.lots), ZERO)
+
+
+@dataclass
+class Disposal:
+    """A sell or transfer out: what it consumed and what it realized."""
+
+    tx_id: int | None
+    coin_id: str
+    amount: Decimal
+    proceeds: Decimal
+    cost: Decimal
+    realized: Decimal
+
+
+@dataclass
+class Ledger:
+    """The state after replaying every transaction."""
+
+    method: str
+    positions: dict[str, Position]
+    disposals: list[Disposal]
+
+    @property
+    def realized(self) -> Decimal:
+        return sum((p.realized for p in self.positions.values()), ZERO)
+
+    def open_positions(self) -> list[Position]:
+        return [p for p in self.positions.values() if p.amount > 0]
+
+
+class OversellError(UsageError):
+    """A sell or transfer out of more than was held at that moment."""
+
+    def __init__(self, symbol: str, held: Decimal, wanted: Decimal, when: datetime):
+        super().__init__(
+            f"cannot sell {fmt_decimal(wanted)} {symbol}: only {fmt_decimal(held)} held "
+            f"on {when.date().isoformat()}",
+            hint="check the amount, or record the buy first")
+        self.symbol, self.held, self.wanted = symbol, held, wanted
+
+
+def fmt_decimal(value: Decimal) -> str:
+    """A Decimal as plain text without exponent or trailing zeros."""
+    text = format(value.normalize(), "f") if value else "0"
+    return text
+
+
+def replay(transactions: Iterable[Transaction], method: str = "fifo") -> Ledger:
+    """Replay `transactions` in time order (ties: entry order) under `method`."""
+    if method not in METHODS:
+        raise UsageError(f"unknown cost basis method {method!r}",
+                         hint=f"one of {', '.join(METHODS)}")
+    ordered = sorted(transactions, key=lambda t: (t.time, t.id if t.id is not None else 0))
+    positions: dict[str, Position] = {}
+    disposals: list[Disposal] = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        for tx in ordered:
+            pos = positions.get(tx.coin_id)
+            if pos is None:
+                pos = positions[tx.coin_id] = Position(tx.coin_id, tx.symbol)
+            if tx.kind in INFLOWS:
+                pos.lots.append(Lot(tx.amount, tx.amount * tx.unit_price + tx.fee_value,
+                                    tx.time, tx.id))
+                continue
+            held = pos.amount
+            if tx.amount > held:
+                raise OversellError(tx.symbol, held, tx.amount, tx.time)
+            cost = _consume(pos, tx.amount, method)
+            if tx.kind == "sell":
+                proceeds = tx.amount * tx.unit_price - tx.fee_value
+            else:  # a transfer out carries its cost basis away; only its fee is lost
+                proceeds = cost - tx.fee_value
+            pos.realized += proceeds - cost
+            disposals.append(Disposal(tx.id, tx.coin_id, tx.amount, proceeds, cost,
+                                      proceeds - cost))
+    return Ledger(method, positions, disposals)
+
+
+def _consume(pos: Position, amount: Decimal, method: str) -> Decimal:
+    """Remove `amount` from the lots by `method`; return the cost removed."""
+    if method == "avg":
+        total = pos.amount
+        if amount == total:
+            cost = pos.cost_basis
+            pos.lots.clear()
+            return cost
+        cost = ZERO
+        for lot in pos.lots:
+            share = lot.amount * amount / total
+            part = lot.cost * share / lot.amount
+            lot.amount -= share
+            lot.cost -= part
+            cost += part
+        pos.lots = [lot for lot in pos.lots if lot.amount > 0]
+        return cost
+    if method == "fifo":
+        order = list(pos.lots)
+    elif method == "lifo":
+        order = list(reversed(pos.lots))
+    else:  # hifo: the dearest units first; equal unit costs, the earliest first
+        order = sorted(pos.lots, key=lambda lot: -lot.unit_cost)
+    left, cost = amount, ZERO
+    for lot in order:
+        if left <= 0:
+            break
+        if lot.amount <= left:
+            left -= lot.amount
+            cost += lot.cost
+            lot.amount, lot.cost = ZERO, ZERO
+        else:
+            part = lot.cost * left / lot.amount
+            lot.amount -= left
+            lot.cost -= part
+            cost += part
+            left = ZERO
+    pos.lots = [lot for lot in pos.lots if lot.amount > 0]
+    return cost
+
+
+# --- validating what people type ---------------------------------------------------
+
+
+def parse_decimal(text: str | Decimal | float | int, what: str = "amount", *,
+                  allow_zero: bool = False, most: Decimal = MAX_AMOUNT) -> Decimal:
+    """A finite, positive (or zero when allowed), not absurd Decimal, else a usage error."""
+    if isinstance(text, bool):
+        raise UsageError(f"{what} must be a number")
+    if isinstance(text, float):
+        if not math.isfinite(text):
+            raise UsageError(f"{what} must be a finite number, not {text}")
+        text = repr(text)
+    raw = str(text).strip().replace("_", "").replace(",", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise UsageError(f"{what} {str(text)!r} is not a number") from None
+    if not value.is_finite():
+        raise UsageError(f"{what} must be a finite number, not {text}")
+    if value < 0:
+        raise UsageError(f"{what} cannot be negative ({text})")
+    if value == 0 and not allow_zero:
+        raise UsageError(f"{what} must be more than zero")
+    if value > most:
+        raise UsageError(f"{what} {text} is too large to be real",
+                         hint=f"the most Mobius accepts is {most:,.0f}")
+    return value.copy_abs()  # drops a negative zero's sign, never rounds
+
+
+def check_kind(kind: str) -> str:
+    kind = kind.strip().lower().replace("-", "_")
+    if kind not in KINDS:
+        raise UsageError(f"unknown transaction kind {kind!r}", hint=f"one of {', '.join(KINDS)}")
+    return kind
