@@ -61,10 +61,84 @@ def _m001_portfolios(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX transactions_by_coin ON transactions (portfolio_id, coin_id)")
 
 
+def _m002_alerts(conn: sqlite3.Connection) -> None:
+    # Alerts and their state (core/alerts.py). Ids are never reused, so "remove #4" can
+    # never hit a newer alert. target is the number as entered (TEXT); side is the side of
+    # the target a cross alert waits on.
+    conn.execute("""
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            symbol TEXT NOT NULL,
+            coin_id TEXT NOT NULL,
+            condition TEXT NOT NULL CHECK (condition IN
+                ('above', 'below', 'cross', 'change', 'change_up', 'change_down')),
+            target TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            side TEXT CHECK (side IS NULL OR side IN ('above', 'below')),
+            repeat INTEGER NOT NULL DEFAULT 0,
+            cooldown REAL NOT NULL DEFAULT 0,
+            notify TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'armed' CHECK (status IN ('armed', 'fired')),
+            enabled INTEGER NOT NULL DEFAULT 1,
+            reset INTEGER NOT NULL DEFAULT 0,
+            snoozed_until TEXT,
+            created_at TEXT NOT NULL,
+            last_fired_at TEXT,
+            fire_count INTEGER NOT NULL DEFAULT 0
+        )""")
+    conn.execute("CREATE INDEX alerts_by_coin ON alerts (coin_id)")
+    # Every firing, kept after its alert is removed; (alert_id, seq) makes a second
+    # record of the same event impossible.
+    conn.execute("""
+        CREATE TABLE alert_firings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            symbol TEXT NOT NULL,
+            coin_id TEXT NOT NULL,
+            condition TEXT NOT NULL,
+            target TEXT NOT NULL,
+            price REAL NOT NULL,
+            currency TEXT NOT NULL,
+            change_24h_pct REAL,
+            note TEXT NOT NULL DEFAULT '',
+            fired_at TEXT NOT NULL,
+            UNIQUE (alert_id, seq)
+        )""")
+    conn.execute("CREATE INDEX alert_firings_by_time ON alert_firings (fired_at)")
+    # Named channels; a target that can carry a secret lives in the keyring, not here.
+    conn.execute("""
+        CREATE TABLE alert_channels (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('terminal', 'desktop', 'webhook', 'ntfy', 'command', 'apprise')),
+            target TEXT,
+            display TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""")
+    # One row per firing and channel: claimed ('sending') inside a write transaction so
+    # two checks never send the same one; failed ones are retried by the next check.
+    conn.execute("""
+        CREATE TABLE alert_deliveries (
+            firing_id INTEGER NOT NULL REFERENCES alert_firings(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                ('pending', 'sending', 'sent', 'failed', 'skipped', 'gave_up')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            claimed_until TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (firing_id, channel)
+        )""")
+    conn.execute("CREATE INDEX alert_deliveries_by_status ON alert_deliveries (status)")
+
+
 Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 
 MIGRATIONS: list[Migration] = [
     (1, "portfolios", _m001_portfolios),
+    (2, "alerts", _m002_alerts),
 ]
 
 
