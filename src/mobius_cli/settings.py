@@ -108,6 +108,18 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _choice(*choices: str) -> Callable[[Any], str]:
+    """A parser for one of `choices` (case-insensitive)."""
+
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
 @dataclass(frozen=True)
 class Key:
     """One config key: its parser, default and help."""
@@ -131,6 +143,8 @@ CONFIG_KEYS: dict[str, Key] = {
     "rpc_url": Key(_url, "https://ethereum-rpc.publicnode.com", "Ethereum JSON-RPC URL"),
     "llm_url": Key(_url, "", "OpenAI-compatible LLM base URL (off when empty)"),
     "llm_model": Key(_text, "", "LLM model name"),
+    "cost_basis_method": Key(_choice("fifo", "lifo", "hifo", "avg"), "fifo",
+                             "portfolio cost basis method: fifo, lifo, hifo or avg"),
 }
 COINGECKO_PRO_URL = "https://pro-api.coingecko.com/api/v3"
 
