@@ -10,6 +10,7 @@ import pytest
 
 from mobius_cli import dispatch
 from mobius_cli.context import AppContext
+from mobius_cli.core import registry
 from mobius_cli.dispatch import plan, wants_chart
 from mobius_cli.nl import INTENT_KEYS, ParseResult, parse_text
 from tests.test_ask_repl import run, shown_command
@@ -127,7 +128,11 @@ def test_help_has_an_example(name):
     assert f"`mobius {name}" in (command.help or "")
 
 
-@pytest.mark.parametrize("intent", sorted(dispatch.NOT_BUILT))
+NOT_BUILT = sorted(i.name for i in registry.INTENTS.values()
+                   if i.build is None and i.name not in registry.CONVERSATIONAL)
+
+
+@pytest.mark.parametrize("intent", NOT_BUILT)
 def test_not_built_says_so_and_fetches_nothing(fake_apis, intent):
     import io
 
@@ -140,7 +145,7 @@ def test_not_built_says_so_and_fetches_nothing(fake_apis, intent):
     entities = {"symbols": ["ETH"]} if "symbols" in INTENT_KEYS[intent] else {}
     code = dispatch.answer(app, ParseResult("x", intent, 0.9, entities), assume_yes=True)
     assert code == 2
-    assert "cannot" in out.getvalue() and dispatch.NOT_BUILT[intent][1] in out.getvalue()
+    assert "cannot" in out.getvalue() and f"mobius {registry.INTENTS[intent].command}" in out.getvalue()
     assert "→" not in err.getvalue()
     assert fake_apis.count() == 0
 

@@ -7,52 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mobius_cli.core import registry
 from mobius_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
     from mobius_cli.nl import ParseResult
 
-# Capabilities described by the contract but not built in this version.
-NOT_BUILT = {
-    "technical_analysis": ("technical analysis", "mobius ta"),
-    "gas": ("gas prices", "mobius gas"),
-    "tvl": ("DeFi TVL", "mobius defi tvl"),
-    "defi_protocols": ("DeFi protocol rankings", "mobius defi protocols"),
-    "yields": ("DeFi yields", "mobius defi yields"),
-    "defi_compare": ("DeFi protocol comparison", "mobius defi compare"),
-    "dca": ("the DCA back-test", "mobius dca"),
-    "portfolio_show": ("portfolios", "mobius portfolio show"),
-    "portfolio_add": ("portfolios", "mobius portfolio add"),
-    "portfolio_remove": ("portfolios", "mobius portfolio remove"),
-    "portfolio_risk": ("portfolio risk", "mobius portfolio risk"),
-    "portfolio_optimize": ("portfolio optimisation", "mobius portfolio optimize"),
-    "alert_add": ("price alerts", "mobius alerts add"),
-    "alert_list": ("price alerts", "mobius alerts list"),
-    "alert_remove": ("price alerts", "mobius alerts remove"),
-}
-# Intents that change the user's data: confirmed on a terminal, refused in scripts without --yes.
-CHANGES_DATA = frozenset({"portfolio_add", "portfolio_remove", "alert_add", "alert_remove"})
-
+# Example sentences offered when a question is outside what Mobius answers.
 EXAMPLES = (
     "btc and eth in eur", "top 10 coins", "what is chainlink", "chart sol for a month",
     "compare btc eth sol over 90 days", "convert 2 eth to usd", "top gainers today",
     "what's trending", "fear and greed",
 )
-
-HELP_TEXT = """I answer plain questions about crypto markets, for example:
-  • btc and eth in eur            • and sol?  (I remember the last question)
-  • top 10 coins / market cap     • what is chainlink / ETH all-time high
-  • chart sol for the last month  • compare btc eth sol over 90 days
-  • convert 2.5k usdt to eth      • top gainers today / what's trending
-  • fear and greed index
-Every answer shows the equivalent `mobius` command. In the REPL: /help, /json on|off,
-/vs CUR, /clear, /exit."""
 # Where to find more, said at the end of a hint: the REPL has /help, a shell has `ask help`.
 MORE = {True: "Type /help for more.", False: "Run `mobius ask help` for more."}
-# Subcommands that take --vs (the others do not quote prices in a chosen currency).
-TAKES_VS = frozenset({"price", "market", "coin", "history", "compare", "movers"})
-MAX_MARKET_LIMIT, MAX_MOVERS_LIMIT = 250, 100
+
+
+def help_text() -> str:
+    """The help answer, derived from the registry."""
+    return registry.help_text()
 
 
 @dataclass
@@ -69,7 +43,8 @@ class Action:
 
     @property
     def changes_data(self) -> bool:
-        return self.intent in CHANGES_DATA
+        spec = registry.INTENTS.get(self.intent)
+        return bool(spec and spec.changes_data)
 
     @property
     def command_line(self) -> str | None:
@@ -77,27 +52,6 @@ class Action:
         if not self.argv:
             return None
         return "mobius " + " ".join(shlex.quote(a) for a in [*self.global_flags, *self.argv])
-
-
-def _days_flag(days: Any) -> list[str]:
-    return ["--days", str(days)] if days is not None else []
-
-
-def _number(value: float | int) -> str:
-    """A number as a command-line argument, exactly: 1234567.5, not 1.23457e+06."""
-    from decimal import Decimal
-
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _capped(limit: int, most: int) -> tuple[int, str | None]:
-    """`limit` within 1..most, and a note when it had to be cut."""
-    if limit > most:
-        return most, f"showing {most}, the most this command lists at once"
-    return max(limit, 1), None
 
 
 def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
@@ -109,7 +63,8 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
     """
     action = _plan(result, wants_chart=wants_chart, repl=repl)
     if action.argv:
-        if action.argv[0] in TAKES_VS and app.vs and "--vs" not in action.argv:
+        spec = registry.INTENTS.get(action.intent)
+        if spec and spec.takes_vs and app.vs and "--vs" not in action.argv:
             action.argv += ["--vs", app.vs.strip().lower()]
         if app.json:
             action.argv.append("--json")
@@ -119,76 +74,30 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
 
 
 def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
-    from mobius_cli.commands import market
-
-    e = result.entities
+    """The registry's answer for the intent, or what to say instead."""
     intent = result.intent
-    symbols: list[str] = list(e.get("symbols") or [])
-    vs = e.get("vs_currency")
-    vs_flag = ["--vs", vs] if vs else []
-
-    def with_vs(run: Callable[[AppContext], Any]) -> Callable[[AppContext], Any]:
-        return (lambda a: run(a.replace(vs=vs))) if vs else run
-
-    if intent == "price" and symbols:
-        return Action(intent, ["price", *symbols, *vs_flag],
-                      with_vs(lambda a: market.show_price(a, symbols)))
-    if intent == "convert" and {"amount", "from", "to"} <= e.keys():
-        # The subcommand's own path from text, so an amount it refuses is refused here too.
-        amount = _number(e["amount"])
-        return Action(intent, ["convert", amount, e["from"], e["to"]],
-                      lambda a: market.show_convert(a, amount, e["from"], e["to"]))
-    if intent == "market_overview":
-        limit, note = _capped(int(e.get("limit") or 10), MAX_MARKET_LIMIT)
-        return Action(intent, ["market", *(["--limit", str(limit)] if "limit" in e else [])],
-                      lambda a: market.show_market(a, limit), note=note)
-    if intent == "coin_info" and symbols:
-        return Action(intent, ["coin", symbols[0]], lambda a: market.show_coin(a, symbols[0]))
-    if intent == "price_history" and symbols:
-        days = e.get("days", 30)
-        chart = ["--chart"] if wants_chart else []
-        return Action(intent, ["history", symbols[0], *_days_flag(days), *chart, *vs_flag],
-                      with_vs(lambda a: market.show_history(a, symbols[0], days,
-                                                            chart=wants_chart)))
-    if intent == "compare" and len(symbols) >= 2:
-        days = e.get("days", 30)
-        return Action(intent, ["compare", *symbols, *_days_flag(e.get("days"))],
-                      lambda a: market.show_compare(a, symbols, days))
-    if intent == "trending":
-        return Action(intent, ["trending"], market.show_trending)
-    if intent == "movers":
-        direction = e.get("direction")
-        limit, note = _capped(int(e.get("limit") or 10), MAX_MOVERS_LIMIT)
-        args = ["movers", *([f"--{direction}"] if direction else []),
-                *(["--limit", str(limit)] if "limit" in e else [])]
-        return Action(intent, args, lambda a: market.show_movers(a, direction, limit),
-                      note=note)
-    if intent == "fear_greed":
-        return Action(intent, ["fear-greed"], market.show_fear_greed)
-    if intent in NOT_BUILT:
-        what, command = NOT_BUILT[intent]
-        return Action(intent, message=f"This version of Mobius cannot do {what} yet "
-                      f"(`{command}` is not built), so I have no answer to give.",
-                      exit_code=2)
-    if intent == "help":
-        return Action(intent, message=HELP_TEXT)
-    if intent == "smalltalk":
+    spec = registry.INTENTS.get(intent) or registry.INTENTS["unknown"]
+    entities = registry.clean(spec.name, result.entities)
+    if spec.name == "help":
+        return Action(intent, message=registry.help_text())
+    if spec.name == "smalltalk":
         return Action(intent, message="Hi! Ask me about prices, the market, charts or "
                       f"conversions, e.g. “btc and eth in eur”. {MORE[repl]}")
-    if intent in ("price", "coin_info", "price_history", "compare", "convert"):
-        need = "two coins" if intent == "compare" else \
-            "an amount and two currencies" if intent == "convert" else "a coin"
+    if spec.name == "unknown":
+        return Action("unknown", message="Sorry, that is outside what I can do. Try: "
+                      + "; ".join(f"“{x}”" for x in EXAMPLES[:5]) + f". {MORE[repl]}",
+                      exit_code=2)
+    if spec.build is None:
+        return Action(intent, message=f"This version of Mobius cannot answer "
+                      f"{spec.summary.split(':')[0].split(' / ')[0]} yet "
+                      f"(`mobius {spec.command}` is not built), so I have no answer to give.",
+                      exit_code=2)
+    if spec.missing(entities):
+        example = spec.examples[0] if spec.examples else spec.name
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
-                      f"{need}. Try e.g. “{_example_for(intent)}”.", exit_code=2)
-    return Action("unknown", message="Sorry, that is outside what I can do. Try: "
-                  + "; ".join(f"“{x}”" for x in EXAMPLES[:5]) + f". {MORE[repl]}",
-                  exit_code=2)
-
-
-def _example_for(intent: str) -> str:
-    return {"price": "btc price in eur", "coin_info": "what is chainlink",
-            "price_history": "chart eth for a week", "compare": "compare btc and eth",
-            "convert": "convert 2 eth to usd"}[intent]
+                      f"{spec.need}. Try e.g. “{example}”.", exit_code=2)
+    call = spec.build(entities, registry.Options(chart=wants_chart))
+    return Action(intent, call.argv, call.run, note=call.note)
 
 
 def confirm_change(action: Action, *, assume_yes: bool, interactive: bool,

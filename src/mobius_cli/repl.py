@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from mobius_cli.nl import Conversation
 
 SLASH_COMMANDS = ["/help", "/json", "/vs", "/clear", "/exit", "/quit"]
-COMMAND_WORDS = ["price", "chart", "history", "compare", "convert", "market", "top",
-                 "trending", "gainers", "losers", "fear", "greed", "what", "is", "in", "and",
-                 "vs", "days", "week", "month", "year"]
 LEAVE_WORDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 PROMPT = "mobius› "
 BANNER = "Mobius — ask about crypto in plain words. /help for examples, Ctrl-D to leave."
@@ -31,9 +28,11 @@ BANNER = "Mobius — ask about crypto in plain words. /help for examples, Ctrl-D
 @functools.lru_cache(maxsize=1)
 def _completer() -> WordCompleter:
     """Command words, coin names and tickers, chains and protocols (built once)."""
+    from mobius_cli.core import registry
     from mobius_cli.nl.vocab import completion_words
 
-    words = list(dict.fromkeys(SLASH_COMMANDS + COMMAND_WORDS + completion_words()))
+    words = list(dict.fromkeys(SLASH_COMMANDS + registry.completion_words()
+                               + completion_words()))
     # WORD: whitespace-separated, so "/j" completes to "/json".
     return WordCompleter(words, ignore_case=True, WORD=True)
 
@@ -70,14 +69,14 @@ class Repl:
 
     def slash(self, line: str) -> bool:
         """Handle a /command; False means leave."""
-        from mobius_cli.dispatch import HELP_TEXT
+        from mobius_cli.core.registry import help_text
 
         name, _, arg = line.partition(" ")
         name, arg = name.lower(), arg.strip().lower()
         if name in LEAVE_WORDS:
             return False
         if name == "/help":
-            self.say(HELP_TEXT)
+            self.say(help_text())
         elif name == "/json":
             if arg not in ("on", "off", ""):
                 self.error("usage: /json on|off")

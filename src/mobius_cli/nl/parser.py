@@ -6,39 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mobius_cli.core import registry
 from mobius_cli.nl import context, intents, slots
 from mobius_cli.nl.entities import scan_tokens
 from mobius_cli.nl.text import MAX_CHARS, tokenize
 
-INTENT_KEYS: dict[str, frozenset[str]] = {
-    "price": frozenset({"symbols", "vs_currency"}),
-    "convert": frozenset({"amount", "from", "to"}),
-    "market_overview": frozenset({"limit"}),
-    "coin_info": frozenset({"symbols"}),
-    "price_history": frozenset({"symbols", "days"}),
-    "compare": frozenset({"symbols", "days"}),
-    "trending": frozenset(),
-    "movers": frozenset({"direction", "limit"}),
-    "fear_greed": frozenset(),
-    "technical_analysis": frozenset({"symbols", "indicator"}),
-    "gas": frozenset({"chain"}),
-    "tvl": frozenset({"protocol", "chain"}),
-    "defi_protocols": frozenset({"chain", "category", "limit"}),
-    "yields": frozenset({"symbols", "chain", "protocol", "min_apy", "stablecoin"}),
-    "defi_compare": frozenset({"protocols"}),
-    "dca": frozenset({"symbols", "amount", "interval_days", "days"}),
-    "portfolio_show": frozenset(),
-    "portfolio_add": frozenset({"symbols", "amount", "price"}),
-    "portfolio_remove": frozenset({"symbols", "amount", "price"}),
-    "portfolio_risk": frozenset(),
-    "portfolio_optimize": frozenset(),
-    "alert_add": frozenset({"symbols", "condition", "target"}),
-    "alert_list": frozenset(),
-    "alert_remove": frozenset({"alert_id", "symbols", "all"}),
-    "help": frozenset(),
-    "smalltalk": frozenset(),
-    "unknown": frozenset(),
-}
+# The entities each intent may carry, from the registry (nl-commands.md).
+INTENT_KEYS: dict[str, frozenset[str]] = {name: frozenset(spec.entities)
+                                          for name, spec in registry.INTENTS.items()}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -58,9 +33,8 @@ class ParseResult:
 
 
 def clean_entities(intent: str, entities: dict[str, Any]) -> dict[str, Any]:
-    """Only the keys the contract allows for `intent`, never empty or null."""
-    allowed = INTENT_KEYS.get(intent, frozenset())
-    return {k: v for k, v in entities.items() if k in allowed and v not in (None, [], "")}
+    """Only the keys the contract allows for `intent`, never empty, null or ill-typed."""
+    return registry.clean(intent, entities)
 
 
 def parse(text: str, state: context.State | None = None) -> ParseResult:
