@@ -20,6 +20,7 @@ from mobius_cli.providers.http import (
     parse_retry_after,
 )
 
+DAYS_AGO = time.time() - 3 * 86400  # older than any TTL, younger than the cache's MAX_AGE
 RATE_LIMITED = {"status": {"error_code": 429, "error_message": "You've exceeded the Rate Limit."}}
 
 
@@ -194,14 +195,18 @@ def test_4xx_is_not_retried_and_carries_the_server_message(tmp_path):
 
 @pytest.mark.parametrize(("body", "message"), [
     ("<!DOCTYPE html><html><title>502 Bad gateway</title></html>",
-     "CoinGecko: bad response (an HTML page instead of JSON)"),
-    ('{"bitcoin": {"usd": 634', "CoinGecko: bad response (truncated or malformed JSON)"),
+     "CoinGecko: bad response (an HTML page instead of JSON); same after a retry"),
+    ('{"bitcoin": {"usd": 634',
+     "CoinGecko: bad response (truncated or malformed JSON); same after a retry"),
+    ("", "CoinGecko: bad response (an empty reply); same after a retry"),
 ])
-def test_non_json_bodies_are_a_clear_source_error(tmp_path, body, message):
-    client, _ = make_client(tmp_path, Script(httpx.Response(200, text=body)))
-    with pytest.raises(SourceError) as err:
+def test_non_json_bodies_are_retried_once_then_a_clear_source_error(tmp_path, body, message):
+    script = Script(httpx.Response(200, text=body))
+    client, _ = make_client(tmp_path, script)
+    with pytest.raises(http.BadResponse) as err:
         client.get_json("CoinGecko", "http://x/a", ttl=60)
-    assert err.value.message == message
+    assert err.value.message == message and err.value.exit_code == 1
+    assert len(script.requests) == 2
 
 
 def test_fresh_cache_answers_without_a_request(tmp_path):
@@ -219,7 +224,7 @@ def test_cache_is_shared_between_clients_and_expires_by_ttl(tmp_path):
     first.close()
     # Another process: the same file, an older entry.
     cache = ResponseCache(tmp_path / "cache.sqlite3")
-    cache.put("http://x/a", {"n": 1}, json.dumps({"n": 1}), now=0)
+    cache.put("http://x/a", {"n": 1}, json.dumps({"n": 1}), now=DAYS_AGO)
     cache.close()
     script = Script(ok({"n": 2}))
     second, _ = make_client(tmp_path, script)
@@ -262,7 +267,7 @@ def test_offline_says_how_old_even_fresh_data_is_but_not_for_reference_lists(tmp
 
 def test_stale_is_the_cached_body_whatever_its_age(tmp_path):
     cache = ResponseCache(tmp_path / "cache.sqlite3")
-    cache.put("http://x/a?ids=b", [1], "[1]", now=0)
+    cache.put("http://x/a?ids=b", [1], "[1]", now=DAYS_AGO)
     cache.close()
     notes: list[str] = []
     client, _ = make_client(tmp_path, Script(ok([0])), notes=notes)
@@ -275,7 +280,7 @@ def test_stale_is_the_cached_body_whatever_its_age(tmp_path):
 
 def test_failed_source_falls_back_to_stale_cache_with_a_note(tmp_path):
     cache = ResponseCache(tmp_path / "cache.sqlite3")
-    cache.put("http://x/a", [1], "[1]", now=0)
+    cache.put("http://x/a", [1], "[1]", now=DAYS_AGO)
     cache.close()
     notes: list[str] = []
     client, _ = make_client(tmp_path, Script(httpx.Response(503)), retries=0, notes=notes)
@@ -295,10 +300,11 @@ def test_cache_files_are_private(tmp_path):
 
 def test_cached_variants_of_a_url_newest_first(tmp_path):
     cache = ResponseCache(tmp_path / "cache.sqlite3")
-    cache.put("http://x/p?ids=a&vs=usd", {"a": 1}, '{"a": 1}', now=10)
-    cache.put("http://x/p?ids=b&vs=usd", {"b": 2}, '{"b": 2}', now=20)
-    cache.put("http://x/pp?ids=c", {"c": 3}, '{"c": 3}', now=30)
+    cache.put("http://x/p?ids=a&vs=usd", {"a": 1}, '{"a": 1}', now=DAYS_AGO + 10)
+    cache.put("http://x/p?ids=b&vs=usd", {"b": 2}, '{"b": 2}', now=DAYS_AGO + 20)
+    cache.put("http://x/pp?ids=c", {"c": 3}, '{"c": 3}', now=DAYS_AGO + 30)
     cache.close()
     client, _ = make_client(tmp_path, Script(ok([0])))
     assert client.cached_variants("http://x/p") == [
-        ({"ids": "b", "vs": "usd"}, 20, {"b": 2}), ({"ids": "a", "vs": "usd"}, 10, {"a": 1})]
+        ({"ids": "b", "vs": "usd"}, DAYS_AGO + 20, {"b": 2}),
+        ({"ids": "a", "vs": "usd"}, DAYS_AGO + 10, {"a": 1})]

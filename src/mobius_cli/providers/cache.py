@@ -1,4 +1,9 @@
-"""A disk cache shared by all processes (SQLite, WAL) with an in-process layer."""
+"""A disk cache shared by all processes (SQLite, WAL) with an in-process layer.
+
+Pruned cheaply: on close, at most once an hour (or when the file passes the size bound),
+rows older than `MAX_AGE` go and the oldest rows go until the bodies fit in `MAX_BYTES`.
+A cache that cannot be opened or written (read-only or full home) is skipped, never fatal.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,27 @@ CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
     stored_at REAL NOT NULL,
     body TEXT NOT NULL
-)
+);
+CREATE INDEX IF NOT EXISTS responses_by_age ON responses (stored_at);
+CREATE TABLE IF NOT EXISTS rate_limits (
+    source TEXT PRIMARY KEY,
+    until REAL NOT NULL,
+    noted_at REAL NOT NULL,
+    retry_after REAL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value REAL NOT NULL
+);
 """
+
+# Rows not refreshed for this long are dropped (older than any TTL or useful stale data).
+MAX_AGE = 30 * 86400.0
+# The bodies are kept under this many bytes, oldest evicted first (down to 80 %).
+MAX_BYTES = 50 * 1024 * 1024
+# Pruning runs on close at most this often (or sooner when the file passes MAX_BYTES).
+PRUNE_INTERVAL = 3600.0
+_DB_ERRORS = (sqlite3.Error, OSError)
 
 
 class ResponseCache:
@@ -28,10 +52,14 @@ class ResponseCache:
     source fails.
     """
 
-    def __init__(self, path: Path, *, memory_size: int = 256):
+    def __init__(self, path: Path, *, memory_size: int = 256, max_bytes: int = MAX_BYTES,
+                 max_age: float = MAX_AGE):
         self.path = path
+        self.max_bytes = max_bytes
+        self.max_age = max_age
         self._conn: sqlite3.Connection | None = None
         self._memory: LRUCache[str, tuple[float, Any]] = LRUCache(maxsize=memory_size)
+        self._writes = 0
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -41,7 +69,7 @@ class ResponseCache:
             conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(SCHEMA)
+            conn.executescript(SCHEMA)
             self._conn = conn
         return self._conn
 
@@ -56,7 +84,7 @@ class ResponseCache:
             row = self._db().execute(
                 "SELECT stored_at, body FROM responses WHERE key = ?", (key,)
             ).fetchone()
-        except sqlite3.Error:
+        except _DB_ERRORS:
             return None
         if row is None:
             return None
@@ -75,7 +103,7 @@ class ResponseCache:
             rows = self._db().execute(
                 "SELECT key, stored_at, body FROM responses WHERE substr(key, 1, ?) = ?",
                 (len(prefix), prefix)).fetchall()
-        except sqlite3.Error:
+        except _DB_ERRORS:
             return []
         found = []
         for key, stored_at, body in rows:
@@ -89,12 +117,100 @@ class ResponseCache:
         """Store a parsed body and its text."""
         stored_at = time.time() if now is None else now
         self._memory[key] = (stored_at, data)
-        # A full or locked disk must not fail the command that fetched.
-        with contextlib.suppress(sqlite3.Error):
+        # A full, read-only or locked disk must not fail the command that fetched.
+        with contextlib.suppress(*_DB_ERRORS):
             self._db().execute(
                 "INSERT OR REPLACE INTO responses (key, stored_at, body) VALUES (?, ?, ?)",
                 (key, stored_at, body),
             )
+            self._writes += 1
+
+    def delete(self, key: str) -> None:
+        """Forget one entry (a body that no longer validates)."""
+        self._memory.pop(key, None)
+        with contextlib.suppress(*_DB_ERRORS):
+            self._db().execute("DELETE FROM responses WHERE key = ?", (key,))
+
+    # --- rate limits remembered across processes -----------------------------------
+
+    def rate_limit(self, source: str) -> tuple[float, float, float | None] | None:
+        """(until, noted_at, Retry-After or None) of the last 429 from `source`, or None."""
+        if not self.path.exists():
+            return None
+        try:
+            row = self._db().execute(
+                "SELECT until, noted_at, retry_after FROM rate_limits WHERE source = ?",
+                (source,)).fetchone()
+        except _DB_ERRORS:
+            return None
+        return None if row is None else (row[0], row[1], row[2])
+
+    def set_rate_limit(self, source: str, until: float, noted_at: float,
+                       retry_after: float | None) -> None:
+        """Remember that `source` rate limited us until `until` (epoch seconds)."""
+        with contextlib.suppress(*_DB_ERRORS):
+            self._db().execute(
+                "INSERT OR REPLACE INTO rate_limits (source, until, noted_at, retry_after) "
+                "VALUES (?, ?, ?, ?)", (source, until, noted_at, retry_after))
+
+    def clear_rate_limit(self, source: str) -> None:
+        """Forget a rate limit once the source answers again."""
+        with contextlib.suppress(*_DB_ERRORS):
+            self._db().execute("DELETE FROM rate_limits WHERE source = ?", (source,))
+
+    # --- pruning ---------------------------------------------------------------------
+
+    def prune(self, *, now: float | None = None) -> int:
+        """Drop rows older than `max_age`, then the oldest until the bodies fit in 80 % of
+        `max_bytes`; returns how many rows went. Never raises."""
+        now = time.time() if now is None else now
+        removed = 0
+        try:
+            db = self._db()
+            removed += db.execute("DELETE FROM responses WHERE stored_at < ?",
+                                  (now - self.max_age,)).rowcount
+            (total,) = db.execute(
+                "SELECT COALESCE(SUM(length(CAST(body AS BLOB)) + length(key)), 0) "
+                "FROM responses").fetchone()
+            if total > self.max_bytes:
+                target = total - int(self.max_bytes * 0.8)
+                freed = 0
+                cutoff = None
+                for stored_at, size in db.execute(
+                        "SELECT stored_at, length(CAST(body AS BLOB)) + length(key) "
+                        "FROM responses ORDER BY stored_at"):
+                    freed += size
+                    cutoff = stored_at
+                    if freed >= target:
+                        break
+                if cutoff is not None:
+                    removed += db.execute("DELETE FROM responses WHERE stored_at <= ?",
+                                          (cutoff,)).rowcount
+                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    db.execute("VACUUM")
+            db.execute("DELETE FROM rate_limits WHERE until < ?", (now - self.max_age,))
+            db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('pruned_at', ?)",
+                       (now,))
+        except _DB_ERRORS:
+            return removed
+        if removed:
+            self._memory.clear()
+        return removed
+
+    def prune_due(self, *, now: float | None = None) -> bool:
+        """Whether this process should prune: it wrote, and the last prune is an
+        interval old or the files passed the size bound."""
+        if not self._writes:
+            return False
+        now = time.time() if now is None else now
+        try:
+            if self._size() > self.max_bytes:
+                return True
+            row = self._db().execute(
+                "SELECT value FROM meta WHERE name = 'pruned_at'").fetchone()
+        except _DB_ERRORS:
+            return False
+        return row is None or now - row[0] >= PRUNE_INTERVAL
 
     def info(self) -> dict[str, Any]:
         """Entry count, size on disk, and the oldest/newest store time."""
@@ -137,6 +253,9 @@ class ResponseCache:
         return count
 
     def close(self) -> None:
+        """Prune when due, then close the database."""
+        if self._conn is not None and self.prune_due():
+            self.prune()
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -1,11 +1,16 @@
-"""The shared HTTP client: timeouts, bounded retries, Retry-After, and the disk cache."""
+"""The shared HTTP client: timeouts, bounded retries, Retry-After, and the disk cache.
+
+GET (`get_json`, cached and validated), POST (`post_json`, never cached) and JSON-RPC 2.0
+(`json_rpc`, single or batch) share one retry loop. Secret headers go only to the host a
+request was made to; redirects are followed by hand so a cross-host hop drops them.
+"""
 
 from __future__ import annotations
 
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -14,8 +19,12 @@ from urllib.parse import urlencode
 import httpx
 
 from mobius_cli import __version__
-from mobius_cli.errors import SourceError
+from mobius_cli.errors import SourceError, UsageError
 from mobius_cli.providers.cache import ResponseCache
+from mobius_cli.providers.urls import is_secret_header, mask_url
+
+__all__ = ["BadResponse", "Fetched", "HttpClient", "HttpStatusError", "JsonRpcError",
+           "RetryPolicy", "mask_url"]
 
 if TYPE_CHECKING:
     from mobius_cli.settings import Settings
@@ -27,6 +36,13 @@ TTL_METADATA = 3600.0
 TTL_GLOBAL = 300.0
 # After a source stays unreachable through all retries, skip it for this long.
 GIVE_UP_SECONDS = 60.0
+# A 429 without Retry-After keeps the source paused (across processes) for this long.
+RATE_LIMIT_PAUSE = 30.0
+# A remembered rate limit ending within this many seconds is waited out, not failed.
+SHORT_RATE_WAIT = 3.0
+MAX_REDIRECTS = 5
+# Sources that take an API key, and how to add one (named in rate-limit hints).
+KEY_HINTS: dict[str, str] = {"CoinGecko": "mobius keys set coingecko"}
 
 
 def join_url(base: str, path: str) -> str:
@@ -62,14 +78,18 @@ class RetryPolicy:
     """How often and how long to retry.
 
     Rate limits (429) wait as long as the server asks, but never more than
-    `max_rate_wait` seconds in total; server errors and dropped connections are retried
-    `retries` times with jittered exponential backoff. Each timed-out attempt costs the
-    whole timeout, so timeouts are retried at most `timeout_retries` times.
+    `max_rate_wait` seconds in total per client (one command), and at most `rate_retries`
+    times per request; server errors and dropped connections are retried `retries` times
+    with jittered exponential backoff. Each timed-out attempt costs the whole timeout, so
+    timeouts are retried at most `timeout_retries` times. An empty, non-JSON or rejected
+    body is retried `bad_body_retries` times.
     """
 
     retries: int = 3
     timeout_retries: int = 1
     max_rate_wait: float = 30.0
+    rate_retries: int = 2
+    bad_body_retries: int = 1
     base_delay: float = 0.5
     max_delay: float = 8.0
     rand: Callable[[], float] = field(default=random.random, repr=False)
@@ -113,6 +133,39 @@ class HttpStatusError(SourceError):
         self.server_message = message
 
 
+class BadResponse(SourceError):
+    """A body that is empty, not JSON, or of the wrong shape: never cached, exit 1.
+
+    Validators passed to `HttpClient.get_json(validate=...)` raise `BadResponse(reason)`
+    with a short reason ("no prices in the reply"); the client retries once and then
+    raises `<source>: bad response (<reason>); same after a retry`.
+    """
+
+    def __init__(self, message: str, *, source: str = "", hint: str | None = None,
+                 detail: str | None = None):
+        super().__init__(source, message, hint=hint, detail=detail)
+        self.reason = message
+        if not source:
+            self.message = message
+            self.args = (message,)
+
+
+class JsonRpcError(SourceError):
+    """A JSON-RPC node answered with an `error` object: its message and code, exit 1."""
+
+    def __init__(self, source: str, code: int | None, message: str, data: Any = None):
+        text = message or "error"
+        super().__init__(source, text + (f" (code {code})" if code is not None else ""),
+                         detail=None if data is None else str(data)[:200])
+        self.code = code
+        self.rpc_message = message
+        self.data = data
+
+
+class RateLimited(SourceError):
+    """A source kept answering 429 (or still is, as remembered from an earlier command)."""
+
+
 class _GaveUp(SourceError):
     """A source stayed unreachable (timeouts, dropped connections, 5xx) through all retries."""
 
@@ -127,14 +180,38 @@ class Fetched:
     stale: bool = False
 
 
+def _rate_hint(source: str) -> str:
+    how = KEY_HINTS.get(source)
+    return f"try again later, or add an API key with `{how}`" if how else "try again later"
+
+
+def _same_site(origin: httpx.URL, target: httpx.URL) -> bool:
+    """Whether a redirect stays on the host the request was made to (an upgrade to
+    https on the same host counts; a downgrade or another port does not)."""
+    if origin.host != target.host:
+        return False
+    if origin.scheme == target.scheme:
+        return origin.port == target.port
+    return origin.scheme == "http" and target.scheme == "https" and target.port is None
+
+
+def _bad_body_reason(text: str) -> str:
+    if not text.strip():
+        return "an empty reply"
+    if text.lstrip()[:1] == "<":
+        return "an HTML page instead of JSON"
+    return "truncated or malformed JSON"
+
+
 class HttpClient:
-    """One per process: every source fetches JSON through `get_json`."""
+    """One per command: every source fetches through `get_json`, `post_json`, `json_rpc`."""
 
     def __init__(self, cache: ResponseCache, *, timeout: float = 10.0,
                  policy: RetryPolicy | None = None, offline: bool = False,
                  on_note: Callable[[str], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None,
+                 settings: Settings | None = None):
         self.cache = cache
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
@@ -142,9 +219,14 @@ class HttpClient:
         self.on_note = on_note or (lambda message: None)
         self.sleep = sleep
         self._transport = transport
+        self._settings = settings
         self._client: httpx.Client | None = None
         # source -> (when it gave up, the error): later requests to it fail fast for a while
         self._gave_up: dict[str, tuple[float, SourceError]] = {}
+        # seconds spent waiting on 429s by this client, across all its requests
+        self.rate_waited = 0.0
+        # source -> remembered rate limit (loaded from the cache db on first request)
+        self._limits: dict[str, tuple[float, float, float | None] | None] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, offline: bool = False,
@@ -152,7 +234,7 @@ class HttpClient:
         policy = RetryPolicy(retries=settings.get("retries"),
                              max_rate_wait=settings.get("max_retry_wait"))
         return cls(ResponseCache(settings.paths.cache_db), timeout=settings.get("timeout"),
-                   policy=policy, offline=offline, on_note=on_note)
+                   policy=policy, offline=offline, on_note=on_note, settings=settings)
 
     @property
     def client(self) -> httpx.Client:
@@ -160,7 +242,7 @@ class HttpClient:
             self._client = httpx.Client(
                 timeout=self.timeout,
                 headers={"User-Agent": f"mobius/{__version__}", "Accept": "application/json"},
-                follow_redirects=True,
+                follow_redirects=False,  # followed by hand in `_send`
                 transport=self._transport,
             )
         return self._client
@@ -173,10 +255,12 @@ class HttpClient:
     def probe(self, source: str, url: str, headers: dict[str, str] | None = None
               ) -> tuple[str | None, float]:
         """One uncached GET with no retries: (the problem or None, seconds taken)."""
-        policy, self.policy = self.policy, RetryPolicy(retries=0, max_rate_wait=0)
+        policy = self.policy
+        self.policy = RetryPolicy(retries=0, max_rate_wait=0, rate_retries=0,
+                                  bad_body_retries=0)
         started = time.perf_counter()
         try:
-            self._fetch_with_retries(source, url, None, headers)
+            self._attempts(source, "GET", url, params=None, headers=headers)
             problem = None
         except SourceError as exc:
             problem = exc.message
@@ -184,16 +268,21 @@ class HttpClient:
             self.policy = policy
         return problem, time.perf_counter() - started
 
+    # --- GET, cached -----------------------------------------------------------------
+
     def get_json(self, source: str, url: str, *, params: dict[str, Any] | None = None,
                  ttl: float, headers: dict[str, str] | None = None,
-                 allow_stale: bool = True, note_age: bool = True) -> Fetched:
+                 allow_stale: bool = True, note_age: bool = True,
+                 validate: Callable[[Any], None] | None = None) -> Fetched:
         """GET a JSON body: fresh from the cache, else from the source, else stale.
 
-        Offline, any cached body answers and a note says how old it is (`note_age=False`
-        keeps quiet about reference data such as the coin index).
+        `validate(body)` raises `BadResponse` for a body of the wrong shape: such a body
+        (like an empty or non-JSON one) is retried once and never cached, and a cached body
+        it rejects is ignored. Offline, any cached body answers and a note says how old it
+        is (`note_age=False` keeps quiet about reference data such as the coin index).
         """
         key = cache_key(url, params)
-        cached = self.cache.get(key)
+        cached = self._valid(self.cache.get(key), validate)
         now = time.time()
         if cached is not None:
             age = max(0.0, now - cached[0])
@@ -208,7 +297,8 @@ class HttpClient:
             raise SourceError(source, "no cached data for this request (offline)",
                               hint="run it once online first")
         try:
-            data, body = self._fetch(source, url, params, headers)
+            data, body = self._fetch(source, "GET", url, params=params, headers=headers,
+                                     validate=validate)
         except HttpStatusError:
             raise
         except SourceError as exc:
@@ -217,6 +307,18 @@ class HttpClient:
             return self._stale(cached, exc.message, now)
         self.cache.put(key, data, body)
         return Fetched(data)
+
+    @staticmethod
+    def _valid(entry: tuple[float, Any] | None, validate: Callable[[Any], None] | None
+               ) -> tuple[float, Any] | None:
+        """A cached entry, or None when the validator rejects it (stored before checks)."""
+        if entry is None or validate is None:
+            return entry
+        try:
+            validate(entry[1])
+        except BadResponse:
+            return None
+        return entry
 
     def cached_variants(self, url: str) -> list[tuple[dict[str, str], float, Any]]:
         """(query, stored_at, body) of every cached GET of `url`, newest first: what offline
@@ -228,9 +330,9 @@ class HttpClient:
         return sorted(found, key=lambda entry: entry[1], reverse=True)
 
     def stale(self, url: str, *, params: dict[str, Any] | None = None,
-              reason: str) -> Fetched | None:
+              reason: str, validate: Callable[[Any], None] | None = None) -> Fetched | None:
         """The cached body whatever its age, noted as stale, or None: a last resort."""
-        cached = self.cache.get(cache_key(url, params))
+        cached = self._valid(self.cache.get(cache_key(url, params)), validate)
         return None if cached is None else self._stale(cached, reason, time.time())
 
     def _stale(self, cached: tuple[float, Any], reason: str, now: float) -> Fetched:
@@ -238,61 +340,143 @@ class HttpClient:
         self.on_note(f"{reason}; showing cached data from {describe_age(age)} ago (stale)")
         return Fetched(cached[1], age, from_cache=True, stale=True)
 
-    def _fetch(self, source: str, url: str, params: dict[str, Any] | None,
-               headers: dict[str, str] | None) -> tuple[Any, str]:
+    # --- POST and JSON-RPC, never cached ---------------------------------------------
+
+    def post_json(self, source: str, url: str, body: Any, *,
+                  headers: dict[str, str] | None = None, retry: bool = False) -> Any:
+        """POST `body` as JSON; returns the parsed JSON reply, None for an empty one, or
+        the text of a non-JSON one (webhooks often answer 'ok' or 204).
+
+        Without `retry` only failures where nothing reached the server (refused
+        connection, connect timeout, 429) are retried; with it, 5xx and dropped
+        connections too. 4xx is `HttpStatusError`. Never cached; refused offline.
+        """
+        self._refuse_offline(source)
+        return self._fetch(source, "POST", url, headers=headers, json_body=body,
+                           retry=retry, parse=_lenient_json)[0]
+
+    def json_rpc(self, source: str, url: str, method: str | None = None,
+                 params: list[Any] | dict[str, Any] | None = None, *,
+                 batch: Sequence[tuple[str, list[Any] | dict[str, Any] | None]] | None = None,
+                 headers: dict[str, str] | None = None) -> Any:
+        """A JSON-RPC 2.0 call: `json_rpc(src, url, "eth_gasPrice", [])` returns its
+        `result`; `json_rpc(src, url, batch=[(method, params), ...])` sends one batch and
+        returns the results in the order asked. An `error` object from the node is a
+        `JsonRpcError` ("<source>: execution reverted (code -32000)"). Reads are safe to
+        repeat, so failures are retried; never cached; refused offline.
+        """
+        self._refuse_offline(source)
+        if batch is None:
+            if not method:
+                raise ValueError("json_rpc needs a method or a batch")
+            payload: Any = _rpc_call(1, method, params)
+        else:
+            if not batch:
+                return []
+            payload = [_rpc_call(i, m, p) for i, (m, p) in enumerate(batch)]
+        expected = None if batch is None else len(batch)
+        reply = self._fetch(source, "POST", url, headers=headers, json_body=payload,
+                            retry=True, validate=lambda data: _check_rpc(data, expected),
+                            rpc=True)[0]
+        if batch is None or isinstance(reply, dict):  # a batch refused as a whole
+            return _rpc_result(source, reply)
+        by_id = {item["id"]: item for item in reply}
+        return [_rpc_result(source, by_id[i]) for i in range(len(batch))]
+
+    def _refuse_offline(self, source: str) -> None:
+        if self.offline:
+            raise SourceError(source, "not sent: offline mode makes no network requests",
+                              hint="run it without --offline")
+
+    # --- the retry loop --------------------------------------------------------------
+
+    def _fetch(self, source: str, method: str, url: str, *,
+               params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+               json_body: Any = None, retry: bool = True,
+               validate: Callable[[Any], None] | None = None,
+               parse: Callable[[str], Any] | None = None, rpc: bool = False
+               ) -> tuple[Any, str]:
         """One logical request with the retry policy; returns (parsed, text).
 
-        When a source is unreachable after all retries, further requests to it in the
-        next `GIVE_UP_SECONDS` fail at once instead of waiting through the retries again.
+        When a source is unreachable after all retries (or keeps rate limiting), further
+        requests to it in the next `GIVE_UP_SECONDS` fail at once instead of waiting
+        through the retries again.
         """
         gave_up = self._gave_up.get(source)
         if gave_up is not None and time.monotonic() - gave_up[0] < GIVE_UP_SECONDS:
             raise gave_up[1]
+        self._check_rate_limit(source)
         try:
-            return self._fetch_with_retries(source, url, params, headers)
-        except _GaveUp as exc:
+            return self._attempts(source, method, url, params=params, headers=headers,
+                                  json_body=json_body, retry=retry, validate=validate,
+                                  parse=parse, rpc=rpc)
+        except (_GaveUp, RateLimited) as exc:
             self._gave_up[source] = (time.monotonic(), exc)
             raise
 
-    def _fetch_with_retries(self, source: str, url: str, params: dict[str, Any] | None,
-                            headers: dict[str, str] | None) -> tuple[Any, str]:
+    def _attempts(self, source: str, method: str, url: str, *,
+                  params: dict[str, Any] | None, headers: dict[str, str] | None,
+                  json_body: Any = None, retry: bool = True,
+                  validate: Callable[[Any], None] | None = None,
+                  parse: Callable[[str], Any] | None = None, rpc: bool = False
+                  ) -> tuple[Any, str]:
         policy = self.policy
-        waited = 0.0
-        failures = 0
-        timeouts = 0
-        rate_limited = 0
+        failures = timeouts = rate_limited = bad_bodies = 0
+        asked_each: set[float | None] = set()
         while True:
             problem: str
+            sent = True  # False when the request surely never reached the server
             try:
-                response = self.client.get(url, params=params, headers=headers)
-            except httpx.TimeoutException:
+                response = self._send(source, method, url, params, headers, json_body)
+            except httpx.TimeoutException as exc:
                 problem = f"timed out after {self.timeout:g} s"
                 timeouts += 1
+                sent = not isinstance(exc, httpx.ConnectTimeout)
             except httpx.TransportError as exc:
                 problem = f"cannot connect ({type(exc).__name__})"
+                sent = not isinstance(exc, httpx.ConnectError)
             else:
                 status = response.status_code
                 if status == 429:
                     asked = parse_retry_after(response.headers.get("retry-after"))
-                    delay = policy.rate_limit_delay(asked, waited, rate_limited)
-                    rate_limited += 1
+                    asked_each.add(asked)
+                    self._remember_rate_limit(source, asked)
+                    delay = (None if rate_limited >= policy.rate_retries else
+                             policy.rate_limit_delay(asked, self.rate_waited, rate_limited))
                     if delay is None:
-                        raise SourceError(source, _rate_limit_message(asked, policy),
-                                          hint="try again later, or add an API key with "
-                                          "`mobius keys set`")
+                        raise RateLimited(
+                            source, self._rate_limit_message(asked, rate_limited, asked_each),
+                            hint=_rate_hint(source))
+                    rate_limited += 1
                     if delay >= 2:
-                        self.on_note(f"{source} is rate limiting (HTTP 429); "
-                                     f"waiting {delay:.0f} s as it asks")
+                        self.on_note(f"{source} is rate limiting (HTTP 429); waiting "
+                                     f"{delay:.0f} s" + (" as it asks" if asked is not None
+                                                         else ""))
                     self.sleep(delay)
-                    waited += delay
+                    self.rate_waited += delay
                     continue
+                self._forget_rate_limit(source)
                 if status >= 500:
                     problem = f"server error (HTTP {status})"
                 elif status >= 400:
+                    if rpc:
+                        _raise_rpc_error_body(source, response)
                     raise HttpStatusError(source, status, _error_message(response))
                 else:
-                    return self._decode(source, response)
-            if failures >= policy.retries or timeouts > policy.timeout_retries:
+                    try:
+                        return self._decode(source, response, validate, parse)
+                    except BadResponse as exc:
+                        if bad_bodies >= policy.bad_body_retries or not retry:
+                            if bad_bodies:
+                                exc.message += "; same after a retry"
+                                exc.args = (exc.message,)
+                            raise
+                        bad_bodies += 1
+                        self.sleep(policy.backoff(0))
+                        continue
+            allowed = retry or not sent
+            if (not allowed or failures >= policy.retries
+                    or timeouts > policy.timeout_retries):
                 attempts = failures + 1
                 raise _GaveUp(source, f"{problem}; gave up after {attempts} attempt"
                                   f"{'s' if attempts > 1 else ''}",
@@ -301,24 +485,202 @@ class HttpClient:
             failures += 1
             self.sleep(delay)
 
-    @staticmethod
-    def _decode(source: str, response: httpx.Response) -> tuple[Any, str]:
-        text = response.text
+    def _send(self, source: str, method: str, url: str, params: dict[str, Any] | None,
+              headers: dict[str, str] | None, json_body: Any) -> httpx.Response:
+        """Send one request, following redirects by hand: secret headers (keys, tokens,
+        Authorization, cookies) never leave the host the request was made to."""
         try:
-            return json.loads(text), text
+            request = self.client.build_request(
+                method, url, params=params, headers=headers,
+                json=json_body if method != "GET" else None)
+        except httpx.InvalidURL as exc:
+            raise self._bad_url(source, url, str(exc)) from None
+        origin = request.url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                response = self.client.send(request)
+            except httpx.UnsupportedProtocol as exc:
+                raise self._bad_url(source, str(request.url), str(exc)) from None
+            nxt = response.next_request
+            if nxt is None:
+                return response
+            response.close()
+            if not _same_site(origin, nxt.url):
+                for name in [n for n in nxt.headers if is_secret_header(n)]:
+                    del nxt.headers[name]
+            request = nxt
+        raise SourceError(source, f"too many redirects (more than {MAX_REDIRECTS})",
+                          detail=mask_url(str(request.url)))
+
+    def _bad_url(self, source: str, url: str, problem: str) -> UsageError:
+        """A URL httpx cannot use, named by the setting (and env var) it came from."""
+        shown = mask_url(url)
+        setting = self._setting_for(url)
+        if setting is None:
+            return UsageError(f"{source}: invalid URL {shown!r} ({problem})")
+        key, origin = setting
+        if origin.startswith("env "):
+            var = origin[4:]
+            return UsageError(f"{source}: invalid URL {shown!r} in environment variable {var} "
+                              f"(for {key}): {problem}",
+                              hint=f"fix or unset {var}")
+        return UsageError(f"{source}: invalid URL {shown!r} in config key {key}: {problem}",
+                          hint=f"fix it with `mobius config set {key} URL`")
+
+    def _setting_for(self, url: str) -> tuple[str, str] | None:
+        """(config key, where its value came from) of the base URL `url` starts with."""
+        if self._settings is None:
+            return None
+        from mobius_cli import env
+
+        best: tuple[int, str, str] | None = None
+        for key in env.SOURCE_URLS:
+            try:
+                base = str(self._settings.get(key))
+                origin = self._settings.source_of(key)
+            except Exception:
+                continue
+            if base and url.startswith(base) and (best is None or len(base) > best[0]):
+                best = (len(base), key, origin)
+        return None if best is None else (best[1], best[2])
+
+    @staticmethod
+    def _decode(source: str, response: httpx.Response,
+                validate: Callable[[Any], None] | None,
+                parse: Callable[[str], Any] | None) -> tuple[Any, str]:
+        text = response.text
+        if parse is not None:
+            return parse(text), text
+        try:
+            data = json.loads(text)
         except ValueError:
-            kind = ("an HTML page instead of JSON" if text.lstrip()[:1] == "<"
-                    else "truncated or malformed JSON")
-            raise SourceError(source, f"bad response ({kind})",
+            raise BadResponse(f"bad response ({_bad_body_reason(text)})", source=source,
                               hint="the service may be down; try again later",
-                              detail=text[:200]) from None
+                              detail=text[:200] or None) from None
+        if validate is not None:
+            try:
+                validate(data)
+            except BadResponse as exc:
+                raise BadResponse(f"bad response ({exc.reason})", source=source,
+                                  hint="the service may be having trouble; try again later",
+                                  detail=text[:200]) from None
+        return data, text
+
+    # --- rate limits remembered across requests and processes ------------------------
+
+    def _rate_limit(self, source: str) -> tuple[float, float, float | None] | None:
+        """(until, when noted, Retry-After asked or None) of a remembered 429, or None."""
+        if source not in self._limits:
+            self._limits[source] = self.cache.rate_limit(source)
+        return self._limits[source]
+
+    def _check_rate_limit(self, source: str) -> None:
+        """Before a request: wait out a short remembered 429, or fail fast on a long one."""
+        limit = self._rate_limit(source)
+        if limit is None:
+            return
+        until, noted, asked = limit
+        now = time.time()
+        remaining = until - now
+        if remaining <= 0:
+            return
+        budget = self.policy.max_rate_wait - self.rate_waited
+        if remaining <= min(SHORT_RATE_WAIT, budget):
+            self.sleep(remaining)
+            self.rate_waited += remaining
+            return
+        said = (f"it asked to wait {asked:.0f} s" if asked is not None
+                else "without a Retry-After")
+        raise RateLimited(source, f"rate limited (HTTP 429) {describe_age(now - noted)} ago, "
+                          f"{said}; not asking again for {describe_age(remaining)}",
+                          hint=_rate_hint(source))
+
+    def _remember_rate_limit(self, source: str, asked: float | None) -> None:
+        now = time.time()
+        entry = (now + (asked if asked is not None else RATE_LIMIT_PAUSE), now, asked)
+        self._limits[source] = entry
+        self.cache.set_rate_limit(source, *entry)
+
+    def _forget_rate_limit(self, source: str) -> None:
+        if self._limits.get(source) is not None:
+            self._limits[source] = None
+            self.cache.clear_rate_limit(source)
+
+    def _rate_limit_message(self, asked: float | None, retried: int,
+                            asked_each: set[float | None]) -> str:
+        bound = f"max_retry_wait ({self.policy.max_rate_wait:g} s)"
+        if asked is not None and asked > self.policy.max_rate_wait:
+            return f"rate limited (HTTP 429): it asks to wait {asked:.0f} s, more than {bound}"
+        if retried >= self.policy.rate_retries and retried:
+            times = retried + 1
+            if asked_each == {None}:
+                said = "no Retry-After sent"
+            elif len(asked_each) == 1:
+                said = f"it asked to wait {asked:.0f} s each time"
+            else:
+                said = "it asked to wait each time"
+            return f"rate limited (HTTP 429) {times} times in a row ({said})"
+        if asked is not None:
+            return (f"rate limited (HTTP 429): it asks to wait {asked:.0f} s, and this "
+                    f"command already waited {self.rate_waited:.0f} s of {bound}")
+        return f"rate limited (HTTP 429) for longer than {bound}"
 
 
-def _rate_limit_message(asked: float | None, policy: RetryPolicy) -> str:
-    bound = f"max_retry_wait ({policy.max_rate_wait:g} s)"
-    if asked is not None and asked > policy.max_rate_wait:
-        return f"rate limited (HTTP 429): it asks to wait {asked:.0f} s, more than {bound}"
-    return f"rate limited (HTTP 429) for longer than {bound}"
+def _lenient_json(text: str) -> Any:
+    """JSON when the body is JSON, None when empty, else the text itself."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _rpc_call(call_id: int, method: str, params: list[Any] | dict[str, Any] | None
+              ) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": call_id, "method": method,
+            "params": [] if params is None else params}
+
+
+def _check_rpc(data: Any, expected: int | None) -> None:
+    """A JSON-RPC reply's shape: one response object, or one per call of a batch."""
+    def one(item: Any) -> None:
+        if not isinstance(item, dict) or not ("result" in item or "error" in item):
+            raise BadResponse("not a JSON-RPC response")
+
+    if expected is None or (isinstance(data, dict) and "error" in data):
+        one(data)  # a single call, or a batch refused as a whole
+        return
+    if not isinstance(data, list) or len(data) != expected:
+        raise BadResponse(f"expected {expected} JSON-RPC responses")
+    for item in data:
+        one(item)
+    if sorted(item.get("id") for item in data if isinstance(item.get("id"), int)) != list(
+            range(expected)):
+        raise BadResponse("JSON-RPC response ids do not match the calls")
+
+
+def _rpc_result(source: str, item: Any) -> Any:
+    error = item.get("error") if isinstance(item, dict) else None
+    if error is not None:
+        if isinstance(error, dict):
+            code = error.get("code")
+            raise JsonRpcError(source, code if isinstance(code, int) else None,
+                               str(error.get("message") or ""), error.get("data"))
+        raise JsonRpcError(source, None, str(error))
+    return item.get("result")
+
+
+def _raise_rpc_error_body(source: str, response: httpx.Response) -> None:
+    """Nodes often send a JSON-RPC error with HTTP 4xx: raise it with the node's words."""
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, list) and body:
+        body = body[0]
+    if isinstance(body, dict) and body.get("error") is not None:
+        _rpc_result(source, body)
 
 
 def describe_age(seconds: float) -> str:
