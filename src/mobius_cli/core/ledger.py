@@ -136,12 +136,13 @@ class Ledger:
 class OversellError(UsageError):
     """A sell or transfer out of more than was held at that moment."""
 
-    def __init__(self, symbol: str, held: Decimal, wanted: Decimal, when: datetime):
+    def __init__(self, symbol: str, held: Decimal, wanted: Decimal, when: datetime,
+                 tx_id: int | None = None):
         super().__init__(
             f"cannot sell {fmt_decimal(wanted)} {symbol}: only {fmt_decimal(held)} held "
             f"on {when.date().isoformat()}",
             hint="check the amount, or record the buy first")
-        self.symbol, self.held, self.wanted = symbol, held, wanted
+        self.symbol, self.held, self.wanted, self.tx_id = symbol, held, wanted, tx_id
 
 
 def fmt_decimal(value: Decimal) -> str:
@@ -170,7 +171,7 @@ def replay(transactions: Iterable[Transaction], method: str = "fifo") -> Ledger:
                 continue
             held = pos.amount
             if tx.amount > held:
-                raise OversellError(tx.symbol, held, tx.amount, tx.time)
+                raise OversellError(tx.symbol, held, tx.amount, tx.time, tx.id)
             cost = _consume(pos, tx.amount, method)
             if tx.kind == "sell":
                 proceeds = tx.amount * tx.unit_price - tx.fee_value

@@ -1,0 +1,105 @@
+"""Rich renderings of portfolios: holdings with P&L and allocation, history, lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from mobius_cli.render.format import money, number, percent, printable
+from mobius_cli.render.output import new_table
+
+if TYPE_CHECKING:
+    from mobius_cli.core.ledger import Transaction
+    from mobius_cli.services.portfolio import PortfolioSummary, PortfolioView
+
+BAR_WIDTH = 12
+
+
+def amount(value: Decimal) -> str:
+    """A coin amount as entered, without trailing zeros or exponent (1e-8 → 0.00000001)."""
+    text = format(value.normalize(), "f") if value else "0"
+    whole, _, frac = text.partition(".")
+    whole = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
+    return f"{whole}.{frac}" if frac else whole
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def bar(pct: float | None, width: int = BAR_WIDTH) -> str:
+    """An allocation bar: '██████▍     '."""
+    if pct is None:
+        return ""
+    eighths = round(max(0.0, min(pct, 100.0)) / 100 * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(width)
+
+
+def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
+    cur = view.currency
+    title = f"Portfolio {printable(view.portfolio.name)} ({cur.upper()}, {view.method})"
+    if not view.holdings:
+        return [f"{title}: no holdings yet. Add one with `mobius portfolio add btc 0.5 "
+                f"--price 60000`."]
+    from rich.markup import escape
+
+    table = new_table(escape(title), "Coin", "Amount", "Price", "Value", "Cost basis", "P&L",
+                      "P&L %", "24h", "Allocation")
+    for h in view.holdings:
+        table.add_row(h.coin.symbol, amount(h.amount), money(_f(h.price), cur),
+                      money(_f(h.value), cur), money(float(h.cost_basis), cur),
+                      _signed(h.unrealized_pnl, cur, color), percent(h.unrealized_pct,
+                                                                     color=color),
+                      percent(h.change_24h_pct, color=color),
+                      f"{bar(h.allocation_pct)} {h.allocation_pct:5.1f}%"
+                      if h.allocation_pct is not None else "—")
+    table.add_section()
+    table.add_row("Total", "", "", money(float(view.total_value), cur),
+                  money(float(view.total_cost), cur), _signed(view.unrealized_pnl, cur, color),
+                  percent(view.unrealized_pct, color=color), "", "")
+    from rich.text import Text
+
+    footer = Text(f"Realized P&L: {money(float(view.realized_pnl), cur)} · "
+                  f"{view.transactions} transactions")
+    return [table, footer]
+
+
+def _signed(value: Decimal | None, currency: str, color: bool) -> Any:
+    if value is None:
+        return "—"
+    text = money(float(value), currency)
+    if float(value) > 0:
+        text = "+" + text
+    if not color:
+        return text
+    from rich.text import Text
+
+    return Text(text, style="green" if value > 0 else "red" if value < 0 else "dim")
+
+
+def history_table(rows: Sequence[Transaction], portfolio: str) -> Any:
+    if not rows:
+        return f"No transactions in portfolio {printable(portfolio)}."
+    table = new_table(None, "Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee", "Note")
+    table.columns[0].justify = "right"
+    from rich.text import Text
+
+    for t in rows:
+        table.add_row(str(t.id), t.time.strftime("%Y-%m-%d %H:%M"), t.kind.replace("_", " "),
+                      t.symbol, amount(t.amount),
+                      f"{number(float(t.price))} {t.currency.upper()}" if t.price else "—",
+                      f"{amount(t.fee)} {t.fee_currency.upper()}" if t.fee else "",
+                      Text(printable(t.note)))
+    return table
+
+
+def portfolios_table(items: Sequence[PortfolioSummary]) -> Any:
+    table = new_table(None, "Name", "Currency", "Transactions", "Created")
+    from rich.text import Text
+
+    for s in items:
+        table.add_row(Text(printable(s.portfolio.name)), s.portfolio.currency.upper(),
+                      str(s.transactions), s.portfolio.created_at.strftime("%Y-%m-%d"))
+    return table

@@ -1,0 +1,495 @@
+"""Portfolios: the ledger in the store, valued with one batched price request.
+
+Library-first: every function takes the AppContext (for its store and providers) and
+returns dataclasses with `to_json()`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+from mobius_cli.core.ledger import (
+    MAX_PRICE,
+    METHODS,
+    Ledger,
+    Portfolio,
+    Transaction,
+    check_kind,
+    fmt_decimal,
+    parse_decimal,
+    replay,
+)
+from mobius_cli.core.models import CoinRef, iso_utc
+from mobius_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from mobius_cli.context import AppContext
+    from mobius_cli.store.portfolios import PortfolioRepo, TransactionRepo
+
+DEFAULT = "main"
+EARLIEST = datetime(2009, 1, 3, tzinfo=timezone.utc)
+
+
+def repos(app: AppContext) -> tuple[PortfolioRepo, TransactionRepo]:
+    from mobius_cli.store.portfolios import PortfolioRepo, TransactionRepo
+
+    return PortfolioRepo(app.store), TransactionRepo(app.store)
+
+
+def open_portfolio(app: AppContext, name: str | None = None) -> Portfolio:
+    """The named portfolio; the default `main` is created (in the vs currency) on first use."""
+    portfolios, _ = repos(app)
+    name = (name or DEFAULT).strip()
+    if name.lower() == DEFAULT:
+        return portfolios.ensure(DEFAULT, app.settings.get("vs_currency"))
+    return portfolios.require(name)
+
+
+def method_of(app: AppContext, method: str | None) -> str:
+    chosen = (method or app.settings.get("cost_basis_method") or "fifo").strip().lower()
+    if chosen not in METHODS:
+        raise UsageError(f"unknown cost basis method {method!r}",
+                         hint=f"one of {', '.join(METHODS)}")
+    return chosen
+
+
+# --- the valued view --------------------------------------------------------------------
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class Holding:
+    coin: CoinRef
+    amount: Decimal
+    cost_basis: Decimal
+    realized: Decimal
+    price: Decimal | None = None
+    change_24h_pct: float | None = None
+    allocation_pct: float | None = None
+
+    @property
+    def value(self) -> Decimal | None:
+        return None if self.price is None else self.amount * self.price
+
+    @property
+    def unrealized_pnl(self) -> Decimal | None:
+        return None if self.value is None else self.value - self.cost_basis
+
+    @property
+    def unrealized_pct(self) -> float | None:
+        if self.unrealized_pnl is None or not self.cost_basis:
+            return None
+        return float(self.unrealized_pnl / self.cost_basis * 100)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"symbol": self.coin.symbol, "id": self.coin.id, "amount": float(self.amount),
+                "price": _num(self.price), "value": _num(self.value),
+                "cost_basis": float(self.cost_basis),
+                "unrealized_pnl": _num(self.unrealized_pnl),
+                "allocation_pct": self.allocation_pct}
+
+
+@dataclass
+class PortfolioView:
+    portfolio: Portfolio
+    method: str
+    holdings: list[Holding]
+    realized_pnl: Decimal
+    transactions: int
+    priced_at: datetime | None = None
+
+    @property
+    def currency(self) -> str:
+        return self.portfolio.currency
+
+    @property
+    def total_value(self) -> Decimal:
+        return sum((h.value or Decimal(0) for h in self.holdings), Decimal(0))
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((h.cost_basis for h in self.holdings), Decimal(0))
+
+    @property
+    def unrealized_pnl(self) -> Decimal:
+        return sum((h.unrealized_pnl or Decimal(0) for h in self.holdings), Decimal(0))
+
+    @property
+    def unrealized_pct(self) -> float | None:
+        return float(self.unrealized_pnl / self.total_cost * 100) if self.total_cost else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape product.md promises scripts."""
+        return {"portfolio": self.portfolio.name, "currency": self.currency,
+                "total_value": float(self.total_value), "total_cost": float(self.total_cost),
+                "unrealized_pnl": float(self.unrealized_pnl),
+                "realized_pnl": float(self.realized_pnl),
+                "holdings": [h.to_json() for h in self.holdings]}
+
+
+def load_ledger(app: AppContext, portfolio: Portfolio, method: str) -> tuple[Ledger, int]:
+    _, txs = repos(app)
+    rows = txs.list(portfolio.id)
+    return replay(rows, method), len(rows)
+
+
+def portfolio_view(app: AppContext, name: str | None = None,
+                   method: str | None = None) -> PortfolioView:
+    """Holdings valued now: ONE price request for every holding (cached for a minute)."""
+    from mobius_cli.services.market import quotes
+
+    portfolio = open_portfolio(app, name)
+    chosen = method_of(app, method)
+    ledger, count = load_ledger(app, portfolio, chosen)
+    positions = ledger.open_positions()
+    holdings = [Holding(CoinRef(p.coin_id, p.symbol, p.symbol), p.amount, p.cost_basis,
+                        p.realized) for p in positions]
+    view = PortfolioView(portfolio, chosen, holdings, ledger.realized, count)
+    if holdings:
+        found = {q.coin.id: q for q in quotes(app, [h.coin for h in holdings],
+                                              portfolio.currency)}
+        for h in holdings:
+            quote = found.get(h.coin.id)
+            if quote is not None:
+                h.price = Decimal(repr(quote.price))
+                h.change_24h_pct = quote.change_24h_pct
+                if quote.last_updated and (view.priced_at is None
+                                           or quote.last_updated > view.priced_at):
+                    view.priced_at = quote.last_updated
+        total = view.total_value
+        for h in holdings:
+            h.allocation_pct = float(h.value / total * 100) if total and h.value is not None \
+                else None
+        holdings.sort(key=lambda h: (-(h.value or 0), h.coin.symbol))
+    return view
+
+
+# --- recording trades ---------------------------------------------------------------------
+
+
+def parse_when(text: str | date | datetime | None, *, now: datetime | None = None) -> datetime:
+    """A trade's time: now, a date (noon UTC... no: midnight UTC), or an ISO date-time."""
+    now = now or datetime.now(timezone.utc)
+    if text is None or (isinstance(text, str) and text.strip().lower() in ("", "now", "today")):
+        return now
+    if isinstance(text, datetime):
+        moment = text if text.tzinfo else text.replace(tzinfo=timezone.utc)
+    elif isinstance(text, date):
+        moment = datetime(text.year, text.month, text.day, tzinfo=timezone.utc)
+    else:
+        raw = text.strip()
+        if raw.lower() == "yesterday":
+            moment = now - timedelta(days=1)
+        else:
+            try:
+                moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "T"))
+            except ValueError:
+                raise UsageError(f"--date {text!r} is not a date",
+                                 hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    if moment > now + timedelta(minutes=5):
+        raise UsageError(f"{iso_utc(moment)} is in the future")
+    if moment < EARLIEST:
+        raise UsageError(f"{iso_utc(moment)} is before bitcoin existed")
+    return moment
+
+
+def _is_currency(code: str) -> bool:
+    from mobius_cli.core.coins import FIAT_CODES
+
+    return code in FIAT_CODES or code in ("btc", "eth", "sats", "bits")
+
+
+def _currency(text: str | None, default: str) -> str:
+    code = (text or default).strip().lower()
+    if not code.isalnum() or not 2 <= len(code) <= 10:
+        raise UsageError(f"{text!r} is not a currency code", hint="e.g. usd, eur, usdt, btc")
+    return code
+
+
+class Rates:
+    """Day rates into one currency, from CoinGecko daily closes, one request per currency.
+
+    A currency CoinGecko quotes in (usd, eur, btc...) is converted through bitcoin's price
+    in both; any other code (usdt, sol...) is taken as a coin priced in the target.
+    """
+
+    def __init__(self, app: AppContext, target: str):
+        self.app = app
+        self.target = target
+        self._series: dict[str, tuple[list[float], list[float]]] = {}
+        self._span: dict[str, int] = {}
+
+    def prepare(self, needs: Iterable[tuple[str, datetime]]) -> None:
+        """Fetch each currency's series once, far enough back for every moment given."""
+        earliest: dict[str, datetime] = {}
+        for code, moment in needs:
+            if code != self.target and (code not in earliest or moment < earliest[code]):
+                earliest[code] = moment
+        for code, moment in earliest.items():
+            self._load(code, moment)
+
+    def rate(self, code: str, moment: datetime) -> Decimal:
+        """Units of the target currency one unit of `code` was worth at `moment`."""
+        if code == self.target:
+            return Decimal(1)
+        times, values = self._load(code, moment)
+        i = bisect.bisect_left(times, moment.timestamp())
+        nearest = min((j for j in (i - 1, i) if 0 <= j < len(times)),
+                      key=lambda j: abs(times[j] - moment.timestamp()), default=None)
+        if nearest is None or abs(times[nearest] - moment.timestamp()) > 3 * 86400:
+            raise UsageError(f"no {code.upper()}→{self.target.upper()} rate for "
+                             f"{moment.date().isoformat()}",
+                             hint="give the price in the portfolio's currency")
+        with localcontext() as ctx:
+            ctx.prec = 18
+            return +Decimal(repr(values[nearest]))
+
+    def _load(self, code: str, moment: datetime) -> tuple[list[float], list[float]]:
+        days = max(2, (datetime.now(timezone.utc) - moment).days + 2)
+        if code in self._series and self._span[code] >= days:
+            return self._series[code]
+        cg = self.app.coingecko
+        if _is_currency(code):
+            btc = CoinRef("bitcoin", "BTC", "Bitcoin")
+            into = {p.time.timestamp(): p.price for p in cg.history(btc, self.target, days)}
+            if code == "btc":
+                pairs = sorted(into.items())
+            else:
+                units = {"sats": 1e8, "bits": 1e6}.get(code)
+                if units:
+                    pairs = sorted((t, v / units) for t, v in into.items())
+                else:
+                    base = {p.time.timestamp(): p.price for p in cg.history(btc, code, days)}
+                    pairs = sorted((t, into[t] / base[t]) for t in into if base.get(t))
+        else:
+            coin = cg.resolve(code).coin
+            pairs = [(p.time.timestamp(), p.price) for p in cg.history(coin, self.target, days)]
+        series = ([t for t, _ in pairs], [v for _, v in pairs])
+        self._series[code], self._span[code] = series, days
+        return series
+
+
+@dataclass
+class TradeResult:
+    """A recorded transaction and how its figures were found."""
+
+    portfolio: Portfolio
+    transaction: Transaction
+    price_fetched: bool = False
+    realized_pnl: Decimal | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**tx_json(self.transaction, self.portfolio),
+                "rate": float(self.transaction.rate),
+                "portfolio_currency": self.portfolio.currency,
+                "price_fetched": self.price_fetched,
+                "realized_pnl": _num(self.realized_pnl)}
+
+
+def tx_json(tx: Transaction, portfolio: Portfolio) -> dict[str, Any]:
+    """A ledger row in the `portfolio history --json` shape."""
+    return {"id": tx.id, "portfolio": portfolio.name, "kind": tx.kind, "symbol": tx.symbol,
+            "coin_id": tx.coin_id, "amount": float(tx.amount), "price": float(tx.price),
+            "currency": tx.currency, "fee": float(tx.fee), "time": iso_utc(tx.time),
+            "note": tx.note}
+
+
+def _market_price(app: AppContext, coin: CoinRef, currency: str, moment: datetime) -> Decimal:
+    """The coin's price now, or its close nearest to `moment` for a past day."""
+    if datetime.now(timezone.utc) - moment < timedelta(hours=1):
+        from mobius_cli.services.market import quotes
+
+        return Decimal(repr(quotes(app, [coin], currency)[0].price))
+    days = (datetime.now(timezone.utc) - moment).days + 2
+    points = app.coingecko.history(coin, currency, days)
+    if not points:
+        raise UsageError(f"no {coin.symbol} price for {moment.date().isoformat()}",
+                         hint="give one with --price")
+    best = min(points, key=lambda p: abs((p.time - moment).total_seconds()))
+    return Decimal(repr(best.price))
+
+
+def add_trade(app: AppContext, symbol: str | None, amount: str | Decimal | float,
+              price: str | Decimal | float | None = None, *, kind: str = "buy",
+              currency: str | None = None, when: str | date | datetime | None = None,
+              fee: str | Decimal | float | None = None, fee_currency: str | None = None,
+              note: str = "", portfolio: str | None = None,
+              coin_id: str | None = None) -> TradeResult:
+    """Record a buy (or sell, transfer_in, transfer_out); checked, then ONE transaction."""
+    from mobius_cli.services.market import resolve
+
+    kind = check_kind(kind)
+    qty = parse_decimal(amount, "amount")
+    unit = None if price is None else parse_decimal(price, "price", most=MAX_PRICE,
+                                                     allow_zero=kind.startswith("transfer"))
+    fee_amount = parse_decimal(fee, "fee", allow_zero=True, most=MAX_PRICE) \
+        if fee not in (None, "") else Decimal(0)
+    moment = parse_when(when)
+    book = open_portfolio(app, portfolio)
+    cur = _currency(currency, book.currency)
+    fee_cur = _currency(fee_currency, cur)
+    coin = resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
+    fetched = False
+    if unit is None:
+        if kind == "transfer_out":
+            unit = Decimal(0)
+        else:
+            unit = _market_price(app, coin, cur, moment)
+            fetched = True
+    rates = Rates(app, book.currency)
+    rate = rates.rate(cur, moment)
+    if fee_cur == cur:
+        fee_rate = rate
+    elif fee_cur == coin.symbol.lower():
+        fee_rate = unit * rate
+    else:
+        fee_rate = rates.rate(fee_cur, moment) if fee_amount else Decimal(1)
+    tx = Transaction(kind, coin.id, coin.symbol, qty, unit, cur, moment, rate=rate,
+                     fee=fee_amount, fee_currency=fee_cur, fee_rate=fee_rate,
+                     note=(note or "").strip())
+    return record(app, book, tx, fetched)
+
+
+def remove_trade(app: AppContext, symbol: str | None, amount: str | Decimal | float,
+                 price: str | Decimal | float | None = None, *, transfer: bool = False,
+                 **options: Any) -> TradeResult:
+    """Record a sale (or, with transfer=True, coins sent out of the portfolio)."""
+    return add_trade(app, symbol, amount, price, kind="transfer_out" if transfer else "sell",
+                     **options)
+
+
+def record(app: AppContext, book: Portfolio, tx: Transaction,
+           fetched: bool = False) -> TradeResult:
+    """Write one transaction after replaying the ledger with it (refuses overselling)."""
+    _, txs = repos(app)
+    realized = None
+    with app.store.transaction():
+        if tx.kind in ("sell", "transfer_out"):
+            rows = txs.list(book.id, coin_id=tx.coin_id)
+            ledger = replay([*rows, replace(tx, id=1 << 62)],
+                            method_of(app, None))
+            realized = next(d.realized for d in ledger.disposals if d.tx_id == 1 << 62)
+        tx = replace(tx, id=txs.add(book.id, tx))
+    return TradeResult(book, tx, fetched, realized)
+
+
+# --- history, undo ------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryResult:
+    portfolio: Portfolio
+    transactions: list[Transaction] = field(default_factory=list)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [tx_json(t, self.portfolio) for t in self.transactions]
+
+
+def history(app: AppContext, portfolio: str | None = None, symbol: str | None = None,
+            since: str | None = None, until: str | None = None) -> HistoryResult:
+    """Transactions in ledger order, filtered by coin and dates (until is inclusive)."""
+    book = open_portfolio(app, portfolio)
+    _, txs = repos(app)
+    coin_id = None
+    if symbol:
+        wanted = symbol.strip().lower()
+        held = {t.coin_id for t in txs.list(book.id)}
+        matches = [c for c in held if c == wanted] or \
+            sorted({t.coin_id for t in txs.list(book.id) if t.symbol.lower() == wanted})
+        if matches:
+            coin_id = matches[0]
+        else:
+            from mobius_cli.services.market import resolve
+
+            coin_id = resolve(app, [symbol])[0].id
+    start = parse_when(since) if since else None
+    end = parse_when(until) + timedelta(days=1) if until else None
+    if until and len(until.strip()) > 10:
+        end = parse_when(until) + timedelta(microseconds=1)
+    return HistoryResult(book, txs.list(book.id, coin_id=coin_id, since=start, until=end))
+
+
+def delete_transaction(app: AppContext, tx_id: int | None = None,
+                       portfolio: str | None = None) -> tuple[Portfolio, Transaction]:
+    """Remove one transaction (the last entered when tx_id is None), if the ledger still
+    balances without it."""
+    book = open_portfolio(app, portfolio)
+    _, txs = repos(app)
+    with app.store.transaction():
+        tx = txs.last_entered(book.id) if tx_id is None else txs.get(book.id, tx_id)
+        if tx is None:
+            raise UsageError("nothing to undo" if tx_id is None else
+                             f"no transaction #{tx_id} in portfolio {book.name!r}",
+                             hint="see `mobius portfolio history`")
+        rest = [t for t in txs.list(book.id, coin_id=tx.coin_id) if t.id != tx.id]
+        try:
+            replay(rest, "fifo")
+        except UsageError as exc:
+            raise UsageError(f"cannot remove #{tx.id}: later sales need it ({exc.message})",
+                             hint="remove those sales first") from None
+        txs.delete(book.id, tx.id or 0)
+    return book, tx
+
+
+# --- portfolios --------------------------------------------------------------------------
+
+
+@dataclass
+class PortfolioSummary:
+    portfolio: Portfolio
+    transactions: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.portfolio.name, "currency": self.portfolio.currency,
+                "transactions": self.transactions,
+                "created_at": iso_utc(self.portfolio.created_at)}
+
+
+def list_portfolios(app: AppContext) -> list[PortfolioSummary]:
+    portfolios, _ = repos(app)
+    open_portfolio(app, DEFAULT)
+    counts = portfolios.counts()
+    return [PortfolioSummary(p, counts.get(p.id, 0)) for p in portfolios.list()]
+
+
+def create_portfolio(app: AppContext, name: str, currency: str | None = None) -> Portfolio:
+    portfolios, _ = repos(app)
+    from mobius_cli.settings import parse_value
+
+    code = parse_value("vs_currency", currency) if currency else app.settings.get("vs_currency")
+    return portfolios.create(name, code)
+
+
+def rename_portfolio(app: AppContext, old: str, new: str) -> Portfolio:
+    portfolios, _ = repos(app)
+    return portfolios.rename(old, new)
+
+
+def delete_portfolio(app: AppContext, name: str) -> int:
+    portfolios, _ = repos(app)
+    return portfolios.delete(name)
+
+
+def describe(tx: Transaction) -> str:
+    """One line: 'buy 0.5 BTC @ 60000 USD (fee 1 USD) on 2026-01-02'."""
+    text = f"{tx.kind.replace('_', ' ')} {fmt_decimal(tx.amount)} {tx.symbol}"
+    if tx.price or tx.kind in ("buy", "sell"):
+        text += f" @ {fmt_decimal(tx.price)} {tx.currency.upper()}"
+    if tx.fee:
+        text += f" (fee {fmt_decimal(tx.fee)} {tx.fee_currency.upper()})"
+    return text + f" on {tx.time.date().isoformat()}"
+
+
+def tx_ids(rows: Sequence[Transaction]) -> list[int]:
+    return [t.id for t in rows if t.id is not None]

@@ -1,0 +1,216 @@
+"""Import and export of portfolio ledgers: all-or-nothing, duplicates detected, exact."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mobius_cli.core import portfolio_formats as formats
+from mobius_cli.core.ledger import OversellError, Portfolio, Transaction, replay
+from mobius_cli.errors import MobiusError, UsageError
+
+if TYPE_CHECKING:
+    from mobius_cli.context import AppContext
+
+EXPORT_FORMATS = ("csv", "mobius", "json", "koinly")
+IMPORT_FORMATS = ("auto", "mobius", "json", "koinly", "coinbase", "kraken", "binance")
+MAX_ERRORS_SHOWN = 40
+
+
+@dataclass
+class ImportResult:
+    portfolio: Portfolio
+    format: str
+    file: str
+    rows: int
+    added: int
+    duplicates: int
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"portfolio": self.portfolio.name, "format": self.format, "file": self.file,
+                "rows": self.rows, "added": self.added, "duplicates": self.duplicates,
+                "skipped": [{"line": n, "reason": r} for n, r in self.skipped],
+                "dry_run": self.dry_run}
+
+    def summary(self) -> str:
+        verb = "would import" if self.dry_run else "imported"
+        text = (f"{verb} {self.added} transaction{'s' * (self.added != 1)} into portfolio "
+                f"{self.portfolio.name} ({self.format})")
+        if self.duplicates:
+            text += f"; {self.duplicates} already there, skipped"
+        if self.skipped:
+            text += f"; {len(self.skipped)} row{'s' * (len(self.skipped) != 1)} without coins " \
+                    "skipped (" + ", ".join(f"line {n}: {r}" for n, r in self.skipped[:3]) + \
+                    (", …" if len(self.skipped) > 3 else "") + ")"
+        return text + ("; nothing written (dry run)" if self.dry_run else "")
+
+
+def bad_rows(path: str, errors: list[tuple[int, str]]) -> UsageError:
+    """One error listing every bad row by line (nothing was imported)."""
+    errors = sorted(set(errors))
+    lines = [f"  line {n}: {reason}" for n, reason in errors[:MAX_ERRORS_SHOWN]]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        lines.append(f"  … and {len(errors) - MAX_ERRORS_SHOWN} more")
+    noun = "row" if len(errors) == 1 else "rows"
+    return UsageError(f"{path}: {len(errors)} bad {noun}, nothing imported\n" + "\n".join(lines),
+                      hint="fix those lines and import again (--dry-run checks without writing)")
+
+
+def _key(t: Transaction) -> tuple:
+    """What makes two rows the same transaction (Decimals compared by value)."""
+    return (t.kind, t.coin_id, t.amount.normalize(), t.price.normalize(), t.currency,
+            t.time, t.fee.normalize())
+
+
+def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | None = None,
+                *, dry_run: bool = False) -> ImportResult:
+    """Read, check and write a whole file in ONE transaction; any bad row, nothing written."""
+    from mobius_cli.services.portfolio import Rates, open_portfolio, repos
+
+    fmt = (fmt or "auto").strip().lower()
+    if fmt == "csv":
+        fmt = "mobius"
+    if fmt not in IMPORT_FORMATS:
+        raise UsageError(f"unknown import format {fmt!r}", hint=", ".join(IMPORT_FORMATS))
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it ({exc})") from None
+    try:
+        parsed = formats.parse(text, fmt)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}", hint="name the format with --format") from None
+    if parsed.errors:
+        raise bad_rows(path, parsed.errors)
+    book = open_portfolio(app, portfolio)
+    errors: list[tuple[int, str]] = []
+
+    # Coins: mobius files name ids; others name tickers, each resolved once.
+    coins: dict[str, Any] = {}
+    for sym in sorted({r.symbol for r in parsed.rows if not r.coin_id}):
+        try:
+            coins[sym] = app.coingecko.resolve(sym).coin
+        except MobiusError as exc:
+            if not isinstance(exc, UsageError):
+                raise
+            coins[sym] = exc
+    for row in parsed.rows:
+        found = coins.get(row.symbol) if not row.coin_id else None
+        if isinstance(found, MobiusError):
+            errors.append((row.line, found.message + (f" ({found.hint})" if found.hint else "")))
+    if errors:
+        raise bad_rows(path, errors)
+
+    # Rates into the portfolio's currency, one series per currency for the whole file.
+    rates = Rates(app, book.currency)
+    needs = []
+    for row in parsed.rows:
+        if row.rate_currency and row.rate_currency != book.currency:
+            row.rate = row.fee_rate = None  # exported from a portfolio in another currency
+        if row.rate is None:
+            needs.append((row.currency, row.time))
+            if row.fee and row.fee_currency not in (row.currency, row.symbol.lower()):
+                needs.append((row.fee_currency, row.time))
+    with app.spinner("Fetching exchange rates…"):
+        rates.prepare(needs)
+    txs: list[Transaction] = []
+    lines: list[int] = []
+    source = f"import:{parsed.format}"
+    for row in parsed.rows:
+        coin = coins.get(row.symbol)
+        coin_id = row.coin_id or coin.id
+        symbol = row.symbol if row.coin_id else coin.symbol
+        try:
+            rate = row.rate if row.rate is not None else rates.rate(row.currency, row.time)
+            if row.fee_rate is not None:
+                fee_rate = row.fee_rate
+            elif row.fee_currency in ("", row.currency):
+                fee_rate = rate
+            elif row.fee_currency == row.symbol.lower():
+                fee_rate = row.price * rate
+            else:
+                fee_rate = rates.rate(row.fee_currency, row.time) if row.fee else Decimal(1)
+        except UsageError as exc:
+            errors.append((row.line, exc.message))
+            continue
+        txs.append(Transaction(row.kind, coin_id, symbol, row.amount, row.price, row.currency,
+                               row.time, rate=rate, fee=row.fee,
+                               fee_currency=row.fee_currency or row.currency,
+                               fee_rate=fee_rate, note=row.note, source=source))
+        lines.append(row.line)
+    if errors:
+        raise bad_rows(path, errors)
+
+    _, repo = repos(app)
+    with app.store.transaction():
+        existing = repo.list(book.id)
+        seen = Counter(_key(t) for t in existing)
+        fresh: list[Transaction] = []
+        fresh_lines: list[int] = []
+        duplicates = 0
+        for tx, line in zip(txs, lines, strict=True):
+            key = _key(tx)
+            if seen[key] > 0:
+                seen[key] -= 1
+                duplicates += 1
+            else:
+                fresh.append(tx)
+                fresh_lines.append(line)
+        _check_balances(path, existing, fresh, fresh_lines)
+        if not dry_run and fresh:
+            repo.add_many(book.id, fresh)
+    return ImportResult(book, parsed.format, path, len(parsed.rows), len(fresh), duplicates,
+                        parsed.skipped, dry_run)
+
+
+def _check_balances(path: str, existing: list[Transaction], fresh: list[Transaction],
+                    lines: list[int]) -> None:
+    """Refuse a file that sells (or sends) more of a coin than is held at that moment."""
+    base = 1 << 40
+    tagged = [replace(t, id=base + i) for i, t in enumerate(fresh)]
+    errors = []
+    for coin_id in sorted({t.coin_id for t in tagged}):
+        rows = [t for t in existing if t.coin_id == coin_id] + \
+            [t for t in tagged if t.coin_id == coin_id]
+        try:
+            replay(rows, "fifo")
+        except OversellError as exc:
+            line = lines[exc.tx_id - base] if exc.tx_id is not None and exc.tx_id >= base else 0
+            errors.append((line, exc.message))
+    if errors:
+        raise bad_rows(path, errors)
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def export_text(app: AppContext, portfolio: str | None = None, fmt: str = "csv") -> str:
+    from mobius_cli.services.portfolio import open_portfolio, repos
+
+    fmt = (fmt or "csv").strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", hint="csv, json or koinly")
+    book = open_portfolio(app, portfolio)
+    _, repo = repos(app)
+    rows = repo.list(book.id)
+    if fmt == "json":
+        return formats.write_json(rows, book.name, book.currency)
+    if fmt == "koinly":
+        return formats.write_koinly(rows, book.currency)
+    return formats.write_mobius(rows, book.currency)
+
+
+def write_private(path: str, text: str) -> None:
+    """Write a file only the user can read (it holds their financial history)."""
+    target = Path(path).expanduser()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
