@@ -44,7 +44,8 @@ def test_price_table_and_json(fake_apis):
     data = json.loads(mobius(fake_apis, "price", "BTC", "pepe", "--json").stdout)
     assert [row["id"] for row in data] == ["bitcoin", "pepe"]
     assert set(data[0]) == {"symbol", "id", "name", "price", "currency", "change_24h_pct",
-                            "market_cap", "volume_24h", "last_updated"}
+                            "market_cap", "volume_24h", "last_updated", "stale"}
+    assert list(data[0])[-2:] == ["last_updated", "stale"] and data[0]["stale"] is False
     assert data[0]["symbol"] == "BTC" and data[0]["currency"] == "usd"
     assert data[0]["price"] == 77671 and data[1]["price"] == pytest.approx(0.00000912)
     assert data[0]["last_updated"].endswith("Z")

@@ -11,6 +11,7 @@ from mobius_cli.commands._common import CsvOpt, JsonOpt, VsOpt, app_context
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
+    from mobius_cli.core.models import CoinRef
 
 IdOpt = Annotated[
     list[str] | None,
@@ -20,62 +21,74 @@ DaysOpt = Annotated[str, typer.Option("--days", "-d", help="Days back (1, 7, 30,
 
 
 # --- the answers, shared with `ask` and the REPL ---------------------------------------
+#
+# Each parses its arguments, calls a library-first service with the providers it needs
+# (wired by AppContext), and renders the typed result.
+
+
+def _resolve(app: AppContext, symbols: list[str], ids: list[str]) -> list[CoinRef]:
+    from mobius_cli.services import market
+
+    return market.resolve(app.coingecko, symbols, ids, on_note=app.note)
 
 
 def show_price(app: AppContext, symbols: list[str], ids: list[str] = (),  # type: ignore[assignment]
                as_csv: bool = False) -> None:
-    from mobius_cli import services
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     vs = app.vs_currency
     with app.spinner("Fetching prices…"):
-        coins = services.resolve(app, symbols, ids)
-        quotes = services.quotes(app, coins, vs)
+        coins = _resolve(app, symbols, ids)
+        quotes = market.quotes(app.coingecko, coins, vs, fallback=app.defillama,
+                               offline=app.offline, on_note=app.note)
     rows = [q.to_json() for q in quotes]
-    emit(app, rows, lambda: view.quotes_table(quotes, app.color), csv_rows=rows, as_csv=as_csv)
+    # CSV keeps its columns; JSON rows carry `stale` beside `last_updated`.
+    csv_rows = [{k: v for k, v in row.items() if k != "stale"} for row in rows]
+    emit(app, rows, lambda: view.quotes_table(quotes, app.color), csv_rows=csv_rows,
+         as_csv=as_csv)
 
 
 def show_market(app: AppContext, limit: int = 10, as_csv: bool = False) -> None:
-    from mobius_cli import services
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     if not 1 <= limit <= 250:
         from mobius_cli.errors import UsageError
 
         raise UsageError("--limit must be between 1 and 250")
     with app.spinner("Fetching the market…"):
-        result = services.overview(app, app.vs_currency, limit)
+        result = market.overview(app.coingecko, app.vs_currency, limit)
     data = result.to_json()
     emit(app, data, lambda: view.overview(result, app.color), csv_rows=data["coins"],
          as_csv=as_csv)
 
 
 def show_coin(app: AppContext, symbol: str | None, coin_id: str | None = None) -> None:
-    from mobius_cli import services
     from mobius_cli.render import coin as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     vs = app.vs_currency
     with app.spinner("Fetching coin facts…"):
-        coin = services.resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
-        details = app.coingecko.coin_details(coin)
-    facts = view.coin_facts(details, coin, vs)
-    emit(app, facts, lambda: view.coin_panel(facts, app.color))
+        coin = _resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
+        facts = market.coin_facts(app.coingecko, coin, vs)
+    emit(app, facts.to_json(), lambda: view.coin_panel(facts, app.color))
 
 
 def show_history(app: AppContext, symbol: str | None, days: str | int = 30, chart: bool = False,
                  coin_id: str | None = None, as_csv: bool = False) -> None:
-    from mobius_cli import services
     from mobius_cli.core.market import parse_days
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     span = parse_days(days)
     with app.spinner("Fetching history…"):
-        coin = services.resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
-        result = services.history(app, coin, app.vs_currency, span)
+        coin = _resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
+        result = market.history(app.coingecko, coin, app.vs_currency, span)
     data = result.to_json()
     if chart and not app.json and not as_csv:
         if not result.points:
@@ -90,58 +103,54 @@ def show_history(app: AppContext, symbol: str | None, days: str | int = 30, char
 
 def show_compare(app: AppContext, symbols: list[str], days: str | int = 30,
                  ids: list[str] = (), as_csv: bool = False) -> None:  # type: ignore[assignment]
-    from mobius_cli import services
     from mobius_cli.core.market import parse_days
     from mobius_cli.errors import UsageError
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     span = parse_days(days)
     with app.spinner("Comparing…"):
-        coins = services.resolve(app, symbols, ids)
+        coins = _resolve(app, symbols, ids)
         if len(coins) < 2:
             raise UsageError("compare needs at least two coins",
                              hint="e.g. `mobius compare btc eth`")
-        result = services.compare(app, coins, app.vs_currency, span)
+        result = market.compare(app.coingecko, coins, app.vs_currency, span)
     emit(app, result.to_json(), lambda: view.comparison_table(result, app.color),
          as_csv=as_csv)
 
 
 def show_convert(app: AppContext, amount: str | float, from_: str, to: str) -> None:
-    from mobius_cli import services
     from mobius_cli.core.market import parse_amount
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     value = amount if isinstance(amount, float) else parse_amount(str(amount))
     with app.spinner("Converting…"):
-        result = services.convert(app, value, from_, to)
+        result = market.convert(app.coingecko, value, from_, to, on_note=app.note)
     emit(app, result.to_json(), lambda: view.conversion_line(result))
 
 
 def show_trending(app: AppContext, as_csv: bool = False) -> None:
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     if app.vs and app.vs.strip().lower() != "usd":
         app.note("CoinGecko's trending list is priced in USD only")
     with app.spinner("Fetching trending coins…"):
-        items = app.coingecko.trending()
-    rows = [{"rank": i, "symbol": it.get("symbol"), "id": it.get("id"), "name": it.get("name"),
-             "market_cap_rank": it.get("market_cap_rank"),
-             "price": (it.get("data") or {}).get("price"), "currency": "usd",
-             "change_24h_pct": ((it.get("data") or {}).get("price_change_percentage_24h")
-                                or {}).get("usd")}
-            for i, it in enumerate(items, start=1)]
+        result = market.trending(app.coingecko)
+    rows = result.to_json()
     emit(app, rows, lambda: view.trending_table(rows, app.color), as_csv=as_csv)
 
 
 def show_movers(app: AppContext, direction: str | None = None, limit: int = 10,
                 universe: int = 100, as_csv: bool = False) -> None:
-    from mobius_cli import services
     from mobius_cli.errors import UsageError
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     if direction not in (None, "gainers", "losers"):
         raise UsageError("direction must be gainers or losers")
@@ -149,35 +158,31 @@ def show_movers(app: AppContext, direction: str | None = None, limit: int = 10,
         raise UsageError("--limit must be 1..100 and --top 10..250")
     vs = app.vs_currency
     with app.spinner("Finding movers…"):
-        found = services.movers(app, vs, universe=universe, limit=limit)
+        found = market.movers(app.coingecko, vs, universe=universe, limit=limit)
     sides = [direction] if direction else ["gainers", "losers"]
-    data = {side: [r.to_json(vs) for r in found[side]] for side in sides}
+    data = found.to_json(sides)
     rows = [dict(side=side, **row) for side in sides for row in data[side]]
-    emit(app, data, lambda: [view.market_rows_table(found[s], vs, ("24h",),
+    emit(app, data, lambda: [view.market_rows_table(found.side(s), vs, ("24h",),
                                                     title=f"Top {s} (24h, top {universe})",
                                                     color=app.color) for s in sides],
          csv_rows=rows, as_csv=as_csv)
 
 
 def show_fear_greed(app: AppContext, days: int = 1, as_csv: bool = False) -> None:
-    from mobius_cli.core.models import iso_utc
-    from mobius_cli.errors import UsageError
     from mobius_cli.render import market as view
     from mobius_cli.render.output import emit
+    from mobius_cli.services import market
 
     if not 1 <= days <= 3650:
+        from mobius_cli.errors import UsageError
+
         raise UsageError("--days must be between 1 and 3650")
     with app.spinner("Fetching the Fear & Greed index…"):
-        points = app.feargreed.points(days)
-    if not points:
-        from mobius_cli.errors import SourceError
-
-        raise SourceError("alternative.me", "the index came back empty")
-    rows = [{"date": iso_utc(p["time"]), "value": p["value"],
-             "classification": p["classification"]} for p in points]
-    data = {"value": rows[0]["value"], "classification": rows[0]["classification"],
-            "date": rows[0]["date"], "history": rows if days > 1 else []}
-    emit(app, data, lambda: view.fear_greed(points, app.color), csv_rows=rows, as_csv=as_csv)
+        index = market.fear_greed(app.feargreed, days)
+    points = [{"value": p.value, "classification": p.classification, "time": p.time}
+              for p in index.points]
+    emit(app, index.to_json(), lambda: view.fear_greed(points, app.color),
+         csv_rows=index.rows(), as_csv=as_csv)
 
 
 # --- the subcommands -------------------------------------------------------------------
