@@ -1,8 +1,17 @@
 """Number formatting: compact large values, enough digits for tiny prices."""
 
 import pytest
+from rich.text import Text
 
-from mobius_cli.render.format import compact, file_size, money, number, percent
+from mobius_cli.render.format import (
+    axis_number,
+    compact,
+    file_size,
+    money,
+    number,
+    percent,
+    printable,
+)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -34,12 +43,37 @@ def test_money(value, currency, short, expected):
 
 
 @pytest.mark.parametrize(("value", "color", "expected"), [
-    (2.345, False, "+2.35%"), (-1.2, False, "-1.20%"), (0, False, "+0.00%"),
-    (2.345, True, "[green]+2.35%[/green]"), (-1.2, True, "[red]-1.20%[/red]"),
-    (None, True, "—"),
+    (2.345, False, "+2.35%"), (-1.2, False, "-1.20%"), (0, False, "+0.00%"), (None, True, "—"),
 ])
 def test_percent(value, color, expected):
     assert percent(value, color=color) == expected
+
+
+@pytest.mark.parametrize(("value", "plain", "style"), [
+    (2.345, "+2.35%", "green"), (-1.2, "-1.20%", "red"), (0, "+0.00%", "dim"),
+])
+def test_percent_in_colour_is_styled_text_not_markup(value, plain, style):
+    text = percent(value, color=True)
+    assert isinstance(text, Text) and text.plain == plain and str(text.style) == style
+    assert f"{text}" == plain  # in an f-string it is the plain figure, never "[green]"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (138911.6, "139k"), (86512.0, "86.5k"), (71891.3, "71.9k"), (1_250_000, "1.25M"),
+    (2.4e9, "2.4B"), (999.4, "999"), (63.24, "63.24"), (1.5, "1.5"), (0.004213, "0.00421"),
+    (0, "0"),
+])
+def test_axis_number_is_short(value, expected):
+    assert axis_number(value) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("plain [bold] text", "plain [bold] text"), ("a\x1b[31mred", "a\\x1b[31mred"),
+    ("bell\x07", "bell\\x07"), ("tab\tand\nnewline", "tab\tand\nnewline"),
+    ("c1\x9b31m", "c1\\x9b31m"), ("del\x7f", "del\\x7f"),
+])
+def test_printable_shows_control_characters(text, expected):
+    assert printable(text) == expected
 
 
 @pytest.mark.parametrize(("size", "expected"), [

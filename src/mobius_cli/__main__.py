@@ -1,37 +1,109 @@
-"""Entry point: lazy-imports the app and maps errors and Ctrl-C to exit codes."""
+"""Entry point: lazy-imports the app and maps errors, Ctrl-C and closed pipes to exit codes."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
 
 from mobius_cli.errors import ExitCode
 
 
 def _say(message: str) -> None:
-    print(f"mobius: {message}", file=sys.stderr)
+    from mobius_cli.render.format import printable
+
+    with contextlib.suppress(OSError, ValueError):  # stderr gone too: nothing left to tell
+        print(f"mobius: {printable(message)}", file=sys.stderr)
+
+
+def _verbosity(args: list[str]) -> int:
+    """How many -v were given before `--` (errors are mapped before the context exists)."""
+    level = 0
+    for arg in args:
+        if arg == "--":
+            break
+        if arg == "--verbose":
+            level += 1
+        elif arg.startswith("-") and not arg.startswith("--") and set(arg[1:]) == {"v"}:
+            level += len(arg) - 1
+    return level
+
+
+def _is_broken_pipe(exc: BaseException) -> bool:
+    return isinstance(exc, BrokenPipeError) or (
+        isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.EINVAL)
+        and _stdout_closed())
+
+
+def _stdout_closed() -> bool:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        return True
+    except OSError as exc:
+        return exc.errno == errno.EPIPE
+    return False
+
+
+def _raised_by_broken_pipe() -> bool:
+    """Whether the SystemExit being handled comes from Rich's broken-pipe handler (Rich
+    points stdout at /dev/null itself and exits 1)."""
+    tb = sys.exc_info()[2]
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "on_broken_pipe":
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout left (`mobius ... | head`): point stdout at /dev/null so the
+    flush at exit cannot fail again (as the Python docs recommend for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _flush_stdout() -> bool:
+    """Flush stdout; False (and stdout silenced) when its reader has gone."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        _silence_stdout()
+        return False
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        _silence_stdout()
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (never a traceback for user errors)."""
-    args = sys.argv[1:] if argv is None else argv
-    verbose = any(a in ("-v", "--verbose") or a.startswith("-vv") for a in args)
+    args = sys.argv[1:] if argv is None else list(argv)
+    code = _run(args)
+    _flush_stdout()  # a reader that left early is not a failure; the code stands
+    return code
+
+
+def _run(args: list[str]) -> int:
+    verbose = _verbosity(args)
     from mobius_cli import _click
-    from mobius_cli.app import app
-    from mobius_cli.errors import MobiusError
+    from mobius_cli.errors import LocalStateError, MobiusError, local_state_error
 
     try:
-        result = app(args=args, prog_name="mobius", standalone_mode=False)
+        result = app_main(args)
         code = int(result) if isinstance(result, int) else ExitCode.OK
         if code == ExitCode.INTERRUPTED:  # Typer turned Ctrl-C into an exit code
             _say("interrupted")
         return code
     except MobiusError as exc:
-        line = f"error: {exc.message}"
-        if exc.hint:
-            line += f" ({exc.hint})"
-        _say(line)
-        if verbose and exc.detail:
-            _say(f"detail: {exc.detail}")
+        _report(exc, verbose)
         return exc.exit_code
     except _click.UsageError as exc:
         if _click.NoArgsIsHelpError and isinstance(exc, _click.NoArgsIsHelpError):
@@ -49,19 +121,50 @@ def main(argv: list[str] | None = None) -> int:
     except _click.ClickException as exc:
         _say(f"error: {exc.format_message()}")
         return ExitCode.USAGE
-    except BrokenPipeError:
-        return ExitCode.OK
     except SystemExit:
         # Click turns a closed stdout (`mobius ... | head`) into exit 1, which here means a
         # data source failed: the reader simply had enough.
-        if isinstance(sys.stdout, _click.PacifyFlushWrapper):
+        if isinstance(sys.stdout, _click.PacifyFlushWrapper) or _raised_by_broken_pipe() \
+                or _stdout_closed():
+            _silence_stdout()
             return ExitCode.OK
         raise
-    except Exception as exc:  # a bug: still one line unless -v
+    except Exception as exc:
+        if _is_broken_pipe(exc):
+            _silence_stdout()
+            return ExitCode.OK
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # Mobius's own files (read-only or full home, a directory for a file).
+            error: LocalStateError = local_state_error(exc)
+            _report(error, verbose)
+            return error.exit_code
+        # A bug: one line, or the traceback with -v.
         if verbose:
-            raise
-        _say(f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
-        return ExitCode.SOURCE
+            import traceback
+
+            traceback.print_exc()
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        _say(f"internal error: {what}; run with -v for details")
+        return ExitCode.INTERNAL
+
+
+def _report(exc: object, verbose: int) -> None:
+    from mobius_cli.errors import MobiusError
+
+    assert isinstance(exc, MobiusError)
+    line = f"error: {exc.message}"
+    if exc.hint:
+        line += f" ({exc.hint})"
+    _say(line)
+    if verbose and exc.detail:
+        _say(f"detail: {exc.detail}")
+
+
+def app_main(args: list[str]) -> object:
+    """The Typer app without Click's own error handling (tests monkeypatch around it)."""
+    from mobius_cli.app import app
+
+    return app(args=args, prog_name="mobius", standalone_mode=False)
 
 
 def run() -> None:

@@ -44,14 +44,18 @@ def root(
         bool, typer.Option("--offline", help="Answer from the cache only; never go online.")
     ] = False,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True,
-                                         help="More detail in errors.")] = 0,
+                                         help="More detail in errors (-vv: more still).")] = 0,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet",
+                                        help="No notes or spinner on stderr; errors only.")]
+    = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True,
                            help="Show the version and exit.")
     ] = False,
 ) -> None:
     """Mobius: crypto and DeFi in your terminal."""
-    ctx.obj = AppContext(json=json, no_color=no_color, vs=vs, offline=offline, verbose=verbose)
+    ctx.obj = AppContext(json=json, no_color=no_color, vs=vs, offline=offline, verbose=verbose,
+                         quiet=quiet)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():

@@ -32,6 +32,7 @@ class AppContext:
     vs: str | None = None
     offline: bool = False
     verbose: int = 0
+    quiet: bool = False
 
     # --- output ----------------------------------------------------------------------
 
@@ -45,11 +46,16 @@ class AppContext:
 
     @cached_property
     def out(self) -> Console:
-        """stdout: data only. Without colour, no escape codes at all, even under FORCE_COLOR."""
+        """stdout: data only. Without colour, no escape codes at all, even under FORCE_COLOR.
+
+        Strings are never parsed as markup or emoji codes (data may hold `[/x]`): styles are
+        applied explicitly with Text objects or `style=`.
+        """
         from rich.console import Console
 
         color = self.color
-        return Console(no_color=not color, highlight=False, soft_wrap=False,
+        return Console(no_color=not color, highlight=False, soft_wrap=False, markup=False,
+                       emoji=False,
                        force_terminal=(bool(os.environ.get(env.FORCE_COLOR)) or None) if color
                        else False)
 
@@ -58,20 +64,36 @@ class AppContext:
         """stderr: messages, notes, spinners."""
         from rich.console import Console
 
-        return Console(stderr=True, no_color=not self.color, highlight=False,
-                       force_terminal=None if self.color else sys.stderr.isatty())
+        return Console(stderr=True, no_color=not self.color, highlight=False, markup=False,
+                       emoji=False, force_terminal=None if self.color else sys.stderr.isatty())
 
     def note(self, message: str) -> None:
-        """A one-line remark on stderr (never in the data on stdout), never wrapped."""
-        from rich.markup import escape
+        """A one-line remark on stderr (never in the data on stdout), never wrapped;
+        silent under --quiet."""
+        if self.quiet:
+            return
+        from rich.text import Text
 
-        self.err.print(f"[dim]note:[/dim] {escape(message)}", markup=True, highlight=False,
-                       soft_wrap=True)
+        from mobius_cli.render.format import printable
+
+        self.err.print(Text.assemble(("note:", "dim"), " ", printable(message)),
+                       highlight=False, soft_wrap=True)
+
+    def debug(self, message: str, level: int = 1) -> None:
+        """A detail on stderr shown only with -v (level 1) or -vv (level 2)."""
+        if self.verbose < level:
+            return
+        from rich.text import Text
+
+        from mobius_cli.render.format import printable
+
+        self.err.print(Text.assemble(("debug:", "dim"), " ", printable(message)),
+                       highlight=False, soft_wrap=True)
 
     @contextmanager
     def spinner(self, message: str) -> Iterator[None]:
-        """A spinner on stderr while slow work runs, only on a terminal."""
-        if not sys.stderr.isatty():
+        """A spinner on stderr while slow work runs, only on a terminal and not --quiet."""
+        if self.quiet or not sys.stderr.isatty():
             yield
             return
         with self.err.status(message, spinner="dots"):
@@ -87,31 +109,46 @@ class AppContext:
 
     @property
     def vs_currency(self) -> str:
-        """The quote currency: --vs, else config, else usd."""
+        """The quote currency: --vs, else config, else usd; one CoinGecko quotes in."""
         from mobius_cli.errors import UsageError
-        from mobius_cli.settings import parse_value
+        from mobius_cli.settings import check_currency, parse_value
 
         if self.vs:
             try:
-                return parse_value("vs_currency", self.vs)
+                code = parse_value("vs_currency", self.vs)
             except UsageError:
                 raise UsageError(f"--vs {self.vs!r} is not a currency code",
                                  hint="e.g. usd, eur, gbp, jpy or btc") from None
+            return check_currency(code, self.supported_currencies, where="--vs")
         return self.settings.get("vs_currency")
+
+    def supported_currencies(self) -> frozenset[str] | None:
+        """CoinGecko's quote currencies (cached a day), or None when it cannot say now
+        (offline, source down): callers fall back on the built-in list."""
+        from mobius_cli.errors import MobiusError
+
+        try:  # offline, the cached list answers if there is one
+            return self.coingecko.supported_currencies()
+        except MobiusError:
+            return None
 
     @cached_property
     def http(self) -> HttpClient:
         from mobius_cli.providers.http import HttpClient
+        from mobius_cli.settings import ensure_private_dir
 
+        ensure_private_dir(self.settings.paths.cache_dir)  # 0700, MOBIUS_HOME too
         return HttpClient.from_settings(self.settings, offline=self.offline, on_note=self.note)
 
     @cached_property
     def coingecko(self) -> CoinGecko:
         from mobius_cli.providers.coingecko import CoinGecko
-        from mobius_cli.secrets import get_secret
+        from mobius_cli.secrets import lazy_secret
 
-        return CoinGecko(self.http, self.settings, demo_key=get_secret("coingecko"),
-                         pro_key=get_secret("coingecko-pro"))
+        # Keys are looked up only when a request goes out: a cached answer never loads the
+        # keyring (which alone costs more than the rest of a warm command).
+        return CoinGecko(self.http, self.settings, demo_key=lazy_secret("coingecko"),
+                         pro_key=lazy_secret("coingecko-pro"))
 
     @cached_property
     def defillama(self) -> DefiLlama:
@@ -141,11 +178,11 @@ class AppContext:
     def replace(self, **changes: Any) -> AppContext:
         """A copy with some options changed, sharing settings and services."""
         clone = AppContext(**{k: getattr(self, k) for k in
-                              ("json", "no_color", "vs", "offline", "verbose")})
+                              ("json", "no_color", "vs", "offline", "verbose", "quiet")})
         for key, value in changes.items():
             setattr(clone, key, value)
         for shared in ("settings", "http", "coingecko", "defillama", "feargreed", "out", "err",
-                       "store"):
+                       "store", "llm"):
             if shared in self.__dict__:
                 clone.__dict__[shared] = self.__dict__[shared]
         return clone

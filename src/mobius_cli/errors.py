@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     SOURCE = 1  # a data source failed: network, rate limit, bad response
     USAGE = 2  # bad arguments, unknown symbol
     ALERTS_FIRED = 3
+    INTERNAL = 70  # a bug in Mobius (EX_SOFTWARE)
     INTERRUPTED = 130
 
 
@@ -50,3 +51,33 @@ class AuthError(SourceError):
 
 class NotFoundError(UsageError):
     """The thing asked for does not exist at the source (unknown coin, protocol)."""
+
+
+class LocalStateError(UsageError):
+    """Mobius's own files cannot be read or written (read-only or full home, a directory
+    where a file belongs, unreadable config): exit 2, one line naming the path."""
+
+
+_OS_REASONS = {
+    "EACCES": "permission denied",
+    "EPERM": "permission denied",
+    "EROFS": "the file system is read-only",
+    "ENOSPC": "the disk is full",
+    "EDQUOT": "the disk quota is exceeded",
+    "EISDIR": "it is a directory, not a file",
+    "ENOTDIR": "a part of the path is a file, not a directory",
+    "ENAMETOOLONG": "the path is too long",
+}
+
+
+def local_state_error(exc: OSError, action: str = "use", path: object = None
+                      ) -> LocalStateError:
+    """One clear line for an OSError on Mobius's own files: what, where, and why."""
+    import errno
+
+    where = path if path is not None else (exc.filename or "a file")
+    reason = _OS_REASONS.get(errno.errorcode.get(exc.errno or 0, ""),
+                             exc.strerror or type(exc).__name__)
+    hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else \
+        "check its permissions, or point MOBIUS_HOME at a writable folder"
+    return LocalStateError(f"cannot {action} {where}: {reason}", hint=hint, detail=str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mobius_cli import env
-from mobius_cli.errors import UsageError
+from mobius_cli.errors import LocalStateError, UsageError, local_state_error
 
 APP_NAME = "mobius"
 
@@ -52,18 +53,63 @@ class Paths:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create a directory readable only by the user."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create a directory readable only by the user (0700), and every missing folder above
+    it (MOBIUS_HOME itself) the same way; a failure is one clear LocalStateError."""
+    if path.is_dir():
+        return path
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    try:
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise local_state_error(exc, "create", exc.filename or path) from None
+    if not path.is_dir():
+        raise LocalStateError(f"cannot use {path}: it is a file, not a folder",
+                              hint="move it away, or point MOBIUS_HOME elsewhere")
     return path
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write a user file atomically (temporary file, then rename), private to the user
+    (0600); a read-only or full disk is one clear LocalStateError and leaves no debris."""
+    ensure_private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, IsADirectoryError) or path.is_dir():
+            raise LocalStateError(f"cannot write {path}: it is a folder, not a file",
+                                  hint="remove or rename that folder") from None
+        raise local_state_error(exc, "write", path) from None
 
 
 # --- typed config keys ---------------------------------------------------------------
 
 
 def _url(value: Any) -> str:
+    from urllib.parse import urlsplit
+
     text = str(value).strip()
     if not text.startswith(("http://", "https://")):
         raise ValueError("must be an http(s) URL")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc})") from None
+    if not parts.hostname or any(c.isspace() for c in text):
+        raise ValueError("is not a valid URL (no host, or a space in it)")
     return text.rstrip("/")
 
 
@@ -102,6 +148,51 @@ def _currency(value: Any) -> str:
     if not text.isalpha() or not 2 <= len(text) <= 5:
         raise ValueError("must be a currency code such as usd, eur or btc")
     return text
+
+
+# CoinGecko's quote currencies that are not fiat (its /simple/supported_vs_currencies).
+CRYPTO_QUOTE_CODES = frozenset({"btc", "eth", "ltc", "bch", "bnb", "eos", "xrp", "xlm", "link",
+                                "dot", "yfi", "sol", "bits", "sats"})
+
+
+def builtin_currencies() -> frozenset[str]:
+    """Quote currencies known without the network: fiat codes and CoinGecko's crypto ones."""
+    from mobius_cli.core.coins import FIAT_CODES
+
+    return FIAT_CODES | CRYPTO_QUOTE_CODES
+
+
+def check_currency(code: str, supported: Callable[[], frozenset[str] | None],
+                   where: str = "currency") -> str:
+    """`code` when CoinGecko quotes in it, else a UsageError with a "did you mean".
+
+    Codes in the built-in list pass without asking; others are checked against
+    `supported()` (CoinGecko's list, cached a day), or against the built-in list alone
+    when that returns None (offline, source down), so junk is refused without the network.
+    """
+    code = code.strip().lower()
+    builtin = builtin_currencies()
+    if code in builtin:
+        return code
+    known = supported() or builtin
+    if code in known:
+        return code
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(code, sorted(known), scorer=fuzz.ratio, score_cutoff=60)
+    hint = f"did you mean {best[0]}?" if best else "e.g. usd, eur, gbp, jpy or btc"
+    raise UsageError(f"{where}: unsupported currency {code!r}", hint=hint)
+
+
+def _fraction(value: Any) -> float:
+    """A number from 0 to 1."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a number from 0 to 1") from None
+    if isinstance(value, bool) or not 0 <= number <= 1:  # also refuses nan
+        raise ValueError("must be a number from 0 to 1")
+    return number
 
 
 def _text(value: Any) -> str:
@@ -180,14 +271,30 @@ def _load_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
+    repair = "fix it or remove it and run `mobius config set`"
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            raw = fh.read()
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise LocalStateError(f"{path}: is a folder, not a config file",
+                              hint="remove or rename that folder") from None
+    except NotADirectoryError:
+        raise LocalStateError(f"{path}: a folder above it is a file",
+                              hint="move that file away, or point MOBIUS_HOME elsewhere")\
+            from None
+    except OSError as exc:
+        raise local_state_error(exc, "read", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LocalStateError(f"{path}: not UTF-8 text (byte {exc.start + 1})",
+                              hint=repair) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc})",
-                         hint="fix it or remove it and run `mobius config set`") from None
+        raise UsageError(f"{path}: not valid TOML ({exc})", hint=repair) from None
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -211,12 +318,7 @@ def write_config(path: Path, values: dict[str, Any]) -> None:
     """Write config.toml atomically, private to the user."""
     import tomli_w
 
-    ensure_private_dir(path.parent)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        tomli_w.dump(values, fh)
-    os.replace(tmp, path)
+    write_private_file(path, tomli_w.dumps(values).encode("utf-8"))
 
 
 @dataclass
@@ -232,10 +334,18 @@ class Settings:
         return cls(paths, read_config(paths.config_file))
 
     def get(self, key: str) -> Any:
-        """The effective value of `key` and where it came from is `source_of`."""
+        """The effective value of `key` and where it came from is `source_of`.
+
+        A bad value from an environment variable is an error naming the variable.
+        """
         env_name = env.SOURCE_URLS.get(key) or (env.LLM_MODEL if key == "llm_model" else None)
         if env_name and os.environ.get(env_name):
-            return parse_value(key, os.environ[env_name])
+            value = os.environ[env_name]
+            try:
+                return CONFIG_KEYS[key].parse(value)
+            except (TypeError, ValueError) as exc:
+                raise LocalStateError(f"environment variable {env_name}: {value!r} {exc}",
+                                      hint=f"fix it or unset {env_name}") from None
         if key in self.file_values:
             return self.file_values[key]
         return CONFIG_KEYS[key].default

@@ -32,8 +32,9 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     def table():
         t = new_table(f"Settings ({settings.paths.config_file})", "Key", "Value", "Source",
-                      "Detail")
-        # Keys and values are never cut; the source folds and the description wraps instead.
+                      "Detail", drop_first=("Detail",))
+        # Keys and values are never cut; the source folds, and the description wraps or
+        # goes when the terminal is too narrow for it.
         t.columns[0].no_wrap = t.columns[1].no_wrap = True
         t.columns[2].overflow = "fold"
         for r in rows:
@@ -46,26 +47,36 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 @config_app.command("get")
 def config_get(ctx: typer.Context, key: KeyArg) -> None:
     """Print the effective value of one key: `mobius config get vs_currency`."""
+    from mobius_cli.render.format import printable
     from mobius_cli.settings import check_key
 
     app = app_context(ctx)
     check_key(key)
-    typer.echo(app.settings.get(key))
+    typer.echo(printable(str(app.settings.get(key))))
 
 
 @config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(ctx: typer.Context, key: KeyArg,
                value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
     """Validate and store a value: `mobius config set vs_currency eur`."""
-    from mobius_cli.settings import Paths, parse_value, read_raw_config, write_config
+    from mobius_cli.render.format import printable
+    from mobius_cli.settings import (
+        Paths,
+        check_currency,
+        parse_value,
+        read_raw_config,
+        write_config,
+    )
 
     app = app_context(ctx)
     parsed = parse_value(key, value)
+    if key == "vs_currency":
+        parsed = check_currency(parsed, app.supported_currencies, where="config key vs_currency")
     path = Paths.resolve().config_file  # raw, so `set` can repair a broken file
     values = read_raw_config(path)
     values[key] = parsed
     write_config(path, values)
-    app.err.print(f"{key} = {parsed}")
+    typer.echo(printable(f"{key} = {parsed}"), err=True)
 
 
 @config_app.command("unset")

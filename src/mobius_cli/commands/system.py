@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -12,19 +15,53 @@ from mobius_cli.commands._common import JsonOpt, app_context
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
     from mobius_cli.providers.cache import ResponseCache
+    from mobius_cli.providers.http import HttpClient
+    from mobius_cli.settings import Paths
 
 cache_app = typer.Typer(help="The shared response cache.", no_args_is_help=True)
 
 
-def _probe(app: AppContext, name: str, url: str, headers: dict[str, str] | None = None
-           ) -> dict[str, Any]:
-    """Reachable or not, and how fast (not tried at all offline)."""
+def _probe(app: AppContext, http: HttpClient, name: str, url: str | Exception,
+           headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Reachable or not, and how fast (not tried at all offline, nor with a bad URL)."""
+    from mobius_cli.errors import MobiusError
+    from mobius_cli.providers.urls import mask_url
+
+    if isinstance(url, Exception):  # a malformed base URL, e.g. from the environment
+        detail = url.message if isinstance(url, MobiusError) else str(url)
+        return {"source": name, "url": None, "status": "error", "latency_ms": None,
+                "detail": detail}
+    shown = mask_url(url)
     if app.offline:
-        return {"source": name, "url": url, "status": "skipped", "latency_ms": None,
+        return {"source": name, "url": shown, "status": "skipped", "latency_ms": None,
                 "detail": "offline"}
-    problem, seconds = app.http.probe(name, url, headers)
-    return {"source": name, "url": url, "status": "error" if problem else "ok",
+    try:
+        problem, seconds = http.probe(name, url, dict(headers) if headers else None)
+    except Exception as exc:  # doctor reports, never dies
+        problem, seconds = f"{type(exc).__name__}: {exc}", 0.0
+    return {"source": name, "url": shown, "status": "error" if problem else "ok",
             "latency_ms": round(seconds * 1000, 1), "detail": problem or ""}
+
+
+def _check_home(paths: Paths) -> dict[str, Any]:
+    """Whether Mobius can create and write its folders (read-only or full disk, a file
+    where a folder belongs): one line, never an exception."""
+    import os
+
+    from mobius_cli.errors import MobiusError
+    from mobius_cli.settings import write_private_file
+
+    for folder in (paths.config_dir, paths.data_dir, paths.cache_dir):
+        probe = folder / f".doctor-{os.getpid()}"
+        try:
+            write_private_file(probe, b"mobius doctor\n")
+        except MobiusError as exc:
+            return {"status": "error", "detail": exc.message + (f" ({exc.hint})"
+                                                                 if exc.hint else "")}
+        finally:
+            with contextlib.suppress(OSError):
+                probe.unlink()
+    return {"status": "ok", "detail": ""}
 
 
 def _cache() -> ResponseCache:
@@ -45,10 +82,13 @@ def cache_summary(cache: ResponseCache) -> dict[str, Any]:
 
 
 def doctor_report(app: AppContext) -> dict[str, Any]:
-    """Config, keyring, each source's reachability and latency, and the cache."""
+    """Config, home folders, keyring, each source's reachability and latency (checked in
+    parallel), and the cache. Every problem is reported in the result, none raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from mobius_cli import env
-    from mobius_cli.errors import MobiusError, UsageError
-    from mobius_cli.providers.http import join_url
+    from mobius_cli.errors import MobiusError
+    from mobius_cli.providers.http import HttpClient, RetryPolicy, join_url
     from mobius_cli.secrets import backend_name, secret_source
     from mobius_cli.settings import Paths, Settings
 
@@ -56,35 +96,69 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
     config = {"file": str(paths.config_file), "status": "ok", "detail": ""}
     try:
         settings = app.settings
-    except UsageError as exc:  # report a broken config.toml, and check the rest on defaults
+    except MobiusError as exc:  # report a broken config.toml, and check the rest on defaults
         config.update(status="error", detail=exc.message + (f" ({exc.hint})" if exc.hint else ""))
         settings = app.settings = Settings(paths, {})
-    cg = app.coingecko
-    sources = [
-        _probe(app, "CoinGecko", join_url(cg.base_url, "/ping"), cg.headers),
-        _probe(app, "DeFiLlama coins",
-               join_url(settings.get("llama_coins_url"), "/prices/current/coingecko:bitcoin")),
-        _probe(app, "DeFiLlama", join_url(settings.get("defillama_url"), "/v2/chains")),
-        _probe(app, "alternative.me", join_url(settings.get("fng_url"), "/fng/")),
+    home = {"path": str(paths.config_dir.parent) if os.environ.get(env.HOME) else None,
+            **_check_home(paths)}
+
+    def base(key: str) -> str | Exception:
+        try:
+            return str(settings.get(key))
+        except MobiusError as exc:  # a bad URL in the environment, named as such
+            return exc
+
+    def problem_of(fn: Any) -> Any:
+        try:
+            return fn()
+        except MobiusError as exc:
+            return exc
+
+    http = problem_of(lambda: app.http)
+    if isinstance(http, Exception):  # an unusable cache folder must not stop the probes
+        http = HttpClient.from_settings(settings, offline=app.offline)
+    cg = problem_of(lambda: app.coingecko)
+    checks: list[tuple[str, str | Exception, Mapping[str, str] | None]] = [
+        ("CoinGecko", cg if isinstance(cg, Exception) else join_url(cg.base_url, "/ping"),
+         None if isinstance(cg, Exception) else cg.headers),
+        ("DeFiLlama coins", _join(base("llama_coins_url"), "/prices/current/coingecko:bitcoin"),
+         None),
+        ("DeFiLlama", _join(base("defillama_url"), "/v2/chains"), None),
+        ("alternative.me", _join(base("fng_url"), "/fng/"), None),
     ]
+    # One probe each at once, without retries: all timing out costs one timeout, not four.
+    saved, http.policy = http.policy, RetryPolicy(retries=0, max_rate_wait=0)
     try:
-        cache = {**cache_summary(app.http.cache), "status": "ok", "detail": ""}
-    except MobiusError as exc:  # a damaged cache file
+        with ThreadPoolExecutor(max_workers=len(checks)) as pool:
+            sources = list(pool.map(lambda c: _probe(app, http, *c), checks))
+    finally:
+        http.policy = saved
+    try:
+        cache = {**cache_summary(http.cache), "status": "ok", "detail": ""}
+    except (MobiusError, OSError) as exc:  # a damaged or unreadable cache file
+        detail = f"{exc.message} ({exc.hint})" if isinstance(exc, MobiusError) else str(exc)
         cache = {"path": str(paths.cache_db), "entries": 0, "bytes": 0, "oldest": None,
-                 "newest": None, "status": "error", "detail": f"{exc.message} ({exc.hint})"}
+                 "newest": None, "status": "error", "detail": detail}
     backend = backend_name()
     return {
         "version": __import__("mobius_cli").__version__,
         "config": config,
+        "home": home,
         "paths": {"config_dir": str(paths.config_dir), "data_dir": str(paths.data_dir),
                   "cache_dir": str(paths.cache_dir)},
         "keyring": {"backend": backend, "available": backend is not None},
         "keys": {name: secret_source(name) is not None for name in env.SECRET_KEYS},
         "sources": sources,
         "cache": cache,
-        "ok": config["status"] == cache["status"] == "ok"
+        "ok": config["status"] == cache["status"] == home["status"] == "ok"
         and all(s["status"] != "error" for s in sources),
     }
+
+
+def _join(base: str | Exception, path: str) -> str | Exception:
+    from mobius_cli.providers.http import join_url
+
+    return base if isinstance(base, Exception) else join_url(base, path)
 
 
 def register(app: typer.Typer) -> None:
@@ -96,6 +170,8 @@ def register(app: typer.Typer) -> None:
 
         Exits 1 when a check fails. Example: `mobius doctor --json | jq .sources`.
         """
+        from rich.text import Text
+
         from mobius_cli.render.format import file_size
         from mobius_cli.render.output import emit, new_table
 
@@ -109,6 +185,9 @@ def register(app: typer.Typer) -> None:
             config = report["config"]
             t.add_row("Config", f"{config['file']} "
                       f"({config['status']}{': ' + config['detail'] if config['detail'] else ''})")
+            home = report["home"]
+            if home["status"] != "ok":
+                t.add_row("Home", Text(f"error: {home['detail']}", style="red"))
             t.add_row("Keyring", report["keyring"]["backend"] or
                       "none (use environment variables for keys)")
             t.add_row("Keys", ", ".join(f"{k}: {'set' if v else 'not set'}"
@@ -117,13 +196,13 @@ def register(app: typer.Typer) -> None:
             t.add_row("Cache", cache["detail"] if cache["status"] != "ok" else
                       f"{cache['entries']} entries, {file_size(cache['bytes'])} ({cache['path']})")
             s = new_table("Data sources", "Source", "Status", "Latency", "Detail")
-            marks = {"ok": "[green]ok[/green]", "error": "[red]error[/red]",
-                     "skipped": "[dim]skipped[/dim]"}
+            marks = {"ok": Text("ok", style="green"), "error": Text("error", style="red"),
+                     "skipped": Text("skipped", style="dim")}
             for row in report["sources"]:
                 latency = row["latency_ms"]
                 s.add_row(row["source"], marks[row["status"]],
                           "—" if latency is None else f"{latency:.0f} ms",
-                          row["detail"] or row["url"])
+                          row["detail"] or row["url"] or "")
             return [t, s]
 
         emit(obj, report, tables)

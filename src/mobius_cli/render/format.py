@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 CURRENCY_SIGNS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cny": "¥", "krw": "₩",
                   "inr": "₹", "btc": "₿"}
@@ -58,12 +63,43 @@ def money(value: float | None, currency: str, *, short: bool = False) -> str:
     return f"{body} {currency.upper()}"
 
 
-def percent(value: float | None, *, color: bool = True) -> str:
-    """'+2.35%' in green, '-1.20%' in red (Rich markup when `color`)."""
+def percent(value: float | None, *, color: bool = True) -> str | Text:
+    """'+2.35%'; with `color` a Rich Text in green (up), red (down) or dim (flat).
+
+    Never markup: a styled Text keeps its plain text when put in an f-string.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     text = f"{value:+.2f}%"
     if not color:
         return text
-    style = "green" if value > 0 else "red" if value < 0 else "dim"
-    return f"[{style}]{text}[/{style}]"
+    from rich.text import Text
+
+    return Text(text, style="green" if value > 0 else "red" if value < 0 else "dim")
+
+
+# C0 controls but tab and newline, DEL, and the C1 block (ESC, CSI...): shown, not executed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from users or APIs made safe for a terminal: control characters such as ESC
+    are shown as escapes (`\\x1b[31m`) instead of being executed."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def axis_number(value: float) -> str:
+    """A chart axis label: 86.5k, 1.25M, 2.4B, 63.2, 0.0042 (short, never 138911.6)."""
+    magnitude = abs(value)
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= threshold:
+            scaled = value / threshold
+            digits = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
+            return f"{scaled:.{digits}f}".rstrip("0").rstrip(".") + suffix
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    if magnitude >= 1:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return number(value, 3)

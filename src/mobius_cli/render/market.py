@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from mobius_cli.render.format import compact, money, number, percent
+from mobius_cli.render.format import axis_number, compact, money, number, percent
 from mobius_cli.render.output import new_table
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 def quotes_table(quotes: Sequence[Quote], color: bool = True) -> Any:
     currency = quotes[0].currency if quotes else "usd"
     table = new_table(None, "Symbol", "Name", f"Price ({currency.upper()})", "24h",
-                      "Market cap", "Volume 24h")
+                      "Market cap", "Volume 24h", drop_first=("Volume 24h", "Market cap"))
     for q in quotes:
         table.add_row(q.coin.symbol, q.coin.name, money(q.price, currency),
                       percent(q.change_24h_pct, color=color), compact(q.market_cap),
@@ -27,7 +28,8 @@ def quotes_table(quotes: Sequence[Quote], color: bool = True) -> Any:
 def market_rows_table(rows: Sequence[MarketCoin], currency: str, periods: Sequence[str],
                       title: str | None = None, color: bool = True) -> Any:
     table = new_table(title, "#", "Symbol", "Name", f"Price ({currency.upper()})", *periods,
-                      "Market cap", "Volume 24h")
+                      "Market cap", "Volume 24h",
+                      drop_first=("Volume 24h", "Market cap", *periods[1:][::-1]))
     for r in rows:
         table.add_row(str(r.coin.rank or "—"), r.coin.symbol, r.coin.name,
                       money(r.price, currency),
@@ -64,7 +66,10 @@ def history_table(h: History, color: bool = True) -> Any:
     from mobius_cli.core.market import daily_closes, sample
 
     points = h.points if h.days == 1 else daily_closes(h.points)
-    caption = (f"{len(h.points)} points; change {percent(h.change_pct, color=color)}"
+    from rich.text import Text
+
+    caption = (Text.assemble(f"{len(h.points)} points; change ",
+                             percent(h.change_pct, color=color))
                if h.points else "no data")
     table = new_table(f"{h.coin.name} ({h.coin.symbol}) — {period_label(h.days)}", "Time",
                       f"Price ({h.currency.upper()})", caption=caption)
@@ -75,18 +80,40 @@ def history_table(h: History, color: bool = True) -> Any:
 
 
 def history_chart(h: History, width: int, color: bool) -> str:
-    """A terminal line chart (plotext) of the series."""
+    """A terminal line chart (plotext) of the series: on the terminal's own background,
+    short price labels (86.5k) and dates along the bottom up to the last one."""
     import plotext as plt
 
+    times = [p.time.timestamp() for p in h.points]
+    prices = [p.price for p in h.points]
     plt.clear_figure()
-    plt.date_form("Y-m-d H:M")
-    plt.plot([p.time.strftime("%Y-%m-%d %H:%M") for p in h.points],
-             [p.price for p in h.points], marker="braille")
+    plt.plot(times, prices, marker="braille",
+             color="green" if (h.change_pct or 0) >= 0 else "red")
     plt.title(f"{h.coin.symbol}/{h.currency.upper()} — {period_label(h.days)} "
               f"({h.change_pct or 0:+.2f}%)")
-    plt.plotsize(max(40, min(width, 120)), 20)
-    if not color:
-        plt.theme("clear")
+    plot_width = max(40, min(width, 120))
+    plt.plotsize(plot_width, 20)
+    # No canvas or axes colour: a dark terminal stays dark (no white block).
+    plt.canvas_color("default")
+    plt.axes_color("default")
+    plt.ticks_color("default")
+    low, high = min(prices), max(prices)
+    if high > low:
+        yticks = [low + (high - low) * i / 4 for i in range(5)]
+        plt.yticks(yticks, [axis_number(t) for t in yticks])
+    else:
+        plt.yticks([low], [axis_number(low)])
+    first, last = times[0], times[-1]
+    span = last - first
+    short = span <= 2 * 86400
+    fmt = "%H:%M" if short else "%b %d" if span <= 300 * 86400 else "%Y-%m-%d"
+    count = 4 if plot_width >= 70 else 3 if plot_width >= 50 else 2
+    xticks = [first + span * i / count for i in range(count + 1)] if span > 0 else [first]
+    labels = [datetime.fromtimestamp(t, timezone.utc).strftime(fmt) for t in xticks]
+    # The last label is the end date in full, so the chart says when it stops.
+    labels[-1] = datetime.fromtimestamp(last, timezone.utc).strftime(
+        "%b %d %H:%M" if short else "%Y-%m-%d")
+    plt.xticks(xticks, labels)
     chart = plt.build()
     return chart if color else plt.uncolorize(chart)
 
@@ -94,7 +121,7 @@ def history_chart(h: History, width: int, color: bool) -> str:
 def comparison_table(c: Comparison, color: bool = True) -> Any:
     label = "all time" if c.days == "max" else f"{c.days}d"
     table = new_table(None, "Symbol", "Name", f"Price ({c.currency.upper()})", "24h", label,
-                      "Market cap")
+                      "Market cap", drop_first=("Market cap", "24h"))
     for r in c.rows:
         table.add_row(r["symbol"], r["name"], money(r["price"], c.currency),
                       percent(r["change_24h_pct"], color=color),
@@ -102,17 +129,23 @@ def comparison_table(c: Comparison, color: bool = True) -> Any:
     return table
 
 
-def conversion_line(c: Conversion) -> str:
+def conversion_line(c: Conversion) -> Any:
+    from rich.text import Text
+
+    from mobius_cli.render.format import printable
+
     amount = f"{c.amount:,.0f}" if c.amount == int(c.amount) else number(c.amount)
-    line = f"{amount} {c.from_code} = [bold]{number(c.result)} {c.to_code}[/bold]"
+    from_code, to_code = printable(c.from_code), printable(c.to_code)
+    line = Text.assemble(f"{amount} {from_code} = ",
+                         (f"{number(c.result)} {to_code}", "bold"))
     if c.amount != 1:
-        line += f"  [dim](1 {c.from_code} = {number(c.rate)} {c.to_code})[/dim]"
+        line.append(f"  (1 {from_code} = {number(c.rate)} {to_code})", style="dim")
     return line
 
 
 def trending_table(rows: Sequence[dict[str, Any]], color: bool = True) -> Any:
     table = new_table("Trending on CoinGecko", "#", "Symbol", "Name", "Rank", "Price (USD)",
-                      "24h")
+                      "24h", drop_first=("Rank",))
     for row in rows:
         table.add_row(str(row["rank"]), row["symbol"] or "", row["name"] or "",
                       str(row["market_cap_rank"] or "—"), money(row["price"], row["currency"]),
@@ -121,10 +154,15 @@ def trending_table(rows: Sequence[dict[str, Any]], color: bool = True) -> Any:
 
 
 def fear_greed(points: Sequence[dict[str, Any]], color: bool = True) -> list[Any]:
+    from rich.text import Text
+
+    from mobius_cli.render.format import printable
+
     now = points[0]
     style = "red" if now["value"] < 47 else "green" if now["value"] > 54 else "yellow"
-    head = (f"Fear & Greed: [bold {style}]{now['value']}[/bold {style}] "
-            f"{now['classification']}  [dim]({now['time']:%Y-%m-%d})[/dim]")
+    head = Text.assemble("Fear & Greed: ", (str(now["value"]), f"bold {style}"),
+                         f" {printable(str(now['classification']))}  ",
+                         (f"({now['time']:%Y-%m-%d})", "dim"))
     if len(points) == 1:
         return [head]
     table = new_table(None, "Date", "Value", "Classification")

@@ -38,24 +38,77 @@ def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
     elif as_csv:
         print_csv(csv_rows if csv_rows is not None else data, app.out.file)
     else:
+        from rich.text import Text
+
         rendered = table()
         for item in rendered if isinstance(rendered, (list, tuple)) else [rendered]:
             # Lines of text wrap at word boundaries on a terminal; in a pipe they stay whole.
-            app.out.print(item, soft_wrap=isinstance(item, str) and not app.out.is_terminal)
+            is_text = isinstance(item, (str, Text))
+            fit_to_width(item, app.out)
+            app.out.print(safe(item) if is_text else item,
+                          soft_wrap=is_text and not app.out.is_terminal)
 
 
-def new_table(title: str | None = None, *columns: str, caption: str | None = None) -> Table:
-    """A Rich table in the house style; columns named 'Price' etc. are right-aligned."""
-    from rich import box
-    from rich.table import Table
+def safe(value: Any) -> Any:
+    """A cell or line as Rich Text that is never parsed as markup or emoji codes and whose
+    control characters are shown, not executed; other renderables pass unchanged."""
     from rich.text import Text
 
+    from mobius_cli.render.format import printable
+
+    if isinstance(value, Text):
+        plain = printable(value.plain)
+        if plain == value.plain:
+            return value
+        return Text(plain, style=value.style, justify=value.justify, overflow=value.overflow,
+                    no_wrap=value.no_wrap, end=value.end)
+    if isinstance(value, str):
+        return Text(printable(value))
+    return value
+
+
+def fit_to_width(table: Any, console: Any) -> None:
+    """Drop a table's less important columns (its `drop_first`, in order) while it is wider
+    than the console, so the columns that matter (a coin's name) are not squeezed."""
+    order = getattr(table, "drop_first", ())
+    if not order:
+        return
+    from rich.measure import Measurement
+
+    wide = console.options.update(width=10_000)
+    for header in order:
+        if Measurement.get(console, wide, table).maximum <= console.width:
+            return
+        for index, column in enumerate(table.columns):
+            if str(column.header) == header:
+                del table.columns[index]
+                break
+
+
+def new_table(title: str | None = None, *columns: str, caption: str | None = None,
+              drop_first: tuple[str, ...] = ()) -> Table:
+    """A Rich table in the house style; columns named 'Price' etc. are right-aligned.
+
+    `drop_first` names the columns to give up, in order, when the table is wider than the
+    terminal. Titles, captions and cells are text, never markup (a coin called `[/x]` or `[bold]`
+    prints as written); control characters in them are neutralised.
+    """
+    from rich import box
+    from rich.table import Table
+
+    class SafeTable(Table):
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*(safe(r) for r in renderables), **kwargs)
+
+    title_text, caption_text = safe(title), safe(caption)
     # A narrow table must not wrap its own title or caption onto a second line.
-    widest = max((Text.from_markup(t).cell_len for t in (title, caption) if t), default=0)
-    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left",
-                  caption_justify="left", pad_edge=False, min_width=widest or None)
+    widest = max((t.cell_len for t in (title_text, caption_text) if t is not None), default=0)
+    table = SafeTable(title=title_text, caption=caption_text, box=box.SIMPLE_HEAD,
+                      title_justify="left", caption_justify="left", pad_edge=False,
+                      min_width=widest or None)
     for name in columns:
         left = name in ("Symbol", "Name", "Coin", "Id", "Time", "Date", "Key", "Value",
                         "Source", "Status", "Detail", "Classification", "Link", "Field")
         table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+    table.drop_first = drop_first  # type: ignore[attr-defined]
     return table
