@@ -12,7 +12,7 @@ from mobius_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
-    from mobius_cli.nl import ParseResult
+    from mobius_cli.nl import Conversation, ParseResult
 
 # Example sentences offered when a question is outside what Mobius answers.
 EXAMPLES = (
@@ -126,8 +126,12 @@ def wants_chart(text: str) -> bool:
 
 def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
            assume_yes: bool = False, interactive: bool = False,
-           ask: Callable[[str], bool] | None = None, repl: bool = False) -> int:
-    """Run what `result` asks for and render it; returns the exit code."""
+           ask: Callable[[str], bool] | None = None, repl: bool = False,
+           after: Callable[[Action], None] | None = None) -> int:
+    """Run what `result` asks for and render it; returns the exit code.
+
+    `after` runs once the command has answered (the LLM's summary).
+    """
     from rich.text import Text
 
     action = plan(result, app, wants_chart=wants_chart(result.text), repl=repl)
@@ -141,6 +145,8 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
                    ask=ask or (lambda _q: False))
     if action.run is not None:
         action.run(app)
+        if after is not None:
+            after(action)
         return 0
     if app.json:
         from mobius_cli.render.output import print_json
@@ -150,3 +156,93 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
         # soft_wrap: the terminal wraps a long message; a pipe gets whole lines.
         app.out.print(action.message or "", markup=False, highlight=False, soft_wrap=True)
     return action.exit_code
+
+
+def understand(app: AppContext, conversation: Conversation, text: str, *,
+               use_llm: bool = False) -> tuple[ParseResult, bool]:
+    """The rules' reading of `text`, or the LLM's when asked for or when the rules are
+    unsure and an LLM is configured; (result, whether the LLM gave it)."""
+    result = conversation.parse(text)
+    client = app.llm
+    if client is None:
+        if use_llm:
+            app.note("no LLM is configured, so the rules answered "
+                     "(`mobius llm use ollama`, or see `mobius llm --help`)")
+        return result, False
+    if not (use_llm or result.intent == "unknown"
+            or result.confidence < app.settings.get("llm_threshold")):
+        return result, False
+    from mobius_cli.errors import SourceError
+    from mobius_cli.nl import llm
+
+    try:
+        with app.spinner("Asking the model…"):
+            outcome = llm.understand(text, client, history=conversation.history)
+    except SourceError as exc:  # 5xx, timeouts, rate limits: the rules' answer stands
+        app.note(f"{exc.message}; the rules answered")
+        return result, False
+    for note in outcome.notes:
+        app.note(note)
+    if app.verbose:
+        app.note(f"LLM {client.model}: {outcome.mode}, {outcome.prompt_tokens} prompt + "
+                 f"{outcome.completion_tokens} completion tokens, {outcome.seconds:.2f} s")
+    if outcome.result is None:
+        return result, False
+    conversation.adopt(outcome.result)
+    return outcome.result, True
+
+
+def summarise(app: AppContext, action: Action, question: str) -> None:
+    """The LLM's short summary of what the command answered, streamed, numbers checked."""
+    import io
+
+    from rich.console import Console
+
+    from mobius_cli.errors import SourceError
+    from mobius_cli.nl import llm
+
+    client = app.llm
+    if client is None or app.json or action.run is None:
+        return
+    capture = app.replace(json=True)
+    capture.__dict__["out"] = Console(file=io.StringIO(), width=200)
+    capture.__dict__["err"] = Console(file=io.StringIO(), width=200)
+    action.run(capture)
+    import json
+
+    try:
+        data = json.loads(capture.out.file.getvalue() or "null")
+    except ValueError:
+        return
+    live = app.out.is_terminal
+    streamed: list[str] = []
+    try:
+        if live:
+            from rich.live import Live
+            from rich.text import Text
+
+            with Live(Text(""), console=app.out, transient=True) as view:
+                def show(token: str) -> None:
+                    streamed.append(token)
+                    view.update(Text("".join(streamed)))
+                text, replaced, reply = llm.summarise(client, question, data, show)
+        else:
+            text, replaced, reply = llm.summarise(client, question, data)
+    except SourceError as exc:
+        app.note(f"no summary: {exc.message}")
+        return
+    app.out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if replaced:
+        app.note("the model's summary named a number not in the results; "
+                 "this one is built from the results")
+    if app.verbose:
+        app.note(f"summary: {reply.prompt_tokens} prompt + {reply.completion_tokens} "
+                 f"completion tokens, {reply.seconds:.2f} s")
+
+
+def respond(app: AppContext, conversation: Conversation, text: str, *,
+            use_llm: bool = False, **options: Any) -> int:
+    """Understand one turn (rules, then the LLM when it helps) and answer it."""
+    result, by_llm = understand(app, conversation, text, use_llm=use_llm)
+    after = (lambda action: summarise(app, action, text)) if by_llm else None
+    return answer(app, result, after=after, **options)

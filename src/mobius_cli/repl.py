@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mobius_cli.context import AppContext
     from mobius_cli.nl import Conversation
 
-SLASH_COMMANDS = ["/help", "/json", "/vs", "/clear", "/exit", "/quit"]
+SLASH_COMMANDS = ["/help", "/json", "/vs", "/llm", "/clear", "/exit", "/quit"]
 LEAVE_WORDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 PROMPT = "mobius› "
 BANNER = "Mobius — ask about crypto in plain words. /help for examples, Ctrl-D to leave."
@@ -51,6 +51,7 @@ class Repl:
         self.app = app
         self.session = session  # None: questions come as plain lines (no terminal)
         self._conversation: Conversation | None = None
+        self.use_llm = False  # /llm on: every turn goes to the model
 
     @property
     def conversation(self) -> Conversation:
@@ -91,6 +92,16 @@ class Repl:
             except MobiusError:
                 self.app.vs = before
                 self.error(f"{arg!r} is not a currency code (e.g. /vs eur, /vs btc)")
+        elif name == "/llm":
+            if arg not in ("on", "off", ""):
+                self.error("usage: /llm on|off")
+            elif self.app.llm is None and arg != "off":
+                self.error("no LLM is configured (see `mobius llm use --help`)")
+            else:
+                self.use_llm = (arg == "on") if arg else not self.use_llm
+                self.say(f"LLM {'on' if self.use_llm else 'off'}: "
+                         + ("every question goes to the model" if self.use_llm
+                            else "the model helps only when the rules are unsure"))
         elif name == "/clear":
             self.conversation.reset()
             self.say("context cleared")
@@ -100,7 +111,7 @@ class Repl:
 
     def handle(self, line: str) -> bool:
         """Answer one line; False means leave. A failed turn prints one line, never ends it."""
-        from mobius_cli.dispatch import answer
+        from mobius_cli.dispatch import respond
 
         line = line.strip()
         if not line:
@@ -110,9 +121,8 @@ class Repl:
         if line.startswith("/"):
             return self.slash(line)
         try:
-            result = self.conversation.parse(line)
-            answer(self.app, result, interactive=self.session is not None, ask=self.confirm,
-                   repl=True)
+            respond(self.app, self.conversation, line, use_llm=self.use_llm,
+                    interactive=self.session is not None, ask=self.confirm, repl=True)
         except MobiusError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
             self.error(f"{exc.message}{hint}")

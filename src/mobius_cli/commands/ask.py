@@ -24,26 +24,30 @@ def register(app: typer.Typer) -> None:
             = False,
             yes: Annotated[bool, typer.Option("--yes", "-y",
                                               help="Confirm changes to your data.")] = False,
+            llm: Annotated[bool, typer.Option(
+                "--llm", help="Let the configured LLM understand it and summarise the answer "
+                "(otherwise it is asked only when the rules are unsure).")] = False,
             ) -> None:
         """Understand one sentence, run it, and answer.
 
         The equivalent `mobius` command is shown on stderr first (--quiet hides it).
+        With an LLM configured (`mobius llm use`), it reads what the rules cannot.
 
         Examples: `mobius ask "btc and eth in eur"`,
-        `mobius ask top 5 gainers today --json`, `mobius ask help`.
+        `mobius ask top 5 gainers today --json`, `mobius ask --llm "how is sol doing"`.
         """
-        from mobius_cli.dispatch import answer
+        from mobius_cli.dispatch import respond
         from mobius_cli.errors import UsageError
-        from mobius_cli.nl import parse_text
+        from mobius_cli.nl import Conversation
 
         sentence = " ".join(text).strip()
         if not sentence:
             raise UsageError("nothing to ask", hint='e.g. `mobius ask "btc and eth in eur"`')
         obj = app_context(ctx, json=json, vs=vs)
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
-        code = answer(obj, parse_text(sentence), quiet=quiet, assume_yes=yes,
-                      interactive=interactive,
-                      ask=lambda q: typer.confirm(q, default=False, err=True))
+        code = respond(obj, Conversation(), sentence, use_llm=llm, quiet=quiet,
+                       assume_yes=yes, interactive=interactive,
+                       ask=lambda q: typer.confirm(q, default=False, err=True))
         if code:
             raise typer.Exit(code)
 

@@ -17,7 +17,19 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def _stream(as_json: bool, out: Any) -> None:
+def _reader(app: Any, use_llm: bool) -> Any:
+    """A function from (conversation, sentence) to a ParseResult: the rules, or the LLM."""
+    if not use_llm:
+        return lambda conv, text: conv.parse(text)
+    from mobius_cli.dispatch import understand
+    from mobius_cli.errors import UsageError
+
+    if app.llm is None:
+        raise UsageError("--llm: no LLM is configured", hint="see `mobius llm use --help`")
+    return lambda conv, text: understand(app, conv, text, use_llm=True)[0]
+
+
+def _stream(as_json: bool, out: Any, read: Any) -> None:
     """Read stdin line by line: one conversation per run of non-empty lines."""
     import io
     import sys
@@ -37,7 +49,7 @@ def _stream(as_json: bool, out: Any) -> None:
         if not text.strip():
             conv.reset()
             continue
-        result = conv.parse(text).to_dict()
+        result = read(conv, text).to_dict()
         if as_json:
             sys.stdout.write(_dumps(result) + "\n")
             sys.stdout.flush()  # each answer as soon as it is known
@@ -78,23 +90,27 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str, typer.Argument(
             metavar="TEXT", help="A sentence, or - for one sentence per line of stdin.")],
         json_flag: JsonOpt = False,
+        llm: Annotated[bool, typer.Option(
+            "--llm", help="The configured LLM's understanding instead of the rules'.")] = False,
     ) -> None:
         """Show what a sentence means: intent, confidence and entities.
 
         Nothing is fetched or run. With `-`, stdin is one conversation (a line
         may lean on the ones before it) until an empty line starts a new one;
-        with --json each line gives one JSON object (JSON Lines).
+        with --json each line gives one JSON object (JSON Lines). With --llm the
+        configured model reads it, through the same contract.
 
         Examples: `mobius parse "alert me if eth drops below 2.5k" --json`,
         `printf 'btc price\\nand eth?\\n' | mobius parse - --json`.
         """
         obj = app_context(ctx, json=json_flag)
+        read = _reader(obj, llm)
         if text == "-":
-            _stream(obj.json, None if obj.json else obj.out)
+            _stream(obj.json, None if obj.json else obj.out, read)
             return
-        from mobius_cli.nl import parse_text
+        from mobius_cli.nl import Conversation
 
-        result = parse_text(text).to_dict()
+        result = read(Conversation(), text).to_dict()
         if obj.json:
             typer.echo(_dumps(result))
         else:

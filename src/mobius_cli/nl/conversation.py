@@ -9,20 +9,41 @@ from mobius_cli.nl.parser import ParseResult, parse
 class Conversation:
     """A run of turns where later sentences may lean on earlier ones."""
 
+    HISTORY_TURNS = 6  # what an LLM is shown of the conversation so far
+
     def __init__(self) -> None:
         self.state = State()
+        self._turns: list[ParseResult] = []
 
     def parse(self, text: str) -> ParseResult:
         """Parse one turn, using and updating the context."""
         try:
-            return parse(text, self.state)
+            result = parse(text, self.state)
         except Exception:  # the parser must never take the REPL down
             self.state.reset()
-            return ParseResult(str(text), "unknown", 0.1, {})
+            result = ParseResult(str(text), "unknown", 0.1, {})
+        self._turns = [*self._turns, result][-self.HISTORY_TURNS:]
+        return result
+
+    def adopt(self, result: ParseResult) -> None:
+        """Take another reading of the last turn (the LLM's) as what it meant."""
+        self.state.remember(result.intent, result.entities)
+        if self._turns:
+            self._turns[-1] = result
+
+    @property
+    def history(self) -> list[tuple[str, str]]:
+        """Earlier turns as (sentence, what it was understood as): the user's words and
+        the contract's JSON only, never data from an API."""
+        import json
+
+        return [(t.text, json.dumps({"intent": t.intent, "entities": t.entities}))
+                for t in self._turns[:-1]]
 
     def reset(self) -> None:
         """Forget the context."""
         self.state.reset()
+        self._turns = []
 
 
 def parse_text(text: str) -> ParseResult:
