@@ -159,9 +159,9 @@ def test_keys_set_checks_the_name_and_backend_before_asking(tmp_path):
 
 
 def test_a_locked_keyring_is_one_clear_line(tmp_path):
-    result = run_mobius("keys", "set", "openai", "--value", "sk-hidden",
+    result = run_mobius("keys", "set", "llm", "--value", "sk-hidden",
                         env=_with_keyring(tmp_path, "LockedKeyring"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == ("mobius: error: the keyring (LockedKeyring) could not store "
-                                     "openai: the collection is locked "
+                                     "llm: the collection is locked "
                                      "(or export OPENAI_API_KEY=...)")

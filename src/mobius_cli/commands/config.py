@@ -119,7 +119,7 @@ def config_path(ctx: typer.Context, json: JsonOpt = False) -> None:
         typer.echo(paths.config_file)
 
 
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="coingecko, coingecko-pro, openai.")]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="coingecko, coingecko-pro, llm.")]
 
 
 @keys_app.command("set")
