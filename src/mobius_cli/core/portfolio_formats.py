@@ -654,16 +654,23 @@ def _binance_trade(legs: list[tuple[int, dict[str, str]]], stamp: str) -> list[R
     g_fee = fees.pop(g_sym, Decimal(0))
     s_fee = fees.pop(s_sym, Decimal(0))
     other_fee = next(iter(fees.items()), None)  # e.g. paid in BNB
-    if not is_money(s_sym):
+    if other_fee is not None and len(fees) > 1:
+        raise RowError(f"the trade at {stamp} pays fees in several coins")
+    if not is_money(s_sym):  # a sale of the coin spent
         price = _div(g_amt, s_amt)
+        fee = _mul(s_fee, price) + (g_fee if is_money(g_sym) else Decimal(0))
+        fee_cur = g_sym.lower()
+        if other_fee is not None and is_money(g_sym):
+            fee, fee_cur = other_fee[1], other_fee[0].lower()
         rows.append(Row(line, "sell", s_sym, s_amt + s_fee, price, g_sym.lower(), moment,
-                        fee=_mul(s_fee, price), fee_currency=g_sym.lower(), note="binance"))
-    if not is_money(g_sym):
+                        fee=fee, fee_currency=fee_cur, note="binance"))
+    if not is_money(g_sym):  # a purchase of the coin received, net of a fee taken in it
         net = g_amt - g_fee
         if net <= 0:
             raise RowError(f"the trade at {stamp}: the fee takes all that was received")
         price = _div(s_amt, g_amt)
-        fee, fee_cur = _mul(g_fee, price), s_sym.lower()
+        fee = _mul(g_fee, price) + (s_fee if is_money(s_sym) else Decimal(0))
+        fee_cur = s_sym.lower()
         if other_fee is not None:
             fee, fee_cur = other_fee[1], other_fee[0].lower()
         rows.append(Row(line, "buy", g_sym, net, price, s_sym.lower(), moment, fee=fee,
