@@ -154,7 +154,9 @@ class AppContext:
     def defillama(self) -> DefiLlama:
         from mobius_cli.providers.defillama import DefiLlama
 
-        return DefiLlama(self.http, self.settings)
+        # The client is built only when a request goes out (cached DeFi data needs none).
+        return DefiLlama(lambda: self.http, self.settings, offline=self.offline,
+                         on_note=self.note)
 
     @cached_property
     def feargreed(self) -> FearGreed:

@@ -1,0 +1,98 @@
+"""DeFi commands on real-size data with a warm cache, beside `mobius price BTC`.
+
+Targets: `defi yields --chain arbitrum --stable` over 20,000 pools < 0.5 s and within 1.5x
+of `mobius price BTC`; `defi protocols` over 3,000 protocols < 0.4 s. Every command runs
+as a fresh subprocess against the loopback fake (tests/fakes.py, `use_bulk_defi`), after
+one warm-up run that downloads and caches; runs are interleaved so machine noise hits all
+alike. Figures: median and minimum of N runs each. Also prints the cold (first) run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.fakes import FakeApis  # noqa: E402
+
+YIELDS_TARGET = 0.5
+YIELDS_RATIO = 1.5
+PROTOCOLS_TARGET = 0.4
+
+
+def mobius_command() -> list[str]:
+    script = Path(sys.executable).parent / "mobius"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mobius_cli"]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
+    parser.add_argument("--pools", type=int, default=20000)
+    parser.add_argument("--protocols", type=int, default=3000)
+    args = parser.parse_args(argv)
+
+    import compileall
+
+    import mobius_cli
+
+    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    mobius = mobius_command()
+    with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
+        fake.use_bulk_defi(protocols=args.protocols, pools=args.pools)
+        env = {**fake.env(), "NO_COLOR": "1", "COLUMNS": "120", "MOBIUS_HOME": tmp}
+        for var in ("COINGECKO_API_KEY", "COINGECKO_PRO_API_KEY", "FORCE_COLOR"):
+            env.pop(var, None)
+        commands = {
+            "price BTC": [*mobius, "price", "BTC"],
+            "defi yields --chain arbitrum --stable": [*mobius, "defi", "yields", "--chain",
+                                                      "arbitrum", "--stable"],
+            "defi protocols": [*mobius, "defi", "protocols"],
+        }
+        cold = {name: timed(cmd, env) for name, cmd in commands.items()}
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for i in range(args.runs):
+            order = list(commands.items())
+            if i % 2:
+                order.reverse()
+            for name, cmd in order:
+                times[name].append(timed(cmd, env))
+        sizes = {p.name: p.stat().st_size for p in (Path(tmp) / "cache" / "defillama").glob("*")}
+
+    print(f"data: {args.pools:,} pools, {args.protocols:,} protocols; {args.runs} warm runs each")
+    for name, size in sorted(sizes.items()):
+        print(f"  compact cache {name:<36} {size / 1e6:6.2f} MB")
+    median = {name: statistics.median(t) for name, t in times.items()}
+    for name, t in times.items():
+        print(f"{name:<40} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms"
+              f"   cold {cold[name] * 1000:7.1f} ms")
+    ratio = median["defi yields --chain arbitrum --stable"] / median["price BTC"]
+    checks = [
+        ("yields median < 0.5 s", median["defi yields --chain arbitrum --stable"]
+         < YIELDS_TARGET),
+        (f"yields / price BTC = {ratio:.2f}x <= {YIELDS_RATIO}x", ratio <= YIELDS_RATIO),
+        ("protocols median < 0.4 s", median["defi protocols"] < PROTOCOLS_TARGET),
+    ]
+    for label, ok in checks:
+        print(f"target  {label}: {'ok' if ok else 'OVER TARGET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "0")
+    sys.exit(main())
