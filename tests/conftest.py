@@ -27,7 +27,9 @@ def sealed(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     # Point every source at a closed loopback port so a forgotten fake fails fast.
     for var in ("MOBIUS_COINGECKO_URL", "MOBIUS_DEFILLAMA_URL", "MOBIUS_LLAMA_COINS_URL",
-                "MOBIUS_YIELDS_URL", "MOBIUS_FNG_URL", "MOBIUS_RPC_URL"):
+                "MOBIUS_YIELDS_URL", "MOBIUS_FNG_URL", "MOBIUS_RPC_URL",
+                *(f"MOBIUS_RPC_URL_{chain}" for chain in
+                  ("ARBITRUM", "OPTIMISM", "BASE", "POLYGON", "BSC", "AVALANCHE"))):
         monkeypatch.setenv(var, "http://127.0.0.1:9")
     real_connect = socket.socket.connect
 

@@ -43,6 +43,7 @@ PREFIXES = {
     "defillama": "/llama",
     "yields": "/yields",
     "fng": "/fng-api",
+    "rpc": "/rpc",  # JSON-RPC nodes, one per chain: /rpc/<chain>
 }
 # Environment variable -> API name.
 ENV_VARS = {
@@ -51,6 +52,16 @@ ENV_VARS = {
     "MOBIUS_DEFILLAMA_URL": "defillama",
     "MOBIUS_YIELDS_URL": "yields",
     "MOBIUS_FNG_URL": "fng",
+}
+# EVM chains the JSON-RPC fake serves: name -> (chain id, base fee gwei, p10/p50/p90 tip gwei).
+RPC_CHAINS = {
+    "ethereum": (1, 10.63, (0.05, 0.5, 2.0)),
+    "arbitrum": (42161, 0.01, (0.0, 0.0, 0.0)),
+    "optimism": (10, 0.0012, (0.0001, 0.001, 0.01)),
+    "base": (8453, 0.005, (0.001, 0.01, 0.05)),
+    "polygon": (137, 30.0, (25.0, 30.0, 45.0)),
+    "bsc": (56, 0.0, (0.1, 0.1, 1.0)),
+    "avalanche": (43114, 1.2, (0.0, 0.5, 1.5)),
 }
 
 CG_JSON = "application/json; charset=utf-8"
@@ -318,6 +329,11 @@ class FakeApis:
                                                 + load_fixture("llama_protocols_more"))
         self.chains: list[dict[str, Any]] = load_fixture("llama_chains")
         self.pools: dict[str, Any] = load_fixture("yields_pools")
+        # JSON-RPC chains: name -> {"chain_id", "head", "base_fees" (wei, one per block and
+        # the next block's last), "rewards" ([p10, p50, p90] wei per block)}; see set_fee_history.
+        self.rpc_chains: dict[str, dict[str, Any]] = {
+            name: _fee_chain(name, *spec) for name, spec in RPC_CHAINS.items()}
+        self.rpc_errors: list[dict[str, Any]] = []
         self.pools["data"] += load_fixture("yields_pools_more")
 
     # --- lifecycle -------------------------------------------------------------------
@@ -366,7 +382,15 @@ class FakeApis:
     @property
     def urls(self) -> dict[str, str]:
         """The MOBIUS_*_URL variables pointing every source at the fake."""
-        return {var: self.base_url + PREFIXES[api] for var, api in ENV_VARS.items()}
+        urls = {var: self.base_url + PREFIXES[api] for var, api in ENV_VARS.items()}
+        urls.update(self.rpc_urls)
+        return urls
+
+    @property
+    def rpc_urls(self) -> dict[str, str]:
+        """MOBIUS_RPC_URL (Ethereum) and MOBIUS_RPC_URL_<CHAIN> for every fake chain."""
+        return {("MOBIUS_RPC_URL" if chain == "ethereum" else f"MOBIUS_RPC_URL_{chain.upper()}"):
+                self.url("rpc", f"/{chain}") for chain in self.rpc_chains}
 
     def env(self, base_env: Mapping[str, str] | None = None) -> dict[str, str]:
         """A copy of `base_env` (default os.environ) with the fake's URLs set."""
@@ -481,6 +505,36 @@ class FakeApis:
         self.pools = {"status": "success",
                       "data": data + generate_pools(pools - len(data), seed)}
 
+    def set_fee_history(self, chain: str, base_fees_wei: list[int],
+                        rewards_wei: list[list[int]], head: int = 21_000_000,
+                        chain_id: int | None = None) -> None:
+        """Serve exactly these blocks for `chain`: `rewards_wei` holds the 10th/50th/90th
+        percentile tips of each block, `base_fees_wei` one base fee per block plus the
+        projected one of the next block. The newest block is `head`."""
+        assert len(base_fees_wei) == len(rewards_wei) + 1
+        old = self.rpc_chains.get(chain, {})
+        self.rpc_chains[chain] = {"chain_id": chain_id or old.get("chain_id") or 1,
+                                  "head": head, "base_fees": list(base_fees_wei),
+                                  "rewards": [list(r) for r in rewards_wei]}
+
+    def rpc_error(self, chain: str | None, code: int, message: str, *,
+                  method: str | None = None, times: int | None = None,
+                  status: int = 200) -> None:
+        """Answer JSON-RPC calls of `method` (any when None) on `chain` (any when None)
+        with `{"error": {code, message}}` (HTTP `status`), `times` times (None = always)."""
+        self.rpc_errors.append({"chain": chain, "code": code, "message": message,
+                                "method": method, "times": times, "status": status})
+
+    def use_bulk_defi(self, protocols: int = 3000, pools: int = 20000, seed: int = 7) -> None:
+        """Serve generated DeFi data of real size (for benches): `protocols` /protocols
+        items and `pools` yield pools shaped like the fixtures, with parents, non-chain
+        keys, ~2% outliers, small pools and display-name chains; the fixtures stay first."""
+        self.protocols = self.protocols[:] + generate_protocols(protocols - len(self.protocols),
+                                                                seed)
+        data = self.pools["data"]
+        self.pools = {"status": "success",
+                      "data": data + generate_pools(pools - len(data), seed)}
+
     # --- dispatch --------------------------------------------------------------------
 
     def _split(self, path: str) -> tuple[str | None, str]:
@@ -570,6 +624,8 @@ class FakeApis:
             return self._yields(req)
         if req.api == "fng":
             return self._fng(req)
+        if req.api == "rpc":
+            return self._rpc(req)
         return text_reply("Not found", 404)
 
     # --- CoinGecko -------------------------------------------------------------------
@@ -1168,6 +1224,77 @@ class FakeApis:
             return json_reply({"status": "success", "data": data})
         return text_reply("Not found", 404)
 
+    # --- JSON-RPC nodes ---------------------------------------------------------------
+
+    def _rpc(self, req: Request) -> Reply:
+        chain = req.api_path.strip("/")
+        if chain not in self.rpc_chains:
+            return text_reply("Not found", 404)
+        if req.method != "POST":
+            return text_reply("Method Not Allowed", 405)
+        try:
+            body = json.loads(req.body or b"")
+        except ValueError:
+            return json_reply({"jsonrpc": "2.0", "id": None,
+                               "error": {"code": -32700, "message": "parse error"}},
+                              content_type="application/json")
+        if isinstance(body, list):
+            if not body:
+                return json_reply({"jsonrpc": "2.0", "id": None, "error": {
+                    "code": -32600, "message": "empty batch"}}, content_type="application/json")
+            # Nodes may answer a batch in any order: the client must match ids.
+            replies = [self._rpc_call(chain, call) for call in reversed(body)]
+            status = max((s for s, _ in replies), default=200)
+            return json_reply([r for _, r in replies], status,
+                              content_type="application/json")
+        status, reply = self._rpc_call(chain, body)
+        return json_reply(reply, status, content_type="application/json")
+
+    def _rpc_call(self, chain: str, call: Any) -> tuple[int, dict[str, Any]]:
+        if not isinstance(call, dict) or not isinstance(call.get("method"), str):
+            return 200, {"jsonrpc": "2.0", "id": None,
+                         "error": {"code": -32600, "message": "invalid request"}}
+        call_id, method = call.get("id"), call["method"]
+        params = call.get("params") or []
+
+        def error(code: int, message: str, status: int = 200) -> tuple[int, dict[str, Any]]:
+            return status, {"jsonrpc": "2.0", "id": call_id,
+                            "error": {"code": code, "message": message}}
+
+        with self._lock:
+            for rule in self.rpc_errors:
+                if rule["times"] is not None and rule["times"] <= 0:
+                    continue
+                if rule["chain"] not in (None, chain) or rule["method"] not in (None, method):
+                    continue
+                if rule["times"] is not None:
+                    rule["times"] -= 1
+                return error(rule["code"], rule["message"], rule["status"])
+        node = self.rpc_chains[chain]
+        if method == "eth_chainId":
+            result: Any = hex(node["chain_id"])
+        elif method == "eth_blockNumber":
+            result = hex(node["head"])
+        elif method == "eth_gasPrice":
+            result = hex(node["base_fees"][-1] + node["rewards"][-1][1])
+        elif method == "eth_feeHistory":
+            if not isinstance(params, list) or len(params) < 2:
+                return error(-32602, "missing value for required argument 1")
+            try:
+                count = int(params[0], 16) if isinstance(params[0], str) else int(params[0])
+            except ValueError:
+                return error(-32602, "invalid argument 0: hex string without 0x prefix")
+            if params[1] not in ("latest", "pending"):
+                return error(-32602, "invalid argument 1: only latest is served by the fake")
+            percentiles = params[2] if len(params) > 2 else []
+            if any(not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in percentiles) \
+                    or any(a > b for a, b in itertools.pairwise(percentiles)):
+                return error(-32602, f"invalid reward percentile: {percentiles}")
+            result = _fee_history(node, count, percentiles)
+        else:
+            return error(-32601, f"the method {method} does not exist/is not available")
+        return 200, {"jsonrpc": "2.0", "id": call_id, "result": result}
+
     # --- alternative.me --------------------------------------------------------------
 
     def fng_history(self) -> list[dict[str, str]]:
@@ -1201,6 +1328,155 @@ class FakeApis:
                      .strftime(fmt)} for d in data]
         return json_reply({"name": self.fng["name"], "data": data, "metadata": {"error": None}},
                           content_type="application/json")
+
+
+_CHAIN_MIX = (("Ethereum", 30), ("Arbitrum", 12), ("Base", 10), ("BSC", 8), ("Solana", 8),
+              ("Polygon", 6), ("OP Mainnet", 5), ("Avalanche", 4), ("Tron", 2),
+              ("Hyperliquid L1", 2), ("Sonic", 2), ("Gnosis", 1), ("Linea", 2), ("Blast", 1),
+              ("Mantle", 2), ("Scroll", 1), ("zkSync Era", 2), ("Sui", 2))
+_CATEGORIES = ("Dexs", "Lending", "Yield", "Liquid Staking", "Derivatives", "CDP", "Bridge",
+               "Yield Aggregator", "Restaking", "RWA", "Farm", "Services")
+_SYLLABLES = ("ae", "ba", "cor", "del", "fi", "gan", "hel", "ix", "jo", "ka", "lu", "mo",
+              "nex", "or", "pa", "qu", "ra", "so", "ta", "ur", "ve", "wa", "xo", "yi", "ze")
+_TOKENS = ("USDC", "USDT", "DAI", "USDE", "FRAX", "USDC.E", "WETH", "WBTC", "STETH", "ETH",
+           "SOL", "ARB", "OP", "CRV", "GMX", "LINK", "AAVE", "PENDLE", "CAKE", "BNB")
+_STABLE = {"USDC", "USDT", "DAI", "USDE", "FRAX", "USDC.E"}
+
+
+def _weighted_chain(rng: Any) -> str:
+    names, weights = zip(*_CHAIN_MIX, strict=True)
+    return rng.choices(names, weights)[0]
+
+
+def generate_protocols(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """`count` /protocols items (full item shape), ~1 in 5 in a parent family of 2-3
+    versions, some with `<Chain>-borrowed`/`staking`/`pool2` keys; sizes roughly Zipf."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    i = 0
+    while len(out) < max(0, count):
+        i += 1
+        base = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        versions = rng.choice((1, 1, 1, 1, 2, 3))
+        category = rng.choice(_CATEGORIES)
+        for v in range(versions, 0, -1):
+            name = f"{base} {i}" + (f" V{v}" if versions > 1 else "")
+            slug = "-".join(name.lower().split())
+            chains = list(dict.fromkeys(_weighted_chain(rng) for _ in range(rng.randint(1, 5))))
+            size = 2e9 / (len(out) + 5) ** 1.1 * rng.uniform(0.3, 3)
+            tvls: dict[str, float] = {}
+            for chain in chains:
+                tvls[chain] = round(size * rng.uniform(0.05, 1), 2)
+                if category == "Lending":
+                    tvls[f"{chain}-borrowed"] = round(tvls[chain] * 0.4, 2)
+            if category == "Lending":
+                tvls["borrowed"] = round(sum(v for k, v in tvls.items() if k.endswith(
+                    "-borrowed")), 2)
+            if rng.random() < 0.15:
+                tvls[f"{chains[0]}-staking"] = tvls["staking"] = round(size * 0.1, 2)
+            if rng.random() < 0.05:
+                tvls[f"{chains[0]}-pool2"] = tvls["pool2"] = round(size * 0.02, 2)
+            item = {
+                "id": str(10000 + len(out)), "name": name, "address": None,
+                "symbol": base[:4].upper(), "url": f"https://{slug}.example",
+                "description": f"{name} is a generated protocol.",
+                "chain": chains[0] if len(chains) == 1 else "Multi-Chain",
+                "logo": f"https://icons.llamao.fi/icons/protocols/{slug}", "audits": "0",
+                "audit_note": None, "gecko_id": None, "cmcId": None, "category": category,
+                "chains": chains, "module": f"{slug}/index.js", "twitter": None,
+                "oracles": [], "forkedFrom": [], "audit_links": [], "github": [],
+                "listedAt": 1600000000 + len(out) * 3600}
+            if versions > 1:
+                item["parentProtocol"] = f"parent#{base.lower()}-{i}"
+            item.update({
+                "slug": slug, "tvl": round(sum(v for k, v in tvls.items() if k in chains), 2),
+                "chainTvls": tvls, "change_1h": round(rng.gauss(0, 0.5), 4),
+                "change_1d": round(rng.gauss(0, 3), 4) if rng.random() > 0.03 else None,
+                "change_7d": round(rng.gauss(0, 8), 4) if rng.random() > 0.05 else None,
+                "tokenBreakdowns": {}, "mcap": None})
+            out.append(item)
+    return out[:max(0, count)]
+
+
+def generate_pools(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """`count` yield pools shaped like /pools items: ~2% outliers, ~10% under $10k TVL,
+    display-name chains, LP symbols joined with '-'."""
+    import random
+    import uuid
+
+    rng = random.Random(seed + 1)
+    out = []
+    for n in range(max(0, count)):
+        chain = _weighted_chain(rng)
+        lp = rng.random() < 0.35
+        symbols = rng.sample(_TOKENS, 2) if lp else [rng.choice(_TOKENS)]
+        stable = all(s in _STABLE for s in symbols)
+        small = rng.random() < 0.10
+        tvl = rng.randint(100, 9999) if small else int(10 ** rng.uniform(4, 9.5))
+        outlier = rng.random() < 0.02
+        base = round(rng.uniform(0, 12), 5) if rng.random() > 0.1 else None
+        reward = round(rng.uniform(0, 20), 5) if rng.random() < 0.3 else None
+        if outlier:
+            reward = round(rng.uniform(500, 50000), 5)
+        apy = round((base or 0) + (reward or 0), 5)
+        out.append({
+            "chain": chain, "project": f"project-{n % 1500}", "symbol": "-".join(symbols),
+            "tvlUsd": tvl, "apyBase": base, "apyReward": reward, "apy": apy,
+            "rewardTokens": None if reward is None else [f"0x{n:040x}"],
+            "pool": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "apyPct1D": round(rng.gauss(0, 0.2), 5), "apyPct7D": round(rng.gauss(0, 0.5), 5),
+            "apyPct30D": round(rng.gauss(0, 1), 5), "stablecoin": stable,
+            "ilRisk": "yes" if lp and not stable else "no",
+            "exposure": "multi" if lp else "single",
+            "predictions": {"predictedClass": rng.choice(("Stable/Up", "Down")),
+                            "predictedProbability": rng.randint(50, 95),
+                            "binnedConfidence": rng.randint(1, 3)},
+            "poolMeta": None, "mu": round(apy * 0.9, 5), "sigma": round(rng.uniform(0, 2), 5),
+            "count": rng.randint(1, 1500), "outlier": outlier, "underlyingTokens": None,
+            "il7d": None, "apyBase7d": None, "apyMean30d": round(apy * rng.uniform(0.8, 1.2), 5),
+            "volumeUsd1d": None, "volumeUsd7d": None, "apyBaseInception": None})
+    return out
+
+
+def _fee_chain(name: str, chain_id: int, base_gwei: float,
+               tips_gwei: tuple[float, float, float]) -> dict[str, Any]:
+    """30 blocks of plausible fees around `base_gwei` and `tips_gwei` for a fake chain."""
+    seed = zlib.crc32(name.encode())
+    base, rewards = [], []
+    for i in range(31):
+        wobble = 1 + 0.08 * math.sin(i / 3 + seed % 7)
+        base.append(round(base_gwei * 1e9 * wobble))
+        if i < 30:
+            rewards.append([round(t * 1e9 * (1 + 0.2 * math.sin(i + k + seed % 5)))
+                            for k, t in enumerate(tips_gwei)])
+    return {"chain_id": chain_id, "head": 21_000_000 + seed % 1_000_000, "base_fees": base,
+            "rewards": rewards}
+
+
+def _fee_history(node: dict[str, Any], count: int, percentiles: list[float]) -> dict[str, Any]:
+    """An eth_feeHistory result (eth_rpc.md) for the newest `count` blocks of `node`."""
+    blocks = len(node["rewards"])
+    count = max(0, min(count, blocks, 1024))
+    first = blocks - count
+    out: dict[str, Any] = {"oldestBlock": hex(node["head"] - count + 1)}
+    if percentiles:
+        rows = []
+        for tips in node["rewards"][first:]:
+            points = [(0.0, 0), (10.0, tips[0]), (50.0, tips[1]), (90.0, tips[2]),
+                      (100.0, tips[2])]
+            row = []
+            for p in percentiles:
+                for (x0, y0), (x1, y1) in itertools.pairwise(points):
+                    if x0 <= p <= x1:
+                        row.append(hex(round(y0 + (y1 - y0) * (p - x0) / (x1 - x0))))
+                        break
+            rows.append(row)
+        out["reward"] = rows
+    out["baseFeePerGas"] = [hex(v) for v in node["base_fees"][first:]]
+    out["gasUsedRatio"] = [round(0.5 + 0.45 * math.sin(i), 10) for i in range(count)]
+    return out
 
 
 _CHAIN_MIX = (("Ethereum", 30), ("Arbitrum", 12), ("Base", 10), ("BSC", 8), ("Solana", 8),

@@ -51,3 +51,18 @@ def test_commands_that_do_not_fetch_never_import_httpx(args):
 
 def test_a_fetching_command_imports_httpx_only_when_it_runs(fake_apis):
     assert "httpx" in _loaded(["fear-greed", "--json"])
+
+
+@pytest.mark.parametrize("args", [
+    ["price", "btc", "eth", "--json"], ["market", "--json"], ["history", "btc", "--json"],
+    ["compare", "btc", "eth", "--json"], ["convert", "1", "btc", "usd", "--json"],
+    ["gas", "--json"], ["ta", "--help"], ["dca", "--help"],
+], ids=" ".join)
+def test_market_commands_and_gas_never_import_numpy(fake_apis, args):
+    loaded = _loaded(args)
+    assert "numpy" not in loaded and "talib" not in loaded
+
+
+def test_ta_imports_numpy_but_never_talib(fake_apis):
+    loaded = _loaded(["ta", "btc", "--json"])
+    assert "numpy" in loaded and "talib" not in loaded

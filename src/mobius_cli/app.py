@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mobius_cli import __version__
+from mobius_cli.commands import analysis as analysis_cmd
 from mobius_cli.commands import ask, market, parse, system
 from mobius_cli.commands import config as config_cmd
 from mobius_cli.commands import defi as defi_cmd
@@ -68,6 +69,7 @@ def root(
 
 
 market.register(app)
+analysis_cmd.register(app)
 parse.register(app)
 ask.register(app)
 system.register(app)

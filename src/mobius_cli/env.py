@@ -12,9 +12,17 @@ SOURCE_URLS = {
     "yields_url": "MOBIUS_YIELDS_URL",
     "fng_url": "MOBIUS_FNG_URL",
     "rpc_url": "MOBIUS_RPC_URL",
+    "rpc_url_arbitrum": "MOBIUS_RPC_URL_ARBITRUM",
+    "rpc_url_optimism": "MOBIUS_RPC_URL_OPTIMISM",
+    "rpc_url_base": "MOBIUS_RPC_URL_BASE",
+    "rpc_url_polygon": "MOBIUS_RPC_URL_POLYGON",
+    "rpc_url_bsc": "MOBIUS_RPC_URL_BSC",
+    "rpc_url_avalanche": "MOBIUS_RPC_URL_AVALANCHE",
     "llm_url": "OPENAI_BASE_URL",
 }
 LLM_MODEL = "MOBIUS_LLM_MODEL"
+# A JSON-RPC node for any other EVM chain: MOBIUS_RPC_URL_<CHAIN> (e.g. MOBIUS_RPC_URL_LINEA).
+RPC_URL_PREFIX = "MOBIUS_RPC_URL_"
 
 # Secrets: key name -> environment variable that overrides the keyring.
 SECRET_KEYS = {

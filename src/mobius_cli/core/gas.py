@@ -68,6 +68,7 @@ class GasLevels:
     currency: str = "usd"
     has_rewards: bool = True
     notes: list[str] = field(default_factory=list)
+    title: str = ""  # how people name the chain: "Arbitrum One"
 
     def cost_native(self, action: str, tier: str) -> float:
         return GAS_UNITS[action] * self.tiers[tier].price_wei / WEI_PER_COIN

@@ -1,0 +1,295 @@
+"""Tables and charts for ta, gas and dca."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mobius_cli.render.format import money, number, percent
+from mobius_cli.render.output import new_table
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from mobius_cli.services.analysis import DcaReport, GasReport, TaReport
+
+SIGNAL_STYLES = {"bullish": "green", "bearish": "red", "neutral": "yellow"}
+
+
+def _styled(text: str, style: str | None, color: bool) -> Text | str:
+    if not color or not style:
+        return text
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
+def need_text(name: str) -> str:
+    """'SMA 200 needs 200'."""
+    from mobius_cli.core.indicators import lookback
+    from mobius_cli.core.signals import LABELS
+
+    return f"{LABELS[name]} needs {lookback(name)}"
+
+
+# --- ta --------------------------------------------------------------------------------
+
+
+def _indicator_rows(report: TaReport) -> list[tuple[str, str, str, str]]:
+    """(indicator key, label, value, note) rows in display order."""
+    v = report.tech.values
+    cur = report.currency
+    have = len(report.tech.closes)
+
+    def price(value: float | None) -> str:
+        return money(value, cur) if value is not None else "—"
+
+    def why(name: str) -> str:
+        return f"needs {need_text(name).rsplit(' ', 1)[-1]} closes, have {have}"
+
+    rows: list[tuple[str, str, str, str]] = []
+    rsi = v["rsi_14"]
+    rows.append(("rsi_14", "RSI(14)", "—" if rsi is None else f"{rsi:.1f}",
+                 why("rsi_14") if rsi is None else
+                 "overbought (>70)" if rsi > 70 else "oversold (<30)" if rsi < 30 else "30–70"))
+    hist = v["macd_histogram"]
+    rows.append(("macd", "MACD(12, 26, 9)", "—" if v["macd"] is None else number(v["macd"]),
+                 why("macd") if hist is None else
+                 f"signal {number(v['macd_signal'])}, histogram {number(hist)}"))
+    up, mid, low = v["bb_upper"], v["bb_middle"], v["bb_lower"]
+    rows.append(("bollinger", "Bollinger(20, 2)", "—" if mid is None else
+                 f"{price(low)} – {price(up)}",
+                 why("bollinger") if mid is None else f"middle {price(mid)}"))
+    close = report.tech.close
+    for name, label in (("sma_20", "SMA 20"), ("sma_50", "SMA 50"), ("sma_200", "SMA 200"),
+                        ("ema_12", "EMA 12"), ("ema_26", "EMA 26")):
+        value = v[name]
+        if value is None:
+            rows.append((name, label, "—", why(name)))
+        else:
+            gap = (close / value - 1) * 100 if close and value else 0.0
+            rows.append((name, label, price(value),
+                         f"price {abs(gap):.1f}% {'above' if gap >= 0 else 'below'}"))
+    return rows
+
+
+def ta_view(report: TaReport, color: bool = True,
+            only: Sequence[str] | None = None) -> list[Any]:
+    """The indicator table, the signals with reasons, and the overall view."""
+    tech = report.tech
+    coin = report.coin
+    head = (f"{coin.name} ({coin.symbol}) — {money(tech.close, report.currency)} on "
+            f"{len(tech.closes)} daily closes"
+            + (f" to {report.as_of:%Y-%m-%d}" if report.as_of else ""))
+    table = new_table(head, "Indicator", "Value", "Reading")
+    table.columns[0].justify = "left"
+    table.columns[2].justify = "left"
+    for key, label, value, note in _indicator_rows(report):
+        if only is None or key in only:
+            table.add_row(label, value, note)
+    signals = [s for s in tech.signals if only is None or s.indicator in only
+               or (s.indicator == "sma_50" and "sma_200" in only)]
+    out: list[Any] = [table]
+    if signals:
+        sig = new_table("Signals", "Strategy", "Signal", "Reason")
+        for column in sig.columns:
+            column.justify = "left"
+        sig.columns[0].min_width = len("mean reversion")
+        sig.columns[1].min_width = len("bullish")
+        sig.columns[2].no_wrap = False  # reasons wrap at word boundaries
+        sig.columns[2].ratio = 1
+        for s in signals:
+            sig.add_row(s.strategy.replace("_", " "),
+                        _styled(s.signal, SIGNAL_STYLES.get(s.signal), color), s.reason)
+        out.append(sig)
+    if only is None:
+        agree = round(tech.confidence * len(tech.signals))
+        line = (f"Overall: {tech.overall}, confidence {tech.confidence:.0%} "
+                f"({agree} of {len(tech.signals)} signals agree). "
+                "A description of the indicators, not advice.")
+        if color:
+            from rich.text import Text
+
+            text = Text("Overall: ")
+            text.append(tech.overall, style=f"bold {SIGNAL_STYLES[tech.overall]}")
+            text.append(line[len("Overall: ") + len(tech.overall):])
+            out.append(text)
+        else:
+            out.append(line)
+    return out
+
+
+def ta_rows(report: TaReport) -> list[dict[str, Any]]:
+    """CSV: one row per daily close with every indicator on it."""
+    s = report.tech.series
+    keys = ("rsi_14", "macd", "macd_signal", "macd_histogram", "bb_upper", "bb_middle",
+            "bb_lower", "sma_20", "sma_50", "sma_200", "ema_12", "ema_26")
+    return [{"date": p.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "close": p.price,
+             **{k: s[k][i] for k in keys}} for i, p in enumerate(report.points)]
+
+
+def _chart_base(width: int, color: bool) -> Any:
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.date_form("Y-m-d")
+    plt.plotsize(max(40, min(width, 140)), 24)
+    if color:
+        plt.theme("pro")  # the terminal's own background
+    else:
+        plt.theme("clear")
+    return plt
+
+
+def _finish(plt: Any, color: bool, values: Sequence[float]) -> str:
+    from mobius_cli.render.format import axis_number
+
+    finite = [v for v in values if v is not None]
+    if finite:
+        lo, hi = min(finite), max(finite)
+        ticks = [lo + (hi - lo) * i / 4 for i in range(5)] if hi > lo else [lo]
+        plt.yticks(ticks, [axis_number(t) for t in ticks])
+    chart = plt.build()
+    return chart if color else plt.uncolorize(chart)
+
+
+def ta_chart(report: TaReport, width: int, color: bool) -> str:
+    """Price with the Bollinger bands and the 20/50/200-day averages (plotext)."""
+    plt = _chart_base(width, color)
+    dates = [p.time.strftime("%Y-%m-%d") for p in report.points]
+    s = report.tech.series
+    shown: list[float] = []
+
+    def line(values: Sequence[float | None], label: str, style: str) -> None:
+        pairs = [(d, v) for d, v in zip(dates, values, strict=True) if v is not None]
+        if pairs:
+            plt.plot([d for d, _ in pairs], [v for _, v in pairs], label=label,
+                     marker="braille", color=style)
+            shown.extend(v for _, v in pairs)
+
+    line(s["bb_upper"], "BB upper", "gray")
+    line(s["bb_lower"], "BB lower", "gray")
+    line(s["sma_200"], "SMA 200", "magenta")
+    line(s["sma_50"], "SMA 50", "blue")
+    line(s["sma_20"], "SMA 20", "cyan")
+    line([p.price for p in report.points], "price", "green")
+    plt.title(f"{report.coin.symbol}/{report.currency.upper()} — {len(dates)} daily closes, "
+              f"to {dates[-1] if dates else '—'}")
+    return _finish(plt, color, shown)
+
+
+# --- gas -------------------------------------------------------------------------------
+
+
+def gwei(value: float) -> str:
+    """Gwei with enough digits for L2s: 12.35, 0.0012."""
+    return "0" if value == 0 else number(value, 3)
+
+
+def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) -> list[Any]:
+    cur = report.currency
+    if side_by_side:
+        table = new_table(f"Gas in gwei; costs at the standard tier in {cur.upper()}",
+                          "Chain", "Base fee", "Slow", "Standard", "Fast", "Transfer", "Swap")
+        table.columns[0].justify = "left"
+        for lv in report.levels:
+            t = lv.tiers
+            table.add_row(lv.title or lv.chain, gwei(lv.base_fee_wei / 1e9),
+                          *(gwei(t[name].priority_wei / 1e9) for name in ("slow", "standard",
+                                                                          "fast")),
+                          _cost(lv, "transfer", "standard", cur),
+                          _cost(lv, "swap", "standard", cur))
+        table.caption = ("Slow/Standard/Fast: priority fee (10th/50th/90th percentile of the "
+                         "last 20 blocks)")
+        return [table]
+    out: list[Any] = []
+    for lv in report.levels:
+        head = (f"{lv.title or lv.chain} — block {lv.block:,}, base fee "
+                f"{gwei(lv.base_fee_wei / 1e9)} gwei")
+        table = new_table(head, "Tier", "Priority (gwei)", "Max fee (gwei)", "Transfer",
+                          "Swap")
+        table.columns[0].justify = "left"
+        for name, tier in lv.tiers.items():
+            table.add_row(name, gwei(tier.priority_wei / 1e9), gwei(tier.max_fee_wei / 1e9),
+                          _cost(lv, "transfer", name, cur), _cost(lv, "swap", name, cur))
+        table.caption = ("Transfer 21,000 gas, swap 150,000 gas, at base fee + priority fee"
+                         + (f"; 1 {lv.native_symbol} = {money(lv.native_price, cur)}"
+                            if lv.native_price is not None and lv.native_symbol else ""))
+        out.append(table)
+    return out
+
+
+def _cost(lv: Any, action: str, tier: str, cur: str) -> str:
+    value = lv.cost(action, tier)
+    if value is not None:
+        return money(value, cur) if abs(value) >= 0.01 or value == 0 else \
+            money(float(f"{value:.2g}"), cur)
+    return f"{number(lv.cost_native(action, tier), 3)} {lv.native_symbol or '(native coin)'}"
+
+
+def gas_rows(report: GasReport) -> list[dict[str, Any]]:
+    """CSV: one row per chain and tier."""
+    rows = []
+    for lv in report.levels:
+        for name, tier in lv.tiers.items():
+            rows.append({"chain": lv.chain, "block": lv.block,
+                         "base_fee_gwei": lv.base_fee_wei / 1e9, "tier": name,
+                         "max_priority_fee_gwei": tier.priority_wei / 1e9,
+                         "max_fee_gwei": tier.max_fee_wei / 1e9,
+                         "transfer_native": lv.cost_native("transfer", name),
+                         "swap_native": lv.cost_native("swap", name),
+                         "transfer": lv.cost("transfer", name), "swap": lv.cost("swap", name),
+                         "currency": report.currency})
+    return rows
+
+
+# --- dca -------------------------------------------------------------------------------
+
+
+def _every(days: int) -> str:
+    return {1: "day", 7: "week", 30: "month (30 days)"}.get(days, f"{days} days")
+
+
+def dca_view(report: DcaReport, color: bool = True) -> list[Any]:
+    r = report.result
+    cur = report.currency
+    coin = report.coin
+    first, last = r.steps[0].time, r.steps[-1].time
+    head = (f"DCA {money(r.amount, cur)} of {coin.symbol} every {_every(r.every_days)}, "
+            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    table = new_table(head, "Field", "DCA", "Lump sum")
+    table.add_row("Buys", str(r.buys), "1")
+    table.add_row("Invested", money(r.invested, cur), money(r.invested, cur))
+    table.add_row(f"Units ({coin.symbol})", number(r.units), number(r.lump_units))
+    table.add_row("Average cost", money(r.average_cost, cur), money(r.first_price, cur))
+    table.add_row("Value now", money(r.value, cur), money(r.lump_value, cur))
+    table.add_row("Return", percent(r.return_pct, color=color),
+                  percent(r.lump_return_pct, color=color))
+    table.add_row("Max drawdown", f"-{r.max_drawdown_pct:.2f}%" if r.max_drawdown_pct else
+                  "0.00%", "")
+    table.caption = (f"Valued at the live price {money(r.price, cur)}. Max drawdown: the "
+                     "deepest fall of the position below its peak (new money not counted "
+                     "as gain).")
+    return [table]
+
+
+def dca_rows(report: DcaReport) -> list[dict[str, Any]]:
+    """CSV: the position on every close."""
+    return [{"date": s.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "price": s.price,
+             "bought": s.bought, "invested": s.invested, "units": s.units, "value": s.value}
+            for s in report.result.steps]
+
+
+def dca_chart(report: DcaReport, width: int, color: bool) -> str:
+    """The position's value against the money put in, over time (plotext)."""
+    plt = _chart_base(width, color)
+    steps = report.result.steps
+    dates = [s.time.strftime("%Y-%m-%d") for s in steps]
+    values = [s.value for s in steps]
+    invested = [s.invested for s in steps]
+    plt.plot(dates, invested, label="invested", marker="braille", color="gray")
+    plt.plot(dates, values, label="value", marker="braille", color="green")
+    r = report.result
+    plt.title(f"DCA {report.coin.symbol}: value {money(r.value, report.currency)} vs "
+              f"invested {money(r.invested, report.currency)} ({r.return_pct:+.2f}%)")
+    return _finish(plt, color, values + invested)
