@@ -1,0 +1,101 @@
+"""`mobius ta BTC` with a warm cache beside `mobius price BTC` (target: within 1.5x).
+
+Also `dca BTC` and `gas`. Every command runs as a fresh subprocess against the loopback
+fake (tests/fakes.py), after one warm-up run that fetches and caches; runs are
+interleaved so machine noise hits all alike. Figures: median and minimum of N runs each,
+and the in-process cost of the indicators alone on 366 closes. (`gas` is never cached: it
+asks the node every time, so it includes a JSON-RPC round trip to the fake.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.fakes import FakeApis  # noqa: E402
+
+TARGET_RATIO = 1.5
+
+
+def mobius_command() -> list[str]:
+    script = Path(sys.executable).parent / "mobius"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mobius_cli"]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+    return time.perf_counter() - start
+
+
+def indicators_alone(repeat: int = 50) -> float:
+    """Seconds for analyse() on 366 closes, numpy already imported (best of `repeat`)."""
+    import math
+
+    from mobius_cli.core.signals import analyse
+
+    closes = [100 * math.exp(0.01 * i + 0.05 * math.sin(i / 3)) for i in range(366)]
+    analyse(closes)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        analyse(closes)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
+    args = parser.parse_args(argv)
+
+    import compileall
+
+    import mobius_cli
+
+    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    mobius = mobius_command()
+    with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
+        env = {**fake.env(), "NO_COLOR": "1", "COLUMNS": "120", "MOBIUS_HOME": tmp}
+        for var in ("COINGECKO_API_KEY", "COINGECKO_PRO_API_KEY", "FORCE_COLOR"):
+            env.pop(var, None)
+        commands = {
+            "price BTC": [*mobius, "price", "BTC"],
+            "ta BTC": [*mobius, "ta", "BTC"],
+            "dca BTC": [*mobius, "dca", "BTC", "--amount", "50", "--every", "week"],
+            "gas": [*mobius, "gas"],
+        }
+        cold = {name: timed(cmd, env) for name, cmd in commands.items()}
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for i in range(args.runs):
+            order = list(commands.items())
+            if i % 2:
+                order.reverse()
+            for name, cmd in order:
+                times[name].append(timed(cmd, env))
+
+    median = {name: statistics.median(t) for name, t in times.items()}
+    print(f"{args.runs} warm runs each (fresh processes, cache warmed by one cold run)")
+    for name, t in times.items():
+        print(f"{name:<10} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms"
+              f"   cold {cold[name] * 1000:7.1f} ms")
+    ratio = median["ta BTC"] / median["price BTC"]
+    ratio_min = min(times["ta BTC"]) / min(times["price BTC"])
+    verdict = "ok" if ratio <= TARGET_RATIO else "over target"
+    print(f"ta/price   median {ratio:.2f}x   min {ratio_min:.2f}x   "
+          f"target <= {TARGET_RATIO}x: {verdict}")
+    print(f"indicators and signals alone on 366 closes: {indicators_alone() * 1000:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
