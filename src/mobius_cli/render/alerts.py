@@ -1,0 +1,198 @@
+"""Rich renderings of alerts, checks, firing history and channels."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from mobius_cli.render.format import money
+from mobius_cli.render.output import new_table
+
+if TYPE_CHECKING:
+    from mobius_cli.core.alerts import Alert
+    from mobius_cli.services.alerts import (
+        Added,
+        AlertList,
+        ChannelList,
+        CheckResult,
+        History,
+    )
+    from mobius_cli.store.alerts import Firing
+
+STATUS_STYLE = {"armed": "green", "fired": "yellow", "snoozed": "cyan", "disabled": "dim"}
+
+
+def when(moment: datetime | None) -> str:
+    """'2026-12-01 12:00' (UTC) or '—'."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def target_text(alert: Alert | Firing) -> str:
+    from mobius_cli.core.alerts import PCT_CONDITIONS, plain_number
+
+    if alert.condition in PCT_CONDITIONS:
+        return f"{plain_number(alert.target)}%"
+    return money(alert.target, alert.currency)
+
+
+def condition_text(alert: Alert) -> str:
+    """'below', 'cross ↑' (waiting to cross upwards), '24h move ±', '24h up'."""
+    c = alert.condition
+    if c == "cross":
+        return "cross ↑" if alert.side == "below" else "cross ↓"
+    return {"change": "24h move ±", "change_up": "24h up", "change_down": "24h down"}.get(c, c)
+
+
+def _styled(text: str, style: str | None, color: bool) -> Any:
+    from rich.text import Text
+
+    return Text(text, style=style or "") if color and style else text
+
+
+def _tune(table: Any, *, keep: tuple[str, ...], left: tuple[str, ...]) -> Any:
+    """Columns in `keep` never wrap or shrink; columns in `left` are left-aligned text."""
+    for column in table.columns:
+        if column.header in keep:
+            column.no_wrap = True
+            column.min_width = len(str(column.header))
+        if column.header in left:
+            column.justify = "left"
+            column.no_wrap = False
+            column.min_width = 12
+    return table
+
+
+def alert_text(alert: Alert) -> str:
+    """'below $2,500.00', 'cross ↑ $100,000.00 ↻ 1h', '24h up 10%'."""
+    text = f"{condition_text(alert)} {target_text(alert)}"
+    if alert.repeat:
+        from mobius_cli.core.alerts import format_duration
+
+        text += f" ↻ {format_duration(alert.cooldown)}" if alert.cooldown else " ↻"
+    return text
+
+
+def alerts_table(result: AlertList, color: bool = True) -> Any:
+    from mobius_cli.core.alerts import PCT_CONDITIONS
+
+    if not result.rows:
+        return "No alerts yet. Add one: mobius alerts add eth --below 2500"
+    own_notify = any(r.alert.notify for r in result.rows)
+    notes = any(r.alert.note for r in result.rows)
+    columns = ["Id", "Symbol", "Alert", "Now", "To go", "Status", "Last fired"]
+    columns += ["Notify"] if own_notify else []
+    columns += ["Note"] if notes else []
+    table = new_table(None, *columns,
+                      caption="↻ repeats (cooldown); To go: the move still needed to fire")
+    for row in result.rows:
+        a = row.alert
+        if a.condition in PCT_CONDITIONS:
+            now = "—" if row.change_24h_pct is None else f"{row.change_24h_pct:+.2f}%"
+            to_go = "—" if row.distance_pct is None else f"{row.distance_pct:+.2f} pts"
+        else:
+            now = money(row.price, a.currency) if row.price is not None else "—"
+            to_go = "—" if row.distance_pct is None else f"{row.distance_pct:+.2f}%"
+        status = row.status
+        if status == "snoozed" and a.snoozed_until:
+            status = f"snoozed to {when(a.snoozed_until)}"
+        cells = [str(a.id), a.symbol, alert_text(a), now, to_go,
+                 _styled(status, STATUS_STYLE.get(row.status), color), when(a.last_fired_at)]
+        if own_notify:
+            cells.append(", ".join(a.notify or result.default_notify))
+        if notes:
+            cells.append(a.note)
+        table.add_row(*cells)
+    return _tune(table, keep=("Id", "Symbol", "Status"), left=("Alert", "Notify", "Note"))
+
+
+def added_line(added: Added) -> str:
+    from mobius_cli.core.alerts import describe
+
+    text = f"Alert #{added.alert.id}: {describe(added.alert)}"
+    if added.quote is not None:
+        text += f" (now {money(added.quote.price, added.alert.currency)})"
+    if added.alert.repeat:
+        from mobius_cli.core.alerts import format_duration
+
+        text += f", repeating, cooldown {format_duration(added.alert.cooldown)}"
+    return text
+
+
+def fired_line(f: Firing) -> str:
+    """'🔔 #3 ETH below $2,500.00: $2,480.12 at 2026-12-01 12:00 UTC'."""
+    words = {"above": "above", "below": "below", "cross": "crossed", "change": "moved",
+             "change_up": "up", "change_down": "down"}[f.condition]
+    price = money(f.price, f.currency)
+    text = f"#{f.alert_id} {f.symbol} {words} {target_text(f)}: now {price}"
+    if f.condition in ("change", "change_up", "change_down") and f.change_24h_pct is not None:
+        text = f"#{f.alert_id} {f.symbol} {words} {target_text(f)} in 24h " \
+               f"({f.change_24h_pct:+.2f}%): now {price}"
+    if f.note:
+        text += f" — {f.note}"
+    return text
+
+
+def check_lines(result: CheckResult) -> list[str]:
+    lines = [fired_line(f) for f in result.fired]
+    fired = len(result.fired)
+    lines.append(f"Checked {result.checked} alert{'s' if result.checked != 1 else ''}: "
+                 f"{fired} fired." if fired else
+                 f"Checked {result.checked} alert{'s' if result.checked != 1 else ''}: "
+                 "nothing fired.")
+    return lines
+
+
+def error_line(error: dict[str, Any]) -> str:
+    if error.get("kind") == "delivery":
+        return (f"alert #{error['id']} ({error.get('symbol')}): channel {error['channel']} "
+                f"{error['status']}: {error.get('message')}")
+    return f"alert #{error['id']} ({error.get('symbol')}): {error.get('message')}"
+
+
+def history_table(result: History, color: bool = True) -> Any:
+    if not result.firings:
+        return "No alert has fired yet."
+    table = new_table(None, "Time", "Id", "Symbol", "Alert", "Price", "Delivery",
+                      caption="Times in UTC")
+    for f in result.firings:
+        delivery = ", ".join(
+            f"{d['channel']}: {d['status']}" + (f" ({d['attempts']}×)" if d['attempts'] > 1
+                                                 else "")
+            for d in f.deliveries) or "—"
+        table.add_row(when(f.fired_at), str(f.alert_id), f.symbol,
+                      f"{f.condition} {target_text(f)}", money(f.price, f.currency), delivery)
+    return _tune(table, keep=("Id", "Symbol"), left=("Alert", "Delivery"))
+
+
+def history_rows(result: History) -> list[dict[str, Any]]:
+    """Flat rows for --csv: one per firing and channel."""
+    rows = []
+    for f in result.firings:
+        base = f.to_json()
+        for d in f.deliveries or [{"channel": "", "status": "", "attempts": 0, "error": None}]:
+            rows.append({**base, "channel": d["channel"], "delivery": d["status"],
+                         "attempts": d["attempts"], "error": d["error"]})
+    return rows
+
+
+def channels_table(result: ChannelList, color: bool = True) -> Any:
+    table = new_table(None, "Name", "Kind", "Target", "Source")
+    for row in result.rows:
+        table.add_row(row["name"], row["kind"], row.get("target") or "—",
+                      "built-in" if row.get("builtin") else row.get("target_source", "—"))
+    return table
+
+
+def watch_table(result: AlertList, check: CheckResult | None, stamp: datetime,
+                color: bool = True) -> Any:
+    from rich.console import Group
+
+    parts: list[Any] = [f"Alerts at {when(stamp)} (Ctrl-C to stop)", alerts_table(result, color)]
+    if check is not None:
+        parts.extend(check_lines(check))
+        parts.extend(error_line(e) for e in check.errors)
+    from rich.text import Text
+
+    return Group(*(Text(p) if isinstance(p, str) else p for p in parts))
