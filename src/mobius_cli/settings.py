@@ -195,6 +195,22 @@ def _fraction(value: Any) -> float:
     return number
 
 
+def _percent(most: float) -> Callable[[Any], float]:
+    """A parser for a percentage from 0 to `most`."""
+
+    def parse(value: Any) -> float:
+        problem = f"must be a percentage from 0 to {most:g}"
+        try:
+            number = float(str(value).strip().rstrip("%"))
+        except (TypeError, ValueError):
+            raise ValueError(problem) from None
+        if isinstance(value, bool) or not 0 <= number <= most:  # also refuses nan
+            raise ValueError(problem)
+        return number
+
+    return parse
+
+
 def _text(value: Any) -> str:
     return str(value).strip()
 
@@ -246,6 +262,12 @@ CONFIG_KEYS: dict[str, Key] = {
     "llm_model": Key(_text, "", "LLM model name"),
     "cost_basis_method": Key(_choice("fifo", "lifo", "hifo", "avg"), "fifo",
                              "portfolio cost basis method: fifo, lifo, hifo or avg"),
+    "alerts_max_age": Key(_seconds(86400), 300.0,
+                          "seconds after which a price is too old to fire an alert"),
+    "alerts_hysteresis": Key(_percent(50), 0.5, "percent a repeating alert's condition "
+                             "must be false by before it re-arms"),
+    "alerts_notify": Key(_text, "terminal", "channels for alerts without --notify "
+                         "(comma-separated)"),
 }
 COINGECKO_PRO_URL = "https://pro-api.coingecko.com/api/v3"
 
