@@ -182,7 +182,16 @@ def test_any_evm_chain_by_environment(fake_apis):
     result = cli(fake_apis, "gas", "--chain", "linea", "--json",
                  env={"MOBIUS_RPC_URL_LINEA": fake_apis.url("rpc", "/base")})
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["chain"] == "linea"
+    data = json.loads(result.stdout)
+    assert data["chain"] == "linea"
+    assert data["costs"]["transfer"]["standard"] > 0  # Linea pays gas in ETH, priced
+    assert fake_apis.last("/simple/price").query["ids"] == "ethereum"
+
+
+def test_a_chain_that_is_not_evm_says_so(fake_apis):
+    result = cli(fake_apis, "gas", "--chain", "solana")
+    assert result.returncode == 2
+    assert "Solana is not an EVM chain" in result.stderr
 
 
 def test_a_node_for_the_wrong_chain_is_refused(fake_apis):

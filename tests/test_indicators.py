@@ -218,3 +218,16 @@ def test_importing_the_indicator_modules_does_not_import_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_stablecoin_shows_no_trend():
+    x = [1.0 + 0.0004 * np.sin(i / 5) for i in range(300)]
+    by = {s.indicator: s for s in signals.analyse(x).signals}
+    assert by["sma_200"].signal == "neutral" and "within 1% of its 200-day" in by["sma_200"].reason
+    assert by["sma_50"].signal == "neutral" and "no clear trend" in by["sma_50"].reason
+
+
+def test_tiny_prices_are_written_out():
+    x = [0.00001 * (1 + 0.01 * i) for i in range(250)]
+    reason = next(s.reason for s in signals.analyse(x).signals if s.indicator == "sma_200")
+    assert "e-" not in reason and "0.0000" in reason

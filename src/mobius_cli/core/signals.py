@@ -18,6 +18,8 @@ BULLISH, BEARISH, NEUTRAL = "bullish", "bearish", "neutral"
 RSI_HIGH, RSI_LOW = 70.0, 30.0
 FRESH_MACD_CROSS = 5  # closes: a MACD cross this recent is news
 FRESH_MA_CROSS = 30  # closes: a golden or death cross this recent is named
+TREND_BAND_PCT = 1.0  # price this close to its 200-day average shows no trend
+CROSS_BAND_PCT = 0.5  # 50-day and 200-day averages this close show no trend
 
 # Indicator -> what it is, for the "too little history" explanations.
 LABELS = {
@@ -78,9 +80,12 @@ def _last(series: list[float | None]) -> float | None:
 
 
 def _price(value: float) -> str:
-    if abs(value) >= 1:
+    """63,421.00 / 0.5123 / 0.00000912: four significant digits below 1, never 1e-05."""
+    if abs(value) >= 1 or value == 0:
         return f"{value:,.2f}"
-    return f"{value:.4g}"
+    decimals = min(18, 3 - math.floor(math.log10(abs(value))))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".")
 
 
 def _ago(n: int) -> str:
@@ -170,7 +175,11 @@ def _signals(x: list[float], series: dict[str, list[float | None]],
     sma200 = v["sma_200"]
     if sma200 is not None and close is not None:
         gap = (close / sma200 - 1) * 100 if sma200 else 0.0
-        if close > sma200:
+        if abs(gap) < TREND_BAND_PCT:
+            out.append(Signal("trend", NEUTRAL, f"price {_price(close)} is within "
+                              f"{TREND_BAND_PCT:g}% of its 200-day average ({_price(sma200)}): "
+                              "no clear long-term trend", "sma_200"))
+        elif close > sma200:
             out.append(Signal("trend", BULLISH, f"price {_price(close)} is {gap:.1f}% above its "
                               f"200-day average ({_price(sma200)}): long-term uptrend",
                               "sma_200"))
@@ -184,8 +193,12 @@ def _signals(x: list[float], series: dict[str, list[float | None]],
     sma50 = v["sma_50"]
     if sma50 is not None and sma200 is not None:
         cross = _last_cross(series["sma_50"], series["sma_200"])
-        if sma50 == sma200:
-            out.append(Signal("trend", NEUTRAL, "the 50-day and 200-day averages are level",
+        spread = abs(sma50 / sma200 - 1) * 100 if sma200 else 0.0
+        if sma50 == sma200 or spread < CROSS_BAND_PCT:
+            recent = (f"; last {'golden' if cross[1] == 'up' else 'death'} cross "
+                      f"{_ago(cross[0])}" if cross else "")
+            out.append(Signal("trend", NEUTRAL, f"the 50-day and 200-day averages are within "
+                              f"{CROSS_BAND_PCT:g}% of each other{recent}: no clear trend",
                               "sma_50"))
         elif cross is not None and cross[0] < FRESH_MA_CROSS:
             ago, way = cross

@@ -55,6 +55,13 @@ CHAINS: tuple[Chain, ...] = (
           ("avax", "avalanche c-chain", "c-chain")),
 )
 _BY_NAME = {alias: c for c in CHAINS for alias in (c.name, *c.aliases)}
+# Gas coins of EVM chains that need a MOBIUS_RPC_URL_<CHAIN> node: (symbol, CoinGecko id).
+ENV_CHAIN_COINS = {
+    "linea": ("ETH", "ethereum"), "scroll": ("ETH", "ethereum"), "zksync": ("ETH", "ethereum"),
+    "blast": ("ETH", "ethereum"), "mantle": ("MNT", "mantle"), "gnosis": ("XDAI", "xdai"),
+    "fantom": ("FTM", "fantom"), "cronos": ("CRO", "crypto-com-chain"), "celo": ("CELO", "celo"),
+}
+NOT_EVM = frozenset({"bitcoin", "solana", "tron", "sui", "aptos", "near", "ton", "cardano"})
 
 
 def _env_chain(name: str) -> Chain | None:
@@ -62,13 +69,17 @@ def _env_chain(name: str) -> Chain | None:
     key = re.sub(r"[^A-Z0-9]+", "_", name.strip().upper()).strip("_")
     if not key or not os.environ.get(env.RPC_URL_PREFIX + key):
         return None
-    return Chain(key.lower(), key.replace("_", " ").title(), None, "", None, None)
+    symbol, coin_id = ENV_CHAIN_COINS.get(key.lower(), ("", None))
+    return Chain(key.lower(), key.replace("_", " ").title(), None, symbol, coin_id, None)
 
 
 def find_chain(name: str) -> Chain:
     """A chain by name or alias; one with no node configured is a usage error."""
     text = " ".join(name.strip().lower().replace("_", " ").split())
     chain = _BY_NAME.get(text) or _BY_NAME.get(text.replace(" ", "-")) or _env_chain(text)
+    if chain is None and text in NOT_EVM:
+        raise UsageError(f"{text.title()} is not an EVM chain: gas here reads an EVM node's "
+                         "eth_feeHistory", hint="e.g. ethereum, arbitrum, base or polygon")
     if chain is None:
         known = ", ".join(c.name for c in CHAINS)
         var = env.RPC_URL_PREFIX + re.sub(r"[^A-Z0-9]+", "_", name.strip().upper()).strip("_")
