@@ -561,10 +561,12 @@ def series_change(series: Sequence[tuple[int, float]], days: int) -> float | Non
 
 
 def series_tail(series: Sequence[tuple[int, float]], days: int | None) -> list[tuple[int, float]]:
-    """The points of the last `days` days (all when None)."""
+    """The points from midnight UTC `days` days before the last point's day (all when None):
+    `days` daily points and the latest."""
     if days is None or not series:
         return list(series)
-    start = series[-1][0] - days * 86400
+    last = series[-1][0]
+    start = last - last % 86400 - days * 86400
     return [p for p in series if p[0] >= start]
 
 

@@ -130,7 +130,8 @@ def protocols_table(p: ProtocolRanking, color: bool = True) -> Any:
     caption = None if p.category else "CEXs left out (--category cex lists them)"
     tvl_label = f"TVL{where}" if p.chain else "TVL"
     table = _left(new_table(f"{kind}{where} {order}", "#", "Protocol", "Category", tvl_label,
-                            "24h", "7d", "Chains", caption=caption),
+                            "24h", "7d", "Chains", caption=caption,
+                            drop_first=("Chains", "Category")),
                   "Protocol", "Category", "Chains")
     for r in p.rows:
         chains = ", ".join(r.chains[:3]) + (f" +{len(r.chains) - 3}" if len(r.chains) > 3
@@ -144,7 +145,8 @@ def protocols_table(p: ProtocolRanking, color: bool = True) -> Any:
 def chains_table(c: ChainRanking, color: bool = True) -> Any:
     table = _left(new_table("Chains by TVL", "#", "Chain", "TVL", "Share", "24h*", "7d*",
                             "Protocols", "Token",
-                            caption="* estimated from each protocol's own change"),
+                            caption="* estimated from each protocol's own change",
+                            drop_first=("Token", "Protocols")),
                   "Chain", "Token")
     for r in c.rows:
         table.add_row(str(r.rank), r.name, usd(r.tvl),
@@ -181,7 +183,8 @@ def yields_table(a: YieldAnswer, color: bool = True) -> Any:
     if hidden:
         caption += f"; {hidden}"
     table = _left(new_table(title, "#", "Pool", "Project", "Chain", "TVL", "APY", "Base",
-                            "Reward", "30d mean", "IL", caption=caption),
+                            "Reward", "30d mean", "IL", caption=caption,
+                            drop_first=("30d mean", "IL", "Reward", "Base")),
                   "Pool", "Project", "Chain", "IL")
     for i, p in enumerate(a.pools, start=1):
         table.add_row(str(i), _pool_label(p), p.project, p.chain, usd(p.tvl), apy(p.apy),
@@ -209,7 +212,8 @@ def compare_table(c: ProtocolComparison, color: bool = True) -> list[Any]:
         table.add_row(label, *(cell(s) for s in sides))
     out: list[Any] = [table]
     pools = _left(new_table("Best pools (by APY; outliers and pools under $10k left out)",
-                            "Protocol", "Pool", "Chain", "TVL", "APY", "Base", "Reward"),
+                            "Protocol", "Pool", "Chain", "TVL", "APY", "Base", "Reward",
+                            drop_first=("Reward", "Base")),
                   "Protocol", "Pool", "Chain")
     for s in sides:
         for p in s.best_pools:

@@ -163,7 +163,7 @@ def tvl(llama: DefiLlama, protocol: str | None = None, chain: str | None = None,
         report = TvlReport("all", "DeFi", total, days=days,
                            chain_tvls={c["name"]: c["tvl"] for c in ranked})
         series_name = None
-    if changes or days is not None:
+    if changes or days is not None or series_name is None:  # all-DeFi JSON has changes
         series = llama.chain_history(series_name, progress)
         report.change_1d_pct = core.series_change(series, 1)
         report.change_7d_pct = core.series_change(series, 7)
