@@ -128,54 +128,58 @@ def ta_rows(report: TaReport) -> list[dict[str, Any]]:
              **{k: s[k][i] for k in keys}} for i, p in enumerate(report.points)]
 
 
-def _chart_base(width: int, color: bool) -> Any:
+def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Sequence[float],
+           title: str, width: int, color: bool) -> str:
+    """Lines (label, colour, values aligned with `times`) in the house chart style: the
+    terminal's own background, short price labels (86.5k), dates up to the last one."""
+    from datetime import datetime, timezone
+
     import plotext as plt
 
-    plt.clear_figure()
-    plt.date_form("Y-m-d")
-    plt.plotsize(max(40, min(width, 140)), 24)
-    if color:
-        plt.theme("pro")  # the terminal's own background
-    else:
-        plt.theme("clear")
-    return plt
-
-
-def _finish(plt: Any, color: bool, values: Sequence[float]) -> str:
     from mobius_cli.render.format import axis_number
 
-    finite = [v for v in values if v is not None]
-    if finite:
-        lo, hi = min(finite), max(finite)
-        ticks = [lo + (hi - lo) * i / 4 for i in range(5)] if hi > lo else [lo]
+    plt.clear_figure()
+    shown: list[float] = []
+    for label, style, values in series:
+        pairs = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
+        if pairs:
+            plt.plot([t for t, _ in pairs], [v for _, v in pairs], label=label,
+                     marker="braille", color=style)
+            shown.extend(v for _, v in pairs)
+    plt.title(title)
+    plot_width = max(40, min(width, 140))
+    plt.plotsize(plot_width, 24)
+    plt.canvas_color("default")
+    plt.axes_color("default")
+    plt.ticks_color("default")
+    if shown:
+        low, high = min(shown), max(shown)
+        ticks = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low]
         plt.yticks(ticks, [axis_number(t) for t in ticks])
+    if times:
+        first, last = times[0], times[-1]
+        span = last - first
+        count = 4 if plot_width >= 70 else 3 if plot_width >= 50 else 2
+        xticks = [first + span * i / count for i in range(count + 1)] if span > 0 else [first]
+        fmt = "%b %d" if span <= 300 * 86400 else "%Y-%m-%d"
+        labels = [datetime.fromtimestamp(t, timezone.utc).strftime(fmt) for t in xticks]
+        labels[-1] = datetime.fromtimestamp(last, timezone.utc).strftime("%Y-%m-%d")
+        plt.xticks(xticks, labels)
     chart = plt.build()
     return chart if color else plt.uncolorize(chart)
 
 
 def ta_chart(report: TaReport, width: int, color: bool) -> str:
     """Price with the Bollinger bands and the 20/50/200-day averages (plotext)."""
-    plt = _chart_base(width, color)
-    dates = [p.time.strftime("%Y-%m-%d") for p in report.points]
     s = report.tech.series
-    shown: list[float] = []
-
-    def line(values: Sequence[float | None], label: str, style: str) -> None:
-        pairs = [(d, v) for d, v in zip(dates, values, strict=True) if v is not None]
-        if pairs:
-            plt.plot([d for d, _ in pairs], [v for _, v in pairs], label=label,
-                     marker="braille", color=style)
-            shown.extend(v for _, v in pairs)
-
-    line(s["bb_upper"], "BB upper", "gray")
-    line(s["bb_lower"], "BB lower", "gray")
-    line(s["sma_200"], "SMA 200", "magenta")
-    line(s["sma_50"], "SMA 50", "blue")
-    line(s["sma_20"], "SMA 20", "cyan")
-    line([p.price for p in report.points], "price", "green")
-    plt.title(f"{report.coin.symbol}/{report.currency.upper()} — {len(dates)} daily closes, "
-              f"to {dates[-1] if dates else '—'}")
-    return _finish(plt, color, shown)
+    times = [p.time.timestamp() for p in report.points]
+    end = f"{report.as_of:%Y-%m-%d}" if report.as_of else "—"
+    return _chart([("BB upper", "gray", s["bb_upper"]), ("BB lower", "gray", s["bb_lower"]),
+                   ("SMA 200", "magenta", s["sma_200"]), ("SMA 50", "blue", s["sma_50"]),
+                   ("SMA 20", "cyan", s["sma_20"]),
+                   ("price", "green", [p.price for p in report.points])],
+                  times, f"{report.coin.symbol}/{report.currency.upper()} — "
+                  f"{len(times)} daily closes to {end}", width, color)
 
 
 # --- gas -------------------------------------------------------------------------------
@@ -282,14 +286,11 @@ def dca_rows(report: DcaReport) -> list[dict[str, Any]]:
 
 def dca_chart(report: DcaReport, width: int, color: bool) -> str:
     """The position's value against the money put in, over time (plotext)."""
-    plt = _chart_base(width, color)
     steps = report.result.steps
-    dates = [s.time.strftime("%Y-%m-%d") for s in steps]
-    values = [s.value for s in steps]
-    invested = [s.invested for s in steps]
-    plt.plot(dates, invested, label="invested", marker="braille", color="gray")
-    plt.plot(dates, values, label="value", marker="braille", color="green")
     r = report.result
-    plt.title(f"DCA {report.coin.symbol}: value {money(r.value, report.currency)} vs "
-              f"invested {money(r.invested, report.currency)} ({r.return_pct:+.2f}%)")
-    return _finish(plt, color, values + invested)
+    return _chart([("invested", "gray", [s.invested for s in steps]),
+                   ("value", "green", [s.value for s in steps])],
+                  [s.time.timestamp() for s in steps],
+                  f"DCA {report.coin.symbol}: value {money(r.value, report.currency)} vs "
+                  f"invested {money(r.invested, report.currency)} ({r.return_pct:+.2f}%)",
+                  width, color)
