@@ -76,9 +76,12 @@ def show_ta(app: AppContext, symbol: str | None, days: str | int = 365, chart: b
     missing = report.tech.missing
     if missing and (only is None or set(only) & set(missing)):
         shown = [name for name in missing if only is None or name in only]
-        app.note(f"only {len(report.tech.closes)} daily closes: "
+        have = len(report.tech.closes)
+        fix = (f"CoinGecko has no older history for {coin.symbol}" if have < span
+               else "a longer --days gives them")
+        app.note(f"only {have} daily closes: "
                  + "; ".join(view.need_text(name) for name in shown)
-                 + " (shown as null); a longer --days helps if the coin is older")
+                 + f" (shown as null); {fix}")
     if chart and not app.json and not as_csv:
         app.out.file.write(view.ta_chart(report, app.out.width, app.color) + "\n")
         return
