@@ -186,8 +186,8 @@ class ResponseCache:
                 if cutoff is not None:
                     removed += db.execute("DELETE FROM responses WHERE stored_at <= ?",
                                           (cutoff,)).rowcount
-                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                     db.execute("VACUUM")
+                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             db.execute("DELETE FROM rate_limits WHERE until < ?", (now - self.max_age,))
             db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('pruned_at', ?)",
                        (now,))

@@ -209,7 +209,7 @@ class HttpClient:
     def __init__(self, cache: ResponseCache, *, timeout: float = 10.0,
                  policy: RetryPolicy | None = None, offline: bool = False,
                  on_note: Callable[[str], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
+                 sleep: Callable[[float], None] | None = None,
                  transport: httpx.BaseTransport | None = None,
                  settings: Settings | None = None):
         self.cache = cache
@@ -217,7 +217,7 @@ class HttpClient:
         self.policy = policy or RetryPolicy()
         self.offline = offline
         self.on_note = on_note or (lambda message: None)
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep
         self._transport = transport
         self._settings = settings
         self._client: httpx.Client | None = None
@@ -227,6 +227,8 @@ class HttpClient:
         self.rate_waited = 0.0
         # source -> remembered rate limit (loaded from the cache db on first request)
         self._limits: dict[str, tuple[float, float, float | None] | None] = {}
+        # source -> the rate-limit error this client gave up with (repeated until it ends)
+        self._rate_gave_up: dict[str, RateLimited] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, offline: bool = False,
@@ -400,7 +402,7 @@ class HttpClient:
 
         When a source is unreachable after all retries (or keeps rate limiting), further
         requests to it in the next `GIVE_UP_SECONDS` fail at once instead of waiting
-        through the retries again.
+        through the retries again; after a rate limit, until the time it asked for.
         """
         gave_up = self._gave_up.get(source)
         if gave_up is not None and time.monotonic() - gave_up[0] < GIVE_UP_SECONDS:
@@ -410,8 +412,11 @@ class HttpClient:
             return self._attempts(source, method, url, params=params, headers=headers,
                                   json_body=json_body, retry=retry, validate=validate,
                                   parse=parse, rpc=rpc)
-        except (_GaveUp, RateLimited) as exc:
+        except _GaveUp as exc:
             self._gave_up[source] = (time.monotonic(), exc)
+            raise
+        except RateLimited as exc:
+            self._rate_gave_up[source] = exc
             raise
 
     def _attempts(self, source: str, method: str, url: str, *,
@@ -496,11 +501,15 @@ class HttpClient:
         except httpx.InvalidURL as exc:
             raise self._bad_url(source, url, str(exc)) from None
         origin = request.url
+        target = url
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 response = self.client.send(request)
             except httpx.UnsupportedProtocol as exc:
-                raise self._bad_url(source, str(request.url), str(exc)) from None
+                if target != url:  # the source redirected somewhere unusable
+                    raise SourceError(source, f"redirected to an unusable URL "
+                                      f"{mask_url(target)!r}") from None
+                raise self._bad_url(source, target, str(exc)) from None
             nxt = response.next_request
             if nxt is None:
                 return response
@@ -508,7 +517,7 @@ class HttpClient:
             if not _same_site(origin, nxt.url):
                 for name in [n for n in nxt.headers if is_secret_header(n)]:
                     del nxt.headers[name]
-            request = nxt
+            request, target = nxt, str(nxt.url)
         raise SourceError(source, f"too many redirects (more than {MAX_REDIRECTS})",
                           detail=mask_url(str(request.url)))
 
@@ -575,7 +584,8 @@ class HttpClient:
         return self._limits[source]
 
     def _check_rate_limit(self, source: str) -> None:
-        """Before a request: wait out a short remembered 429, or fail fast on a long one."""
+        """Before a request: wait out a short remembered 429, or fail fast on a long one
+        (or on any, once this client has given up on the source's rate limit)."""
         limit = self._rate_limit(source)
         if limit is None:
             return
@@ -584,16 +594,20 @@ class HttpClient:
         remaining = until - now
         if remaining <= 0:
             return
+        if source in self._rate_gave_up:
+            raise self._rate_gave_up[source]
         budget = self.policy.max_rate_wait - self.rate_waited
         if remaining <= min(SHORT_RATE_WAIT, budget):
+            if remaining >= 2:
+                self.on_note(f"{source} is rate limiting (HTTP 429); waiting {remaining:.0f} s")
             self.sleep(remaining)
             self.rate_waited += remaining
             return
         said = (f"it asked to wait {asked:.0f} s" if asked is not None
-                else "without a Retry-After")
-        raise RateLimited(source, f"rate limited (HTTP 429) {describe_age(now - noted)} ago, "
-                          f"{said}; not asking again for {describe_age(remaining)}",
-                          hint=_rate_hint(source))
+                else "no Retry-After sent")
+        ago = "just now" if now - noted < 1 else f"{describe_age(now - noted)} ago"
+        raise RateLimited(source, f"rate limited (HTTP 429) {ago} ({said}); not asking "
+                          f"again for {describe_age(remaining)}", hint=_rate_hint(source))
 
     def _remember_rate_limit(self, source: str, asked: float | None) -> None:
         now = time.time()

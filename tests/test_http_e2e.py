@@ -1,0 +1,43 @@
+"""The HTTP client's fault handling seen from the CLI, in-process against the loopback fake."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobius_cli.providers import http
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    """Record the client's waits instead of sleeping through them."""
+    waits: list[float] = []
+    original = http.HttpClient.from_settings
+
+    def recording(settings, **kwargs):
+        client = original(settings, **kwargs)
+        client.sleep = waits.append
+        return client
+
+    monkeypatch.setattr(http.HttpClient, "from_settings", staticmethod(recording))
+    return waits
+
+
+def test_a_429_storm_on_price_btc_eth_is_bounded_and_remembered(fake_apis, slept):
+    fake_apis.fail("/cg", status=429, times=None, retry_after="5")
+    result = fake_apis.run_mobius("price", "BTC", "ETH")
+    asked = len(fake_apis.requests_to("/cg"))
+    assert asked <= 3 and sum(slept) <= 10  # was 28 requests and 121 s
+    assert "Traceback" not in result.stderr
+    # DeFiLlama stands in for the prices (its fallback), or the command fails in one line.
+    assert result.returncode == 0 or "CoinGecko: rate limited (HTTP 429)" in result.stderr
+    # The next command does not ask CoinGecko again while it said to wait.
+    fake_apis.run_mobius("price", "BTC")
+    assert len(fake_apis.requests_to("/cg")) == asked
+
+
+def test_a_429_storm_on_every_source_stays_within_one_wait_budget(fake_apis, slept):
+    fake_apis.fail("/", status=429, times=None, retry_after="5")
+    result = fake_apis.run_mobius("price", "BTC", "ETH")
+    assert result.returncode == 1
+    assert "rate limited (HTTP 429)" in result.stderr and "Traceback" not in result.stderr
+    assert sum(slept) <= 30 and len(fake_apis.requests_to()) <= 6
