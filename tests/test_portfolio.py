@@ -263,3 +263,24 @@ def test_cli_round_trip(app, fake_apis, tmp_path):
     assert [p["name"] for p in listed] == ["main", "copy"]
     assert run("portfolio", "undo", "--portfolio", "copy").returncode == 0
     assert run("portfolio", "delete", "copy", "--yes").returncode == 0
+
+
+def test_the_ledger_snapshot_follows_every_change(app):
+    svc.add_trade(app, "btc", "1", "100", when="2026-01-01")
+    assert svc.portfolio_view(app).holdings[0].amount == D(1)
+    svc.add_trade(app, "btc", "2", "100", when="2026-01-02")
+    assert svc.portfolio_view(app).holdings[0].amount == D(3)
+    svc.delete_transaction(app)  # undo
+    assert svc.portfolio_view(app).holdings[0].cost_basis == D(100)
+    # sell then undo then another sell of the same size: same count, a new highest id
+    svc.remove_trade(app, "btc", "0.5", "300", when="2026-01-03")
+    assert svc.portfolio_view(app).realized_pnl == D(100)
+    svc.delete_transaction(app)
+    svc.remove_trade(app, "btc", "0.5", "500", when="2026-01-03")
+    assert svc.portfolio_view(app).realized_pnl == D(200)
+    # per method, and a damaged cache file is simply recomputed
+    assert svc.portfolio_view(app, method="avg").realized_pnl == D(200)
+    for path in (app.settings.paths.cache_dir / "ledger").glob("*.json"):
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        path.write_text("{not json")
+    assert svc.portfolio_view(app).realized_pnl == D(200)

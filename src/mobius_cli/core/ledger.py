@@ -39,7 +39,7 @@ class Portfolio:
     created_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass
 class Transaction:
     """One ledger row as stored; price and fee in their own currencies, with the rates."""
 
@@ -95,10 +95,11 @@ class Position:
     symbol: str
     lots: list[Lot] = field(default_factory=list)
     realized: Decimal = ZERO
+    held: Decimal = ZERO  # the sum of the lots' amounts, kept as they change
 
     @property
     def amount(self) -> Decimal:
-        return sum((lot.amount for lot in self.lots), ZERO)
+        return self.held
 
     @property
     def cost_basis(self) -> Decimal:
@@ -137,12 +138,13 @@ class OversellError(UsageError):
     """A sell or transfer out of more than was held at that moment."""
 
     def __init__(self, symbol: str, held: Decimal, wanted: Decimal, when: datetime,
-                 tx_id: int | None = None):
+                 tx_id: int | None = None, tx: Transaction | None = None):
         super().__init__(
             f"cannot sell {fmt_decimal(wanted)} {symbol}: only {fmt_decimal(held)} held "
             f"on {when.date().isoformat()}",
             hint="check the amount, or record the buy first")
         self.symbol, self.held, self.wanted, self.tx_id = symbol, held, wanted, tx_id
+        self.tx = tx
 
 
 def fmt_decimal(value: Decimal) -> str:
@@ -156,7 +158,8 @@ def replay(transactions: Iterable[Transaction], method: str = "fifo") -> Ledger:
     if method not in METHODS:
         raise UsageError(f"unknown cost basis method {method!r}",
                          hint=f"one of {', '.join(METHODS)}")
-    ordered = sorted(transactions, key=lambda t: (t.time, t.id if t.id is not None else 0))
+    # Rows not stored yet (no id) come after stored ones at the same moment, in given order.
+    ordered = sorted(transactions, key=lambda t: (t.time, 1 << 62 if t.id is None else t.id))
     positions: dict[str, Position] = {}
     disposals: list[Disposal] = []
     with localcontext() as ctx:
@@ -165,18 +168,20 @@ def replay(transactions: Iterable[Transaction], method: str = "fifo") -> Ledger:
             pos = positions.get(tx.coin_id)
             if pos is None:
                 pos = positions[tx.coin_id] = Position(tx.coin_id, tx.symbol)
+            fee = tx.fee * tx.fee_rate if tx.fee else ZERO
             if tx.kind in INFLOWS:
-                pos.lots.append(Lot(tx.amount, tx.amount * tx.unit_price + tx.fee_value,
+                pos.lots.append(Lot(tx.amount, tx.amount * tx.price * tx.rate + fee,
                                     tx.time, tx.id))
+                pos.held += tx.amount
                 continue
-            held = pos.amount
+            held = pos.held
             if tx.amount > held:
-                raise OversellError(tx.symbol, held, tx.amount, tx.time, tx.id)
+                raise OversellError(tx.symbol, held, tx.amount, tx.time, tx.id, tx)
             cost = _consume(pos, tx.amount, method)
-            if tx.kind == "sell":
-                proceeds = tx.amount * tx.unit_price - tx.fee_value
-            else:  # a transfer out carries its cost basis away; only its fee is lost
-                proceeds = cost - tx.fee_value
+            pos.held -= tx.amount
+            # A transfer out carries its cost basis away; only its fee is lost.
+            proceeds = tx.amount * tx.price * tx.rate - fee if tx.kind == "sell" \
+                else cost - fee
             pos.realized += proceeds - cost
             disposals.append(Disposal(tx.id, tx.coin_id, tx.amount, proceeds, cost,
                                       proceeds - cost))
@@ -186,7 +191,7 @@ def replay(transactions: Iterable[Transaction], method: str = "fifo") -> Ledger:
 def _consume(pos: Position, amount: Decimal, method: str) -> Decimal:
     """Remove `amount` from the lots by `method`; return the cost removed."""
     if method == "avg":
-        total = pos.amount
+        total = pos.held
         if amount == total:
             cost = pos.cost_basis
             pos.lots.clear()
@@ -201,7 +206,7 @@ def _consume(pos: Position, amount: Decimal, method: str) -> Decimal:
         pos.lots = [lot for lot in pos.lots if lot.amount > 0]
         return cost
     if method == "fifo":
-        order = list(pos.lots)
+        order = pos.lots
     elif method == "lifo":
         order = list(reversed(pos.lots))
     else:  # hifo: the dearest units first; equal unit costs, the earliest first

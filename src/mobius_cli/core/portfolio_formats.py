@@ -79,8 +79,11 @@ class RowError(ValueError):
 def dec(text: Any, what: str, *, zero: bool = True, negative: bool = False,
         most: Decimal = MAX_AMOUNT) -> Decimal:
     """A Decimal cell: finite, within bounds; '' counts as 0 where zero is allowed."""
-    raw = str(text if text is not None else "").strip().replace(",", "").replace("$", "")
-    raw = raw.replace("€", "").replace("£", "")
+    raw = str(text if text is not None else "").strip()
+    if not (raw[:1].isdigit() and raw[-1:].isdigit()):
+        raw = raw.replace("$", "").replace("€", "").replace("£", "")
+    if "," in raw:
+        raw = raw.replace(",", "")
     if raw == "":
         if zero:
             return Decimal(0)
@@ -109,7 +112,10 @@ def when(text: str) -> datetime:
     raw = (text or "").strip()
     if not raw:
         raise RowError("the date is missing")
-    raw = re.sub(r"\s*(UTC|Z|GMT)$", "", raw, flags=re.I)
+    if raw.endswith("Z") and "T" in raw:
+        raw = raw[:-1]
+    elif raw[-1:].isalpha():
+        raw = re.sub(r"\s*(UTC|Z|GMT)$", "", raw, flags=re.I)
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:

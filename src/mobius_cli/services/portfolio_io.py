@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,17 +174,22 @@ def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | 
 def _check_balances(path: str, existing: list[Transaction], fresh: list[Transaction],
                     lines: list[int]) -> None:
     """Refuse a file that sells (or sends) more of a coin than is held at that moment."""
-    base = 1 << 40
-    tagged = [replace(t, id=base + i) for i, t in enumerate(fresh)]
+    line_of = {id(t): n for t, n in zip(fresh, lines, strict=True)}
+    by_coin: dict[str, list[Transaction]] = {}
+    for t in existing:
+        by_coin.setdefault(t.coin_id, []).append(t)
+    outflows = set()
+    for t in fresh:
+        by_coin.setdefault(t.coin_id, []).append(t)
+        if t.kind in ("sell", "transfer_out"):
+            outflows.add(t.coin_id)
     errors = []
-    for coin_id in sorted({t.coin_id for t in tagged}):
-        rows = [t for t in existing if t.coin_id == coin_id] + \
-            [t for t in tagged if t.coin_id == coin_id]
+    for coin_id in sorted(outflows):
+        # fresh rows carry no id yet: they sort after existing rows at the same moment
         try:
-            replay(rows, "fifo")
+            replay(by_coin[coin_id], "fifo")
         except OversellError as exc:
-            line = lines[exc.tx_id - base] if exc.tx_id is not None and exc.tx_id >= base else 0
-            errors.append((line, exc.message))
+            errors.append((line_of.get(id(exc.tx), 0), exc.message))
     if errors:
         raise bad_rows(path, errors)
 

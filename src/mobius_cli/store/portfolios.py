@@ -28,7 +28,8 @@ def db_time(moment: datetime) -> str:
 
 
 def from_db_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    # fromisoformat is ~20x faster than strptime; show reads every row of the ledger.
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
 
 
 def _now() -> str:
@@ -188,6 +189,13 @@ class TransactionRepo:
     def count(self, portfolio_id: int) -> int:
         return self.conn.execute("SELECT count(*) FROM transactions WHERE portfolio_id = ?",
                                  (portfolio_id,)).fetchone()[0]
+
+    def fingerprint(self, portfolio_id: int) -> tuple[int, int]:
+        """(rows, highest id): changes with every insert or delete, since ids only grow
+        (AUTOINCREMENT) and rows are never updated in place."""
+        row = self.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM transactions "
+                                "WHERE portfolio_id = ?", (portfolio_id,)).fetchone()
+        return int(row[0]), int(row[1])
 
 
 def _values(portfolio_id: int, tx: Transaction, now: str) -> tuple:
