@@ -33,11 +33,21 @@ def mobius_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "mobius_cli"]
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+CPU: dict[str, list[float]] = {}
+
+
+def timed(cmd: list[str], env: dict[str, str], name: str = "") -> float:
+    """Wall-clock seconds of one run; its CPU seconds (user + system, less sensitive to a
+    busy machine) go to CPU[name]."""
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed with exit {proc.returncode}")
+    CPU.setdefault(name, []).append(usage.ru_utime + usage.ru_stime)
+    return wall
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,22 +75,29 @@ def main(argv: list[str] | None = None) -> int:
             "defi protocols": [*mobius, "defi", "protocols"],
         }
         cold = {name: timed(cmd, env) for name, cmd in commands.items()}
+        CPU.clear()
         times: dict[str, list[float]] = {name: [] for name in commands}
         for i in range(args.runs):
             order = list(commands.items())
             if i % 2:
                 order.reverse()
             for name, cmd in order:
-                times[name].append(timed(cmd, env))
+                times[name].append(timed(cmd, env, name))
         sizes = {p.name: p.stat().st_size for p in (Path(tmp) / "cache" / "defillama").glob("*")}
 
     print(f"data: {args.pools:,} pools, {args.protocols:,} protocols; {args.runs} warm runs each")
     for name, size in sorted(sizes.items()):
         print(f"  compact cache {name:<36} {size / 1e6:6.2f} MB")
     median = {name: statistics.median(t) for name, t in times.items()}
+    cpu = {name: statistics.median(t) for name, t in CPU.items()}
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          "(wall-clock figures grow with it; CPU figures much less)")
     for name, t in times.items():
         print(f"{name:<40} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms"
-              f"   cold {cold[name] * 1000:7.1f} ms")
+              f"   cold {cold[name] * 1000:7.1f} ms   CPU median {cpu[name] * 1000:7.1f} ms")
+    cpu_ratio = cpu["defi yields --chain arbitrum --stable"] / cpu["price BTC"]
+    print(f"CPU: yields / price BTC = {cpu_ratio:.2f}x; protocols "
+          f"{cpu['defi protocols'] * 1000:.0f} ms")
     ratio = median["defi yields --chain arbitrum --stable"] / median["price BTC"]
     checks = [
         ("yields median < 0.5 s", median["defi yields --chain arbitrum --stable"]

@@ -210,6 +210,8 @@ def test_token_matches_symbols_exactly() -> None:
     assert core.symbol_has("USDC-WETH", "weth") and not core.symbol_has("USDC.E", "USDC")
     dot_e = core.filter_pools(table(POOLS), YieldQuery(token="USDC.e"))
     assert [p.pool for p in dot_e.pools] == ["2"]
+    both = core.filter_pools(table(POOLS), YieldQuery(token="weth, usdc.e"))
+    assert [p.pool for p in both.pools] == ["3", "2"]
 
 
 def test_outliers_and_small_pools_hidden_and_counted() -> None:

@@ -220,6 +220,9 @@ def test_yields_token_is_exact_and_op_mainnet_alias(fake_apis: FakeApis) -> None
     dot_e = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--token", "usdc.e",
                                                "--json")))
     assert [d["symbol"] for d in dot_e] == ["USDC.E"]
+    staked = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--token", "steth,jitosol",
+                                                "--json")))
+    assert sorted(d["symbol"] for d in staked) == ["JITOSOL", "STETH"]
 
 
 def test_yields_protocol_parent_filters_and_csv(fake_apis: FakeApis) -> None:

@@ -164,7 +164,8 @@ def chains_cmd(ctx: typer.Context, limit: LimitOpt = 20, json: JsonOpt = False,
 def yields_cmd(ctx: typer.Context,
                token: Annotated[str | None, typer.Option(
                    "--token", "-t", metavar="TOKEN",
-                   help="One of the pool's tokens, exactly (USDC is not USDC.E).")] = None,
+                   help="One of the pool's tokens, exactly (USDC is not USDC.E); "
+                   "several as usdc,usdt.")] = None,
                chain: ChainOpt = None,
                protocol: Annotated[str | None, typer.Option(
                    "--protocol", "-p", metavar="PROTOCOL",

@@ -56,6 +56,18 @@ CATEGORY_ALIASES: dict[str, str] = {
 }
 
 HIDDEN_CATEGORIES = frozenset({"CEX"})  # left out of rankings unless asked for by name
+# Liquid staking tokens by the coin they stake: `defi yields --token` takes a comma list,
+# so "where can I stake eth" can ask for ",".join(LIQUID_STAKING["ETH"]).
+LIQUID_STAKING: dict[str, tuple[str, ...]] = {
+    "ETH": ("STETH", "WSTETH", "RETH", "CBETH", "WBETH", "WEETH", "EETH", "EZETH", "RSETH",
+            "METH", "SWETH", "OSETH", "ETHX", "SFRXETH", "FRXETH", "ANKRETH", "OETH", "LSETH"),
+    "SOL": ("JITOSOL", "MSOL", "BSOL", "JUPSOL", "INF", "BNSOL", "DSOL", "HSOL", "STSOL"),
+    "BNB": ("SLISBNB", "BNBX", "ANKRBNB", "STKBNB"),
+    "MATIC": ("STMATIC", "MATICX"), "POL": ("STMATIC", "MATICX"),
+    "AVAX": ("SAVAX", "GGAVAX", "ANKRAVAX"),
+    "ATOM": ("STATOM", "STKATOM"), "DOT": ("VDOT", "LDOT"),
+    "SUI": ("AFSUI", "HASUI", "VSUI"), "APT": ("AMAPT", "STAPT", "THAPT"),
+}
 MIN_POOL_TVL = 10_000.0  # pools below this are hidden unless --all
 SORTS_PROTOCOLS = ("tvl", "change_1d", "change_7d")
 SORTS_POOLS = ("apy", "tvl", "apy_base")
@@ -612,7 +624,7 @@ class Pool:
 class PoolTable:
     """Every pool, column by column (the compact cached form of /pools)."""
 
-    columns: dict[str, list[Any]]
+    columns: Mapping[str, list[Any]]
 
     def __len__(self) -> int:
         return len(self.columns["pool"])
@@ -632,7 +644,7 @@ class PoolTable:
 class YieldQuery:
     """Filters and order for `defi yields`."""
 
-    token: str | None = None
+    token: str | None = None  # one token, or several separated by commas (any of them)
     chain: str | None = None  # a display name (resolve_chain)
     projects: frozenset[str] | None = None  # project slugs
     min_apy: float | None = None
@@ -668,7 +680,8 @@ def filter_pools(table: PoolTable, q: YieldQuery) -> YieldResult:
         raise UsageError(f"--sort must be one of {', '.join(SORTS_POOLS)}, not {q.sort!r}")
     c = table.columns
     chain_ok: dict[str, bool] = {}
-    token = q.token.upper() if q.token else None
+    tokens = ({t.strip().upper() for t in q.token.split(",") if t.strip()} if q.token
+              else None)
     floor = q.min_tvl if q.min_tvl is not None else (0.0 if q.show_all else MIN_POOL_TVL)
     chains, projects, symbols, tvls, apys = (c["chain"], c["project"], c["symbol"], c["tvl"],
                                              c["apy"])
@@ -688,7 +701,7 @@ def filter_pools(table: PoolTable, q: YieldQuery) -> YieldResult:
             continue
         if q.projects is not None and projects[i] not in q.projects:
             continue
-        if token is not None and token not in symbols[i].upper().split("-"):
+        if tokens is not None and tokens.isdisjoint(symbols[i].upper().split("-")):
             continue
         if q.min_apy is not None and (apys[i] is None or apys[i] < q.min_apy):
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import zlib
 from array import array
@@ -18,6 +19,7 @@ from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from mobius_cli.core.models import CoinRef, Quote
 from mobius_cli.errors import NotFoundError, SourceError
@@ -56,6 +58,7 @@ class DefiLlama:
         self.compact_dir = settings.paths.cache_dir / "defillama"
         self.offline = offline
         self.on_note = on_note or (lambda message: None)
+        self._noted_offline = False
 
     @property
     def http(self) -> HttpClient:
@@ -87,14 +90,14 @@ class DefiLlama:
 
     # --- TVL and yields: big bodies kept in compact files --------------------------------
 
-    def protocols(self, progress: Progress | None = None) -> dict[str, list[Any]]:
+    def protocols(self, progress: Progress | None = None) -> Mapping[str, list[Any]]:
         """/protocols, column-wise: slug, name, category, chains, tvls (the flat chainTvls,
         numbers only), change_1d, change_7d, parent, symbol, url."""
         url = _join(self.api_url, "/protocols")
         return self._compact("protocols", url, _compact_protocols, _check_list,
                              "the protocol list (~8 MB, kept for an hour)", progress)[1]
 
-    def pools(self, progress: Progress | None = None) -> dict[str, list[Any]]:
+    def pools(self, progress: Progress | None = None) -> Mapping[str, list[Any]]:
         """Yields /pools, column-wise (core.defi.POOL_FIELDS)."""
         url = _join(self.yields_url, "/pools")
         return self._compact("pools", url, _compact_pools, _check_pools,
@@ -109,7 +112,7 @@ class DefiLlama:
     def chain_history(self, chain: str | None,
                       progress: Progress | None = None) -> list[tuple[int, float]]:
         """Daily TVL of one chain (a /v2/chains name) or of all DeFi, oldest first."""
-        path = "/v2/historicalChainTvl" + (f"/{chain}" if chain else "")
+        path = "/v2/historicalChainTvl" + (f"/{quote(chain, safe='')}" if chain else "")
         url = _join(self.api_url, path)
         try:
             rows = self._compact(f"chain-{chain or 'all'}", url, _compact_chain_series,
@@ -125,7 +128,7 @@ class DefiLlama:
                          progress: Progress | None = None) -> list[tuple[int, float]] | None:
         """Daily TVL of a protocol or parent slug (/protocol/{slug} `tvl`), oldest first;
         None when DeFiLlama does not know the slug (404)."""
-        url = _join(self.api_url, f"/protocol/{slug}")
+        url = _join(self.api_url, f"/protocol/{quote(slug, safe='')}")
         try:
             rows = self._compact(f"protocol-{slug}", url, _compact_protocol_series, _check_dict,
                                  f"the TVL history of {slug}", progress)[1]
@@ -141,13 +144,17 @@ class DefiLlama:
         """(stored_at, compact data) of `url`: the compact file while fresh (or offline, or
         when the source fails), else a download through the shared client, reduced and
         stored."""
-        path = self.compact_dir / f"{name}-{zlib.crc32(url.encode()):08x}.cols"
+        # The name only helps a person reading the folder; the URL's hash tells files apart.
+        safe = re.sub(r"[^0-9A-Za-z_-]+", "_", name)[:60]
+        path = self.compact_dir / f"{safe}-{zlib.crc32(url.encode()):08x}.cols"
         entry = read_compact(path, url)
         now = time.time()
         if entry is not None:
             age = max(0.0, now - entry[0])
             if self.offline:
-                self.on_note(f"offline: {SOURCE} data from the cache, {_age(age)} old")
+                if not self._noted_offline:
+                    self._noted_offline = True
+                    self.on_note(f"offline: {SOURCE} data from the cache, {_age(age)} old")
                 return entry
             if age < TTL_DEFI:
                 return entry

@@ -102,7 +102,7 @@ def tvl_chart(r: TvlReport, width: int, color: bool) -> str:
     """A terminal line chart (plotext) of the TVL history."""
     import plotext as plt
 
-    from mobius_cli.render.format import axis_number
+    from mobius_cli.render.format import axis_number, printable
 
     points = r.history or []
     plt.clear_figure()
@@ -111,7 +111,7 @@ def tvl_chart(r: TvlReport, width: int, color: bool) -> str:
     plt.plot([_day(t) for t, _ in points], values, marker="braille")
     change = (values[-1] / values[0] - 1) * 100 if len(values) > 1 and values[0] else 0.0
     where = f" on {r.chain}" if r.scope == "protocol" and r.chain else ""
-    plt.title(f"TVL of {r.name}{where} — last {r.days} days ({change:+.2f}%)")
+    plt.title(printable(f"TVL of {r.name}{where} — last {r.days} days ({change:+.2f}%)"))
     if values:
         low, high = min(values), max(values)
         ticks = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low]
