@@ -80,6 +80,16 @@ def test_tvl_non_chain_keys_left_out(fake_apis: FakeApis) -> None:
         assert data["change_7d_pct"] == item["change_7d"]
 
 
+def test_tvl_of_a_protocol_on_one_chain(fake_apis: FakeApis) -> None:
+    data = json.loads(ok(fake_apis.run_mobius("defi", "tvl", "aave", "--chain", "optimism",
+                                              "--json")))
+    op = by_slug("aave-v3")["chainTvls"]["OP Mainnet"]
+    assert data["chain"] == "OP Mainnet" and data["tvl"] == op
+    assert data["chain_tvls"] == {"OP Mainnet": op}
+    none = fake_apis.run_mobius("defi", "tvl", "lido", "--chain", "base", "--json")
+    assert json.loads(ok(none))["tvl"] == 0 and "no TVL on Base" in none.stderr
+
+
 def test_tvl_table_shows_breakdown_and_borrowed_apart(fake_apis: FakeApis) -> None:
     out = ok(fake_apis.run_mobius("defi", "tvl", "aave"))
     assert "TVL — Aave (aave)" in out and "Versions" in out and "aave-v3, aave-v2" in out
