@@ -227,7 +227,10 @@ def _add_command(name: str, kind: str, hidden: bool = False) -> None:
     selling = kind == "sell"
     verb = "Sell" if selling else "Buy"
 
-    @portfolio_app.command(name, hidden=hidden)
+    # Unknown options pass through as arguments, so `add btc -1` is refused as a negative
+    # amount with a clear message rather than as an unknown option.
+    @portfolio_app.command(name, hidden=hidden,
+                           context_settings={"ignore_unknown_options": True})
     def command(ctx: typer.Context,
                 symbol: Annotated[str | None, typer.Argument(
                     metavar="SYMBOL", help="A ticker, name or id (or use --id).")] = None,

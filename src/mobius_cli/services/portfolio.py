@@ -246,7 +246,7 @@ def portfolio_view(app: AppContext, name: str | None = None,
 
 
 def parse_when(text: str | date | datetime | None, *, now: datetime | None = None) -> datetime:
-    """A trade's time: now, a date (noon UTC... no: midnight UTC), or an ISO date-time."""
+    """A trade's time: now, a date (midnight UTC), or an ISO date-time (UTC unless given)."""
     now = now or datetime.now(timezone.utc)
     if text is None or (isinstance(text, str) and text.strip().lower() in ("", "now", "today")):
         return now
@@ -299,11 +299,15 @@ class Rates:
         self.target = target
         self._series: dict[str, tuple[list[float], list[float]]] = {}
         self._span: dict[str, int] = {}
+        self._now: dict[str, Decimal] = {}
 
     def prepare(self, needs: Iterable[tuple[str, datetime]]) -> None:
         """Fetch each currency's series once, far enough back for every moment given."""
         earliest: dict[str, datetime] = {}
+        recent = datetime.now(timezone.utc) - timedelta(hours=24)
         for code, moment in needs:
+            if moment >= recent:
+                continue  # today's rates come from the current ones
             if code != self.target and (code not in earliest or moment < earliest[code]):
                 earliest[code] = moment
         for code, moment in earliest.items():
@@ -313,6 +317,8 @@ class Rates:
         """Units of the target currency one unit of `code` was worth at `moment`."""
         if code == self.target:
             return Decimal(1)
+        if datetime.now(timezone.utc) - moment < timedelta(hours=24):
+            return self._current(code)
         times, values = self._load(code, moment)
         i = bisect.bisect_left(times, moment.timestamp())
         nearest = min((j for j in (i - 1, i) if 0 <= j < len(times)),
@@ -324,6 +330,24 @@ class Rates:
         with localcontext() as ctx:
             ctx.prec = 18
             return +Decimal(repr(values[nearest]))
+
+    def _current(self, code: str) -> Decimal:
+        """Today's rate: CoinGecko's exchange rates (BTC-based), else the coin's price."""
+        if code not in self._now:
+            rates = self.app.coingecko.exchange_rates()
+            units = {"sats": 1e8, "bits": 1e6}
+            if (code in rates or code in units) and self.target in rates:
+                per_btc = units[code] if code in units else _per_btc(rates[code])
+                value = _per_btc(rates[self.target]) / per_btc
+            else:
+                from mobius_cli.services.market import quotes
+
+                coin = self.app.coingecko.resolve(code).coin
+                value = quotes(self.app, [coin], self.target)[0].price
+            with localcontext() as ctx:
+                ctx.prec = 18
+                self._now[code] = +Decimal(repr(value))
+        return self._now[code]
 
     def _load(self, code: str, moment: datetime) -> tuple[list[float], list[float]]:
         days = max(2, (datetime.now(timezone.utc) - moment).days + 2)
@@ -340,14 +364,35 @@ class Rates:
                 if units:
                     pairs = sorted((t, v / units) for t, v in into.items())
                 else:
-                    base = {p.time.timestamp(): p.price for p in cg.history(btc, code, days)}
-                    pairs = sorted((t, into[t] / base[t]) for t in into if base.get(t))
+                    base = sorted((p.time.timestamp(), p.price)
+                                  for p in cg.history(btc, code, days))
+                    pairs = _ratios(sorted(into.items()), base)
         else:
             coin = cg.resolve(code).coin
             pairs = [(p.time.timestamp(), p.price) for p in cg.history(coin, self.target, days)]
         series = ([t for t, _ in pairs], [v for _, v in pairs])
         self._series[code], self._span[code] = series, days
         return series
+
+
+def _per_btc(entry: Any) -> float:
+    """Units per bitcoin of an /exchange_rates entry (a model, or the raw mapping)."""
+    return float(entry["value"] if isinstance(entry, dict) else entry.value)
+
+
+def _ratios(top: list[tuple[float, float]], bottom: list[tuple[float, float]],
+            tolerance: float = 6 * 3600) -> list[tuple[float, float]]:
+    """top/bottom at each of top's times, pairing each with bottom's nearest point (two
+    series fetched separately need not share timestamps)."""
+    times = [t for t, _ in bottom]
+    out = []
+    for t, value in top:
+        i = bisect.bisect_left(times, t)
+        near = min((j for j in (i - 1, i) if 0 <= j < len(times)),
+                   key=lambda j: abs(times[j] - t), default=None)
+        if near is not None and abs(times[near] - t) <= tolerance and bottom[near][1]:
+            out.append((t, value / bottom[near][1]))
+    return out
 
 
 @dataclass
@@ -483,10 +528,11 @@ def history(app: AppContext, portfolio: str | None = None, symbol: str | None = 
             from mobius_cli.services.market import resolve
 
             coin_id = resolve(app, [symbol])[0].id
-    start = parse_when(since) if since else None
-    end = parse_when(until) + timedelta(days=1) if until else None
+    far = datetime(9999, 1, 1, tzinfo=timezone.utc)  # filters may reach into the future
+    start = parse_when(since, now=far) if since else None
+    end = parse_when(until, now=far) + timedelta(days=1) if until else None
     if until and len(until.strip()) > 10:
-        end = parse_when(until) + timedelta(microseconds=1)
+        end = parse_when(until, now=far) + timedelta(microseconds=1)
     return HistoryResult(book, txs.list(book.id, coin_id=coin_id, since=start, until=end))
 
 
