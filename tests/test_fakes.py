@@ -455,7 +455,8 @@ def test_required_api_key(fake: FakeApis, client: httpx.Client) -> None:
 
 
 def test_urls_and_env(fake: FakeApis) -> None:
-    assert set(fake.urls) == set(ENV_VARS)
+    assert set(fake.urls) == set(ENV_VARS) | set(fake.rpc_urls)
+    assert fake.rpc_urls["MOBIUS_RPC_URL"].endswith("/rpc/ethereum")
     assert fake.urls["MOBIUS_COINGECKO_URL"].endswith("/cg/api/v3")
     assert fake.urls["MOBIUS_FNG_URL"].startswith("http://127.0.0.1:")
     for var, url in fake.urls.items():

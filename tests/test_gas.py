@@ -233,3 +233,30 @@ def test_offline_sends_nothing(fake_apis):
     result = cli(fake_apis, "--offline", "gas")
     assert result.returncode == 1
     assert fake_apis.count("/rpc") == 0
+
+
+# --- the JSON-RPC fake itself speaks eth_rpc.md ------------------------------------------
+
+
+def test_fake_node_answers_like_eth_rpc_md(fake_apis):
+    import httpx
+
+    url = fake_apis.url("rpc", "/ethereum")
+    one = httpx.post(url, json={"jsonrpc": "2.0", "id": 7, "method": "eth_feeHistory",
+                                "params": ["0x4", "latest", [25, 75]]}).json()
+    assert one["id"] == 7 and one["jsonrpc"] == "2.0"
+    result = one["result"]
+    assert len(result["baseFeePerGas"]) == 5 and len(result["gasUsedRatio"]) == 4
+    assert all(len(r) == 2 and r[0].startswith("0x") for r in result["reward"])
+    batch = httpx.post(url, json=[{"jsonrpc": "2.0", "id": i, "method": m, "params": []}
+                                  for i, m in enumerate(["eth_chainId", "eth_blockNumber",
+                                                         "eth_foo"])]).json()
+    assert sorted(r["id"] for r in batch) == [0, 1, 2]
+    by_id = {r["id"]: r for r in batch}
+    assert by_id[0]["result"] == "0x1"
+    assert by_id[2]["error"]["code"] == -32601
+    bad = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_feeHistory",
+                                "params": [4, "latest", [90, 10]]}).json()
+    assert bad["error"]["code"] == -32602
+    assert bad["error"]["message"].startswith("invalid reward percentile")
+    assert httpx.get(url).status_code == 405
