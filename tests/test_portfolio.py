@@ -284,3 +284,16 @@ def test_the_ledger_snapshot_follows_every_change(app):
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         path.write_text("{not json")
     assert svc.portfolio_view(app).realized_pnl == D(200)
+
+
+def test_show_in_another_currency_converts_at_todays_rate(app, fake_apis):
+    svc.add_trade(app, "btc", "1", "50000", when="2026-06-01")
+    view = svc.portfolio_view(app, vs="eur")
+    usd_to_eur = fake_apis.rates["eur"]["value"] / fake_apis.rates["usd"]["value"]
+    data = view.to_json()
+    assert data["currency"] == "eur"
+    assert data["total_cost"] == pytest.approx(50000 * usd_to_eur)
+    eur_price = json.loads(fake_apis.run_mobius("price", "btc", "--vs", "eur", "--json")
+                           .stdout)[0]["price"]
+    assert data["holdings"][0]["price"] == pytest.approx(eur_price)
+    assert svc.open_portfolio(app).currency == "usd"  # the ledger itself is unchanged

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mobius_cli.commands._common import CsvOpt, JsonOpt, app_context
+from mobius_cli.commands._common import CsvOpt, JsonOpt, VsOpt, app_context
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
@@ -51,12 +51,6 @@ def _emit(app: AppContext, data: Any, human: Any, *, csv_rows: Any = None,
          as_csv=as_csv)
 
 
-def _vs_note(app: AppContext, currency: str) -> None:
-    if app.vs and app.vs.strip().lower() != currency:
-        app.note(f"this portfolio is kept in {currency.upper()}; --vs does not apply "
-                 "(create one in another currency with `portfolio create NAME --currency`)")
-
-
 # --- the answers, shared with `ask` and the REPL -------------------------------------------
 
 
@@ -66,9 +60,14 @@ def show_portfolio(app: AppContext, portfolio: str | None = None, method: str | 
     from mobius_cli.render import portfolio as view
     from mobius_cli.services import portfolio as svc
 
+    vs = app.vs_currency if app.vs else None
     with app.spinner("Valuing the portfolio…"):
-        result = svc.portfolio_view(app, portfolio, method)
-    _vs_note(app, result.currency)
+        result = svc.portfolio_view(app, portfolio, method, vs)
+    if result.fx_rate is not None:
+        kept = result.portfolio.currency.upper()
+        app.note(f"portfolio {result.portfolio.name} is kept in {kept}: cost basis and "
+                 f"realized P&L converted at today's rate (1 {kept} = "
+                 f"{result.fx_rate:f} {result.currency.upper()})")
     data = result.to_json()
     _emit(app, data, lambda: view.holdings_table(result, app.color), csv_rows=data["holdings"],
           as_csv=as_csv)
@@ -215,12 +214,13 @@ def _root(ctx: typer.Context) -> None:
 
 @portfolio_app.command("show")
 def show_cmd(ctx: typer.Context, portfolio: PortfolioOpt = None, method: MethodOpt = None,
-             json: JsonOpt = False, csv: CsvOpt = False) -> None:
+             vs: VsOpt = None, json: JsonOpt = False, csv: CsvOpt = False) -> None:
     """Holdings: amount, price, value, cost basis, P&L, 24h change, allocation; totals.
 
-    Examples: `mobius portfolio show`, `mobius portfolio show --method hifo --json`.
+    Examples: `mobius portfolio show`, `mobius portfolio show --method hifo --json`,
+    `mobius portfolio show --vs eur` (cost basis converted at today's rate).
     """
-    show_portfolio(app_context(ctx, json=json), portfolio, method, csv)
+    show_portfolio(app_context(ctx, json=json, vs=vs), portfolio, method, csv)
 
 
 def _add_command(name: str, kind: str, hidden: bool = False) -> None:

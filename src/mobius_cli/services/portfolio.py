@@ -106,10 +106,12 @@ class PortfolioView:
     realized_pnl: Decimal
     transactions: int
     priced_at: datetime | None = None
+    display_currency: str | None = None  # when shown in another currency (--vs)
+    fx_rate: Decimal | None = None  # portfolio currency -> display currency, today
 
     @property
     def currency(self) -> str:
-        return self.portfolio.currency
+        return self.display_currency or self.portfolio.currency
 
     @property
     def total_value(self) -> Decimal:
@@ -212,20 +214,30 @@ def _write_private_atomic(path: Any, text: str) -> None:
         pass  # a cache: never worth failing the answer over
 
 
-def portfolio_view(app: AppContext, name: str | None = None,
-                   method: str | None = None) -> PortfolioView:
-    """Holdings valued now: ONE price request for every holding (cached for a minute)."""
+def portfolio_view(app: AppContext, name: str | None = None, method: str | None = None,
+                   vs: str | None = None) -> PortfolioView:
+    """Holdings valued now: ONE price request for every holding (cached for a minute).
+
+    With `vs` other than the portfolio's currency, prices are quoted in `vs` and the cost
+    basis and realized P&L are converted at today's rate (a view; the ledger is unchanged).
+    """
     from mobius_cli.services.market import quotes
 
     portfolio = open_portfolio(app, name)
     chosen = method_of(app, method)
     state = snapshot(app, portfolio, chosen)
-    holdings = [Holding(CoinRef(p.coin_id, p.symbol, p.symbol), p.amount, p.cost_basis,
-                        p.realized) for p in state.positions]
-    view = PortfolioView(portfolio, chosen, holdings, state.realized, state.transactions)
+    shown = (vs or portfolio.currency).strip().lower()
+    fx = None
+    if shown != portfolio.currency:
+        fx = Rates(app, shown).rate(portfolio.currency, datetime.now(timezone.utc))
+    scale = fx if fx is not None else Decimal(1)
+    holdings = [Holding(CoinRef(p.coin_id, p.symbol, p.symbol), p.amount,
+                        p.cost_basis * scale, p.realized * scale) for p in state.positions]
+    view = PortfolioView(portfolio, chosen, holdings, state.realized * scale,
+                         state.transactions, display_currency=shown if fx else None,
+                         fx_rate=fx)
     if holdings:
-        found = {q.coin.id: q for q in quotes(app, [h.coin for h in holdings],
-                                              portfolio.currency)}
+        found = {q.coin.id: q for q in quotes(app, [h.coin for h in holdings], shown)}
         for h in holdings:
             quote = found.get(h.coin.id)
             if quote is not None:
