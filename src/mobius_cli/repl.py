@@ -89,9 +89,10 @@ class Repl:
             self.app.vs = arg or None
             try:
                 self.say(f"prices in {self.app.vs_currency.upper()}")
-            except MobiusError:
+            except MobiusError as exc:
                 self.app.vs = before
-                self.error(f"{arg!r} is not a currency code (e.g. /vs eur, /vs btc)")
+                close = exc.hint if (exc.hint or "").startswith("did you mean") else None
+                self.error(f"{arg!r} is not a currency code ({close or 'e.g. /vs eur, /vs btc'})")
         elif name == "/llm":
             if arg not in ("on", "off", ""):
                 self.error("usage: /llm on|off")

@@ -116,7 +116,7 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
 
     http = problem_of(lambda: app.http)
     if isinstance(http, Exception):  # an unusable cache folder must not stop the probes
-        http = HttpClient.from_settings(settings, offline=app.offline)
+        http = app.http = HttpClient.from_settings(settings, offline=app.offline)
     cg = problem_of(lambda: app.coingecko)
     checks: list[tuple[str, str | Exception, Mapping[str, str] | None]] = [
         ("CoinGecko", cg if isinstance(cg, Exception) else join_url(cg.base_url, "/ping"),
