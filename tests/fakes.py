@@ -15,8 +15,6 @@ import itertools
 import json
 import math
 import os
-import subprocess
-import sys
 import threading
 import time
 import zlib
@@ -25,10 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
+
+from tests.runner import MOBIUS_BIN, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -399,12 +400,16 @@ class FakeApis:
         return env
 
     def run_mobius(self, *args: str, env: Mapping[str, str] | None = None,
-                   input: str | None = None, timeout: float = 30
-                   ) -> subprocess.CompletedProcess[str]:
-        """Run the installed CLI against this fake; `env` adds or overrides variables."""
+                   input: str | bytes | None = None, timeout: float = 30,
+                   subprocess: bool = False) -> CompletedProcess[str]:
+        """Run the CLI against this fake; `env` adds or overrides variables.
+
+        In-process by default (tests/runner.py); `subprocess=True` runs the installed
+        script as a real process (start-up, signals, pipes, terminals).
+        """
         full = self.env()
         full.update(env or {})
-        return _run(args, full, input, timeout)
+        return run_cli(args, full, input, timeout, subprocess=subprocess)
 
     # --- requests --------------------------------------------------------------------
 
@@ -1630,31 +1635,20 @@ _ACTIVE: FakeApis | None = None
 
 def mobius_bin() -> str:
     """Path of the installed `mobius` script (conftest.MOBIUS_BIN)."""
-    try:
-        from tests.conftest import MOBIUS_BIN
-    except ImportError:
-        return str(Path(sys.executable).parent / "mobius")
     return MOBIUS_BIN
 
 
-def _run(args: tuple[str, ...], env: dict[str, str], input: str | None,
-         timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([mobius_bin(), *args], env=env, input=input, timeout=timeout,
-                          stdin=subprocess.DEVNULL if input is None else None,
-                          capture_output=True, text=True, encoding="utf-8", errors="replace",
-                          check=False)
-
-
-def run_mobius(*args: str, env: Mapping[str, str] | None = None, input: str | None = None,
-               timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    """Run the installed CLI (text mode) against the active `fake_apis`, if any.
+def run_mobius(*args: str, env: Mapping[str, str] | None = None,
+               input: str | bytes | None = None, timeout: float = 30,
+               subprocess: bool = False) -> CompletedProcess[str]:
+    """Run the CLI (text mode) against the active `fake_apis`, if any.
 
     The environment is os.environ (already sealed by conftest) plus the fake's URLs;
-    `env` adds or overrides variables.
+    `env` adds or overrides variables. In-process unless `subprocess=True`.
     """
     full = _ACTIVE.env() if _ACTIVE is not None else dict(os.environ)
     full.update(env or {})
-    return _run(args, full, input, timeout)
+    return run_cli(args, full, input, timeout, subprocess=subprocess)
 
 
 @pytest.fixture

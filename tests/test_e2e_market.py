@@ -548,19 +548,35 @@ def test_pro_key_uses_its_header(fake_apis):
 
 
 def test_ctrl_c_exits_130_without_a_traceback(fake_apis):
+    """A real process and a real SIGINT, sent only once the request is in flight (a loaded
+    machine may take seconds just to start Python; a signal during start-up would test
+    something else)."""
     import signal
     import subprocess
     import time
 
     from tests.conftest import MOBIUS_BIN
 
-    fake_apis.delay("/fng", seconds=5)
+    fake_apis.delay("/fng", seconds=60)  # never answered in time: only Ctrl-C ends the wait
+    config = Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("timeout = 60.0\n")
     proc = subprocess.Popen([MOBIUS_BIN, "fear-greed"], env=fake_apis.env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while not fake_apis.requests_to("/fng") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 130
+    try:
+        deadline = time.monotonic() + 120
+        while not fake_apis.requests_to("/fng"):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "mobius never sent its request"
+            time.sleep(0.02)
+        time.sleep(0.1)  # the request is being waited on
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=50)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert time.monotonic() - signalled < 50, "Ctrl-C did not stop the request"
+    assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err

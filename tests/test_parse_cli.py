@@ -1,4 +1,5 @@
-"""`mobius parse` end to end: the installed command run as a subprocess."""
+"""`mobius parse` end to end: in-process, and as the installed command where a real
+process matters (a closed stdin, a reader that leaves early, what importing loads)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,11 @@ import subprocess
 import sys
 
 from tests.conftest import MOBIUS_BIN
+from tests.runner import run_cli
 
 
 def run(*args: str, stdin: bytes | str | None = None) -> subprocess.CompletedProcess[str]:
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    proc = subprocess.run([MOBIUS_BIN, *args], input=data, capture_output=True, timeout=60)
-    return subprocess.CompletedProcess(proc.args, proc.returncode,
-                                       proc.stdout.decode("utf-8"), proc.stderr.decode())
+    return run_cli(args, input=stdin, timeout=60)
 
 
 def test_json_one_object() -> None:

@@ -1,0 +1,419 @@
+"""Running the CLI in tests: in-process by default, as a real process on request.
+
+`run_cli(args, env=..., input=...)` calls `mobius_cli.__main__.main(argv)` inside the test
+process, the way `mobius ARGS` would run: the environment replaced by `env` (restored
+afterwards), stdin from `input` (else an empty stdin, like /dev/null), stdout and stderr
+captured through real files that are not terminals, sys.argv set. It returns the same
+`subprocess.CompletedProcess[str]` a subprocess run gives (returncode, stdout, stderr).
+
+A fresh process starts with nothing cached, so after every in-process run the state the
+CLI may keep between calls is put back: every `mobius_cli` module global that was
+rebound or whose dict/list/set was changed, mutable class attributes and module-level
+instances of its classes, `functools` caches (except the pure language tables kept in
+`KEEP_CACHES`), keyring's chosen backend, Rich's global console, logging, warnings filters,
+signal handlers, umask and the working directory. The first in-process run imports the
+whole package, so that no module is first seen half-way through a run. `RESETS` takes
+extra callables for state this cannot see.
+
+Use `subprocess=True` (or `run_subprocess`) for what needs a real process: start-up
+imports, signals, pipes closed by the reader, a terminal. TESTS_SUBPROCESS=1 in the
+environment runs every call as a real process, to tell a runner problem from a CLI one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import logging
+import os
+import pkgutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+import types
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+MOBIUS_BIN = str(Path(sys.executable).parent / "mobius")
+PACKAGE = "mobius_cli"
+# Set to run every CLI call as a real process (to tell a runner problem from a CLI one).
+FORCE_SUBPROCESS = "TESTS_SUBPROCESS"
+
+# Caches of pure functions (language tables built from constants) that may outlive a run:
+# rebuilding them for every call would only cost time. Everything else is cleared.
+KEEP_CACHES = ("mobius_cli.nl.", "mobius_cli.repl._completer")
+
+# Extra resets for state the generic guard cannot see (called after every in-process run).
+RESETS: list[Callable[[], None]] = []
+
+_MUTABLE = (dict, list, set)
+_lock = threading.Lock()
+
+
+# --- a real process ------------------------------------------------------------------
+
+
+def run_subprocess(args: Sequence[str], env: Mapping[str, str] | None = None,
+                   input: str | bytes | None = None,
+                   timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Run the installed `mobius` script as a child process (text, UTF-8, never a TTY)."""
+    data = input.encode("utf-8") if isinstance(input, str) else input
+    proc = subprocess.run([MOBIUS_BIN, *args], env=dict(os.environ if env is None else env),
+                          input=data, timeout=timeout,
+                          stdin=subprocess.DEVNULL if data is None else None,
+                          capture_output=True, check=False)
+    return subprocess.CompletedProcess(proc.args, proc.returncode,
+                                       proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
+
+
+# --- in-process ----------------------------------------------------------------------
+
+
+class _Timeout(BaseException):
+    """Raised in the main thread when an in-process run exceeds its timeout."""
+
+
+def run_cli(args: Sequence[str], env: Mapping[str, str] | None = None,
+            input: str | bytes | None = None, timeout: float = 30, *,
+            subprocess: bool = False) -> subprocess.CompletedProcess[str]:
+    """`mobius ARGS` with exactly `env` as its environment (default: os.environ)."""
+    if subprocess or os.environ.get(FORCE_SUBPROCESS):
+        return run_subprocess(args, env, input, timeout)
+    return run_in_process(args, env, input, timeout)
+
+
+def run_in_process(args: Sequence[str], env: Mapping[str, str] | None = None,
+                   input: str | bytes | None = None,
+                   timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Call `main(argv)` here, sealed like a process of its own (see the module doc)."""
+    args = [str(a) for a in args]
+    full = dict(os.environ if env is None else env)
+    with _lock, contextlib.ExitStack() as stack:
+        _preload()
+        stack.enter_context(_package_state())
+        stack.enter_context(_process_state(full))
+        out, err = stack.enter_context(_streams(input))
+        stack.enter_context(_alarm(timeout))
+        stack.enter_context(_cached_click_commands())
+        code = _call_main(args)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        stdout, stderr = _read(out), _read(err)
+    return subprocess.CompletedProcess(["mobius", *args], code, stdout, stderr)
+
+
+_commands: dict[Any, Any] = {}
+
+
+def _fingerprint(app: Any) -> tuple[Any, ...]:
+    """What the click command built from a Typer app depends on: its registrations."""
+    callback = getattr(app, "registered_callback", None)
+    return (id(app), id(getattr(callback, "callback", None)),
+            tuple(id(c.callback) for c in getattr(app, "registered_commands", ())),
+            tuple(_fingerprint(g.typer_instance) for g in getattr(app, "registered_groups", ())))
+
+
+@contextlib.contextmanager
+def _cached_click_commands() -> Iterator[None]:
+    """Build the click command tree once per Typer app, not on every run.
+
+    Typer rebuilds it from the functions' signatures on each call (about a tenth of a
+    second of every command); a process does that once, so reusing it changes nothing a
+    run can observe. A test that registers or replaces commands gets a fresh tree.
+    """
+    import typer.main
+
+    build = typer.main.get_command
+
+    def cached(app: Any) -> Any:
+        key = _fingerprint(app)
+        if key not in _commands:
+            _commands[key] = build(app)
+        return _commands[key]
+
+    typer.main.get_command = cached
+    try:
+        yield
+    finally:
+        typer.main.get_command = build
+
+
+def _call_main(args: list[str]) -> int:
+    """main's exit code, or what Python itself would exit with."""
+    from mobius_cli.__main__ import main
+
+    try:
+        code = main(args)
+    except SystemExit as exc:
+        code = exc.code
+    except _Timeout:
+        raise
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        return 130
+    except BaseException:  # an uncaught exception: Python prints it and exits 1
+        traceback.print_exc()
+        return 1
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    raw = stream.buffer
+    raw.seek(0)
+    return raw.read().decode("utf-8", "replace")
+
+
+@contextlib.contextmanager
+def _streams(input: str | bytes | None) -> Iterator[tuple[io.TextIOWrapper, io.TextIOWrapper]]:
+    """Real files for stdin, stdout and stderr (with file descriptors, never terminals)."""
+    saved = sys.stdin, sys.stdout, sys.stderr
+    with contextlib.ExitStack() as stack:
+        if input is None:
+            stdin = stack.enter_context(open(os.devnull, encoding="utf-8",
+                                             errors="surrogateescape"))
+        else:
+            raw = stack.enter_context(tempfile.TemporaryFile())
+            raw.write(input.encode("utf-8") if isinstance(input, str) else input)
+            raw.seek(0)
+            stdin = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape")
+        # As Python sets them up under the C.UTF-8 locale the tests run in.
+        out = io.TextIOWrapper(stack.enter_context(tempfile.TemporaryFile()), encoding="utf-8",
+                               errors="surrogateescape")
+        err = io.TextIOWrapper(stack.enter_context(tempfile.TemporaryFile()), encoding="utf-8",
+                               errors="backslashreplace", line_buffering=True)
+        sys.stdin, sys.stdout, sys.stderr = stdin, out, err
+        try:
+            yield out, err
+        finally:
+            sys.stdin, sys.stdout, sys.stderr = saved
+
+
+@contextlib.contextmanager
+def _alarm(timeout: float) -> Iterator[None]:
+    """Interrupt a run that hangs (main thread only), like subprocess.run's timeout."""
+    if threading.current_thread() is not threading.main_thread() or not timeout or \
+            signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, None):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _Timeout
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        yield
+    except _Timeout:
+        raise subprocess.TimeoutExpired(["mobius"], timeout) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _process_state(env: dict[str, str]) -> Iterator[None]:
+    """Environment, argv, cwd, umask, signals, logging, warnings: as found, afterwards."""
+    saved_env = dict(os.environ)
+    saved_argv = sys.argv
+    cwd = os.getcwd()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    main_thread = threading.current_thread() is threading.main_thread()
+    handlers = {}
+    for signum in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            handlers[signum] = signal.getsignal(signum)
+    loggers = _logging_state()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv = [MOBIUS_BIN]
+    try:
+        with warnings.catch_warnings():
+            # What a fresh interpreter shows, written to the run's stderr as Python would.
+            warnings.resetwarnings()
+            for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                             ResourceWarning):
+                warnings.simplefilter("ignore", category)
+            warnings.showwarning = _show_warning
+            yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.argv = saved_argv
+        os.umask(umask)
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
+        if main_thread:
+            for signum, handler in handlers.items():
+                if handler is not None and signal.getsignal(signum) is not handler:
+                    with contextlib.suppress(OSError, ValueError, TypeError):
+                        signal.signal(signum, handler)
+        _restore_logging(loggers)
+        _reset_libraries()
+
+
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _logging_state() -> dict[str, tuple[Any, ...]]:
+    loggers = {"": logging.getLogger()}
+    loggers.update({name: obj for name, obj in logging.root.manager.loggerDict.items()
+                    if isinstance(obj, logging.Logger)})
+    return {name: (log, log.level, list(log.handlers), log.propagate, log.disabled)
+            for name, log in loggers.items()}
+
+
+def _restore_logging(saved: dict[str, tuple[Any, ...]]) -> None:
+    for log, level, handlers, propagate, disabled in saved.values():
+        log.setLevel(level)
+        log.handlers[:] = handlers
+        log.propagate, log.disabled = propagate, disabled
+    for name, obj in list(logging.root.manager.loggerDict.items()):
+        if name not in saved and isinstance(obj, logging.Logger):
+            obj.handlers.clear()
+            obj.setLevel(logging.NOTSET)
+    logging.disable(logging.NOTSET)
+
+
+def _reset_libraries() -> None:
+    """Library-level choices a process makes once: made afresh by the next run."""
+    keyring_core = sys.modules.get("keyring.core")
+    if keyring_core is not None:
+        keyring_core._keyring_backend = None  # chosen from PYTHON_KEYRING_BACKEND
+    rich = sys.modules.get("rich")
+    if rich is not None:
+        rich._console = None  # bound to the old stdout and environment
+    for reset in RESETS:
+        reset()
+
+
+# --- the package's own state ---------------------------------------------------------
+
+
+_preloaded = False
+
+
+def _preload() -> None:
+    """Import every mobius_cli module once, so each is snapshotted before its first run."""
+    global _preloaded
+    if _preloaded:
+        return
+    _preloaded = True
+    package = importlib.import_module(PACKAGE)
+    for info in pkgutil.walk_packages(package.__path__, PACKAGE + "."):
+        if info.name.endswith("__main__"):
+            continue
+        with contextlib.suppress(Exception):
+            importlib.import_module(info.name)
+
+
+def _keep_cache(qualname: str) -> bool:
+    return any(qualname.startswith(k) if k.endswith(".") else qualname == k
+               for k in KEEP_CACHES)
+
+
+def _own(value: Any, module: str) -> bool:
+    return getattr(value, "__module__", None) == module
+
+
+def _snapshot_object(obj: Any) -> dict[str, Any]:
+    try:
+        return dict(vars(obj))
+    except TypeError:
+        return {}
+
+
+class _Snapshot:
+    """One module's globals, with copies of its mutable values and of its classes' and
+    instances' attributes."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+        self.name = module.__name__
+        self.globals = dict(vars(module))
+        self.contents: dict[int, tuple[Any, Any]] = {}
+        self.objects: list[tuple[Any, dict[str, Any]]] = []
+        for key, value in self.globals.items():
+            if key.startswith("__"):  # __builtins__, __dict__-like module attributes
+                continue
+            self._keep(value)
+            if isinstance(value, type) and _own(value, self.name):
+                attrs = {k: v for k, v in vars(value).items() if not k.startswith("__")}
+                self.objects.append((value, attrs))
+                for attr in attrs.values():
+                    self._keep(attr)
+            elif _own(type(value), self.name) or (
+                    type(value).__module__.startswith(PACKAGE) and hasattr(value, "__dict__")
+                    and not isinstance(value, (type, types.FunctionType))):
+                state = _snapshot_object(value)
+                self.objects.append((value, state))
+                for attr in state.values():
+                    self._keep(attr)
+
+    def _keep(self, value: Any) -> None:
+        if isinstance(value, _MUTABLE) and id(value) not in self.contents:
+            copy = value.copy()
+            self.contents[id(value)] = (value, copy)
+
+    def restore(self) -> None:
+        namespace = vars(self.module)
+        for key, value in self.globals.items():
+            if namespace.get(key, _MISSING) is not value:
+                namespace[key] = value
+        for value, copy in self.contents.values():
+            if value != copy:
+                value.clear()
+                value.update(copy) if not isinstance(value, list) else value.extend(copy)
+        for obj, state in self.objects:
+            current = _snapshot_object(obj) if not isinstance(obj, type) else {
+                k: v for k, v in vars(obj).items() if not k.startswith("__")}
+            for key, value in state.items():
+                if current.get(key, _MISSING) is not value:
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(obj, key, value)
+            for key in current.keys() - state.keys():
+                with contextlib.suppress(AttributeError, TypeError):
+                    delattr(obj, key)
+        for key, value in self.globals.items():
+            if callable(getattr(value, "cache_clear", None)) and _own(value, self.name) \
+                    and not _keep_cache(f"{self.name}.{key}"):
+                value.cache_clear()
+
+
+_MISSING = object()
+
+
+def _package_modules() -> list[types.ModuleType]:
+    return [m for name, m in list(sys.modules.items())
+            if m is not None and (name == PACKAGE or name.startswith(PACKAGE + "."))]
+
+
+@contextlib.contextmanager
+def _package_state() -> Iterator[None]:
+    """Put every mobius_cli module back as this run found it (see the module doc)."""
+    snapshots = [_Snapshot(module) for module in _package_modules()]
+    try:
+        yield
+    finally:
+        for snap in snapshots:
+            snap.restore()
+
+
+__all__ = ["KEEP_CACHES", "MOBIUS_BIN", "RESETS", "run_cli", "run_in_process",
+           "run_subprocess"]
