@@ -185,8 +185,9 @@ def run_alert_check(app: AppContext, quiet: bool = False) -> int:
         lines = view.check_lines(result)
         if quiet:
             lines = lines[:-1]  # the fired lines without the summary
-        for line in lines:
-            app.out.print(line, markup=False, highlight=False, soft_wrap=True)
+        if lines:
+            app.out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True,
+                          emoji=False)
     if not (quiet and code == 0):
         for error in result.errors:
             app.err.print(f"mobius: {view.error_line(error)}", markup=False, highlight=False,
@@ -522,7 +523,8 @@ def check_cmd(ctx: typer.Context,
               json: JsonOpt = False) -> None:
     """Check every alert now (for cron): exit 0 nothing fired, 3 fired, 1 could not check.
 
-    Example: `*/5 * * * * mobius alerts check --quiet`.
+    Examples: `mobius alerts check`, `mobius alerts check --json`; in a crontab:
+    `*/5 * * * * mobius alerts check --quiet`.
     """
     code = run_alert_check(app_context(ctx, json=json), quiet)
     if code:
@@ -548,7 +550,7 @@ def cron_cmd(ctx: typer.Context,
              json: JsonOpt = False) -> None:
     """Print a crontab line that checks alerts with this install.
 
-    Example: `(crontab -l; mobius alerts cron) | crontab -`.
+    Examples: `mobius alerts cron --every 10`, `(crontab -l; mobius alerts cron) | crontab -`.
     """
     show_alert_cron(app_context(ctx, json=json), every)
 

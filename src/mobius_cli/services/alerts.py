@@ -469,11 +469,8 @@ def check(store: Store, cg: CoinGecko, options: AlertOptions | None = None, *,
     options = options or AlertOptions()
     repo = AlertRepo(store)
     result = CheckResult()
-    started = now()
-    due = [a for a in repo.list() if a.enabled and not a.snoozed(started)
-           and (a.status == core.ARMED or a.repeat)]
-    pricing = price(cg, {(a.coin_id, a.symbol, a.currency) for a in due})
-    priced_ids = {a.id for a in due}
+    upto, keys = repo.due(now())
+    pricing = price(cg, keys)
     channel_rows = {c.name: c for c in ChannelRepo(store).list()}
 
     def kind_of(name: str) -> str | None:
@@ -484,13 +481,16 @@ def check(store: Store, cg: CoinGecko, options: AlertOptions | None = None, *,
     errors: dict[int, str] = {}
 
     def decide(alert: Alert) -> core.Step:
-        if alert.id not in priced_ids:
-            return core.Step(alert, skipped=True)  # added while this check ran: next time
         key = (alert.coin_id, alert.currency)
         if key in pricing.errors:
-            errors[alert.id or 0] = pricing.errors[key]
-            return core.Step(alert, error=pricing.errors[key])
-        s = core.step(alert, pricing.observations.get(key), moment, max_age=options.max_age,
+            if not alert.snoozed(moment):
+                errors[alert.id or 0] = pricing.errors[key]
+                return core.Step(alert, error=pricing.errors[key])
+            return core.Step(alert, skipped=True)
+        obs = pricing.observations.get(key)
+        if obs is None:  # enabled or woken while this check ran: the next check has it
+            return core.Step(alert, skipped=True)
+        s = core.step(alert, obs, moment, max_age=options.max_age,
                       hysteresis=options.hysteresis)
         if s.error:
             errors[alert.id or 0] = s.error
@@ -498,15 +498,13 @@ def check(store: Store, cg: CoinGecko, options: AlertOptions | None = None, *,
 
     evaluation = repo.evaluate(decide, moment, lambda a: _channel_names(a, options),
                                lambda name: kind_of(name) == "terminal",
-                               pricing.observations)
+                               pricing.observations, upto)
     result.fired = evaluation.firings
     result.checked = sum(1 for s in evaluation.steps.values() if not s.skipped and not s.error)
-    by_id = {a.id: a for a in due}
     for alert_id, message in sorted(errors.items()):
-        a = by_id.get(alert_id)
-        result.errors.append({"kind": "price", "id": alert_id,
-                              "symbol": a.symbol if a else None,
-                              "currency": a.currency if a else None, "message": message})
+        a = evaluation.steps[alert_id].alert
+        result.errors.append({"kind": "price", "id": alert_id, "symbol": a.symbol,
+                              "currency": a.currency, "message": message})
     if deliver:
         deliver_due(store, options, result, now=now, post_json=post_json,
                     channel_rows=channel_rows)

@@ -10,6 +10,7 @@ checks never send the same one either.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -37,20 +38,24 @@ def db_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_FAST_ISO = sys.version_info >= (3, 11)
+
+
 def from_db_time(text: str | None) -> datetime | None:
+    """The inverse of db_time (fromisoformat: strptime is 20x slower on 10k alerts)."""
     if not text:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    if _FAST_ISO:
+        return datetime.fromisoformat(text)  # 3.11+ reads the Z as UTC
+    return datetime.fromisoformat(text.rstrip("Z")).replace(tzinfo=timezone.utc)
 
 
 def _alert(row: Sequence[Any]) -> Alert:
-    return Alert(
-        id=row[0], symbol=row[1], coin_id=row[2], condition=row[3], target=float(row[4]),
-        currency=row[5], side=row[6], repeat=bool(row[7]), cooldown=float(row[8]),
-        notify=tuple(n for n in row[9].split(",") if n), note=row[10], status=row[11],
-        enabled=bool(row[12]), reset=bool(row[13]), snoozed_until=from_db_time(row[14]),
-        created_at=from_db_time(row[15]), last_fired_at=from_db_time(row[16]),
-        fire_count=row[17])
+    # Positional and without keyword overhead: a check builds one per alert.
+    return Alert(row[1], row[2], row[3], float(row[4]), row[5], row[0], row[6], bool(row[7]),
+                 float(row[8]), tuple(row[9].split(",")) if row[9] else (), row[10], row[11],
+                 bool(row[12]), bool(row[13]), from_db_time(row[14]), from_db_time(row[15]),
+                 from_db_time(row[16]), row[17])
 
 
 def _state(alert: Alert) -> tuple[Any, ...]:
@@ -157,6 +162,17 @@ class AlertRepo:
             rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY id")
         return [_alert(r) for r in rows]
 
+    def due(self, now: datetime) -> tuple[int, list[tuple[str, str, str]]]:
+        """What a check must price: the highest alert id now (alerts added later wait for the
+        next check) and the (coin id, symbol, currency) of every alert that is enabled, not
+        snoozed, and armed or repeating."""
+        top = self.conn.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0]
+        keys = self.conn.execute(
+            "SELECT DISTINCT coin_id, symbol, currency FROM alerts WHERE enabled = 1 "
+            "AND (status = 'armed' OR repeat = 1) "
+            "AND (snoozed_until IS NULL OR snoozed_until <= ?)", (db_time(now),)).fetchall()
+        return top, keys
+
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
 
@@ -192,7 +208,8 @@ class AlertRepo:
     def evaluate(self, decide: Callable[[Alert], Step], now: datetime,
                  channels_for: Callable[[Alert], Sequence[str]],
                  sent_now: Callable[[str], bool],
-                 observations: dict[tuple[str, str], Observation]) -> Evaluation:
+                 observations: dict[tuple[str, str], Observation],
+                 upto: int | None = None) -> Evaluation:
         """Step every alert under the write lock; record firings and their deliveries.
 
         The alerts are read after BEGIN IMMEDIATE, so a concurrent check that fired first
@@ -202,14 +219,18 @@ class AlertRepo:
         """
         result = Evaluation()
         stamp = db_time(now)
+        # created_at is not needed to step an alert (and never written here): not parsed.
+        columns = _ALERT_COLUMNS.replace("created_at", "NULL")
         with self.store.transaction() as conn:
-            rows = conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE enabled = 1")
+            rows = conn.execute(f"SELECT {columns} FROM alerts WHERE enabled = 1 "
+                                "AND (status = 'armed' OR repeat = 1) AND id <= ?",
+                                (upto if upto is not None else 2**62,))
             state_updates = []
             for row in rows.fetchall():
                 alert = _alert(row)
                 s = decide(alert)
                 result.steps[alert.id] = s  # type: ignore[index]
-                if s.alert != alert:
+                if s.alert is not alert:
                     state_updates.append((*_state(s.alert), alert.id))
                 if not s.fired:
                     continue
