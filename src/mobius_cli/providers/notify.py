@@ -95,10 +95,14 @@ def redact(kind: str, target: str | None) -> str:
     if kind == "command":
         return target
     parts = urlsplit(target)
-    if parts.scheme and parts.hostname:
-        port = f":{parts.port}" if parts.port else ""
+    if parts.scheme in ("http", "https") and parts.hostname:
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:
+            port = ""
         tail = "/…" if (parts.path.strip("/") or parts.query) else ""
         return f"{parts.scheme}://{parts.hostname}{port}{tail}"
+    # Apprise URLs carry tokens where a host would be (tgram://TOKEN/CHAT): scheme only.
     return f"{target.split('://', 1)[0]}://…" if "://" in target else "…"
 
 

@@ -83,8 +83,10 @@ def price(cg: CoinGecko, wanted: Iterable[tuple[str, str, str]]) -> Pricing:
     for coin_id, symbol, currency in wanted:
         by_currency.setdefault(currency, {})[coin_id] = CoinRef(coin_id, symbol, symbol)
     result = Pricing()
-    for currency, coins in by_currency.items():
-        refs = list(coins.values())
+    for currency, coins in sorted(by_currency.items()):
+        # Sorted ids: the same alerts make the same request, so every process (cron, the
+        # REPL, watch) shares one cached answer.
+        refs = [coins[k] for k in sorted(coins)]
         try:
             try:
                 quotes = cg.quotes(refs, currency)
