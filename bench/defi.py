@@ -50,6 +50,25 @@ def timed(cmd: list[str], env: dict[str, str], name: str = "") -> float:
     return wall
 
 
+def in_process(commands: dict[str, list[str]], env: dict[str, str],
+               runs: int) -> dict[str, list[float]]:
+    """Each command run inside this process after a first run (interpreter start-up and
+    imports paid once): the command's own work, warm cache."""
+    from tests.runner import run_cli
+
+    out: dict[str, list[float]] = {}
+    for name, cmd in commands.items():
+        args = cmd[1:] if cmd[0].endswith("mobius") else cmd[3:]
+        run_cli(args, env)
+        for _ in range(runs):
+            start = time.perf_counter()
+            result = run_cli(args, env)
+            out.setdefault(name, []).append(time.perf_counter() - start)
+            if result.returncode != 0:
+                raise SystemExit(f"{name}: exit {result.returncode}: {result.stderr}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
@@ -84,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, cmd in order:
                 times[name].append(timed(cmd, env, name))
         sizes = {p.name: p.stat().st_size for p in (Path(tmp) / "cache" / "defillama").glob("*")}
+        inproc = in_process(commands, env, args.runs)
 
     print(f"data: {args.pools:,} pools, {args.protocols:,} protocols; {args.runs} warm runs each")
     for name, size in sorted(sizes.items()):
@@ -95,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, t in times.items():
         print(f"{name:<40} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms"
               f"   cold {cold[name] * 1000:7.1f} ms   CPU median {cpu[name] * 1000:7.1f} ms")
+    for name, t in inproc.items():
+        print(f"in-process (imports done) {name:<40} median {statistics.median(t) * 1000:6.1f} ms")
     cpu_ratio = cpu["defi yields --chain arbitrum --stable"] / cpu["price BTC"]
     print(f"CPU: yields / price BTC = {cpu_ratio:.2f}x; protocols "
           f"{cpu['defi protocols'] * 1000:.0f} ms")

@@ -675,51 +675,53 @@ def symbol_has(symbol: str, token: str) -> bool:
 
 def filter_pools(table: PoolTable, q: YieldQuery) -> YieldResult:
     """The pools that match `q`, best first. Outliers and pools under MIN_POOL_TVL (or
-    under --min-tvl when given) are hidden unless `show_all`, and counted."""
+    under --min-tvl when given) are hidden unless `show_all`, and counted.
+
+    Filters run one column at a time (only the columns a filter needs are read), the most
+    selective first.
+    """
     if q.sort not in SORTS_POOLS:
         raise UsageError(f"--sort must be one of {', '.join(SORTS_POOLS)}, not {q.sort!r}")
     c = table.columns
-    chain_ok: dict[str, bool] = {}
-    tokens = ({t.strip().upper() for t in q.token.split(",") if t.strip()} if q.token
-              else None)
+    idx: list[int] | range = range(len(table))
+    if q.chain is not None:
+        chains = c["chain"]
+        wanted = {name for name in set(chains) if canonical_chain(name) == q.chain}
+        idx = [i for i in idx if chains[i] in wanted]
+    if q.projects is not None:
+        projects, allowed = c["project"], q.projects
+        idx = [i for i in idx if projects[i] in allowed]
+    if q.stablecoin:
+        stables = c["stablecoin"]
+        idx = [i for i in idx if stables[i]]
+    if q.token:
+        tokens = {t.strip().upper() for t in q.token.split(",") if t.strip()}
+        symbols = c["symbol"]
+        idx = [i for i in idx if not tokens.isdisjoint(symbols[i].upper().split("-"))]
+    apys = c["apy"]
+    if q.min_apy is not None:
+        least = q.min_apy
+        idx = [i for i in idx if apys[i] is not None and apys[i] >= least]
+    if q.exposure is not None:
+        exposures, kind = c["exposure"], q.exposure
+        idx = [i for i in idx if exposures[i] == kind]
+    if q.no_il:
+        ils = c["il_risk"]
+        idx = [i for i in idx if ils[i] == "no"]
+    tvls = c["tvl"]
     floor = q.min_tvl if q.min_tvl is not None else (0.0 if q.show_all else MIN_POOL_TVL)
-    chains, projects, symbols, tvls, apys = (c["chain"], c["project"], c["symbol"], c["tvl"],
-                                             c["apy"])
-    stables, ils, exposures, outliers = (c["stablecoin"], c["il_risk"], c["exposure"],
-                                         c["outlier"])
-    kept: list[int] = []
-    hidden_outliers = hidden_small = 0
-    for i in range(len(chains)):
-        if q.chain is not None:
-            name = chains[i]
-            ok = chain_ok.get(name)
-            if ok is None:
-                ok = chain_ok[name] = canonical_chain(name) == q.chain
-            if not ok:
-                continue
-        if q.stablecoin and not stables[i]:
-            continue
-        if q.projects is not None and projects[i] not in q.projects:
-            continue
-        if tokens is not None and tokens.isdisjoint(symbols[i].upper().split("-")):
-            continue
-        if q.min_apy is not None and (apys[i] is None or apys[i] < q.min_apy):
-            continue
-        if q.exposure is not None and exposures[i] != q.exposure:
-            continue
-        if q.no_il and ils[i] != "no":
-            continue
-        tvl = tvls[i] or 0.0
-        if tvl < floor:
-            if q.min_tvl is None and not q.show_all:
-                hidden_small += 1
-            continue
-        if outliers[i] and not q.show_all:
-            hidden_outliers += 1
-            continue
-        kept.append(i)
+    before = len(idx)
+    idx = [i for i in idx if (tvls[i] or 0.0) >= floor]
+    hidden_small = before - len(idx) if q.min_tvl is None and not q.show_all else 0
+    hidden_outliers = 0
+    if not q.show_all:
+        outliers = c["outlier"]
+        before = len(idx)
+        idx = [i for i in idx if not outliers[i]]
+        hidden_outliers = before - len(idx)
     key_col = {"apy": apys, "tvl": tvls, "apy_base": c["apy_base"]}[q.sort]
-    kept.sort(key=lambda i: (key_col[i] is None, -(key_col[i] or 0.0), -(tvls[i] or 0.0)))
+    kept = sorted(idx, key=lambda i: (key_col[i] is None, -(key_col[i] or 0.0),
+                                      -(tvls[i] or 0.0)))
     return YieldResult([table.row(i) for i in kept[:q.limit]], len(kept), hidden_outliers,
                        hidden_small)
 

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime, timedelta, timezone
+from math import isnan
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -248,9 +249,10 @@ def _decode_column(kind: str, blob: bytes) -> Any:
         numbers = array("d")
         numbers.frombytes(blob)
         out = numbers.tolist()
-        return [None if v != v else v for v in out] if any(v != v for v in out) else out
+        return [None if v != v else v for v in out] if any(map(isnan, out)) else out
     if kind == "b":
-        return [None if b == 2 else b == 1 for b in blob]
+        return [None if b == 2 else b == 1 for b in blob] if 2 in blob else list(
+            map(bool, blob))
     if kind == "s":
         parts = blob[1:].decode("utf-8").split(_SEP) if blob else []
         return [None if v == _NONE else v for v in parts] if _NONE.encode() in blob else parts
