@@ -101,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         from mobius_cli.services import portfolio as svc
 
         app = AppContext()
-        book = svc.open_portfolio(app)
+        book = svc.open_portfolio(app.store)
         rows = ledger_rows(held, args.transactions)
         with app.store.transaction():
-            svc.repos(app)[1].add_many(book.id, rows)
+            svc.repos(app.store)[1].add_many(book.id, rows)
         csv_path = Path(tmp) / "import.csv"
         csv_path.write_text(formats.write_mobius(ledger_rows(held, args.import_rows), "usd"))
         app.close()

@@ -26,15 +26,15 @@ def app(fake_apis):
 
 
 def count_rows(app, name="main"):
-    return svc.repos(app)[1].count(svc.open_portfolio(app, name).id)
+    return svc.repos(app.store)[1].count(svc.open_portfolio(app.store, name).id)
 
 
 def test_show_values_holdings_with_one_price_request(app, fake_apis):
-    svc.add_trade(app, "btc", "0.5", "60000", fee="10", when="2026-01-01")
-    svc.add_trade(app, "eth", "2", "3000", when="2026-01-02")
-    svc.remove_trade(app, "eth", "0.5", "2500", fee="5", when="2026-01-03")
+    svc.add_trade(app.store, app.coingecko, "btc", "0.5", "60000", fee="10", when="2026-01-01")
+    svc.add_trade(app.store, app.coingecko, "eth", "2", "3000", when="2026-01-02")
+    svc.remove_trade(app.store, app.coingecko, "eth", "0.5", "2500", fee="5", when="2026-01-03")
     fake_apis.reset_requests()
-    view = svc.portfolio_view(app)
+    view = svc.portfolio_view(app.store, app.coingecko)
     assert fake_apis.count("/simple/price") == 1
     data = view.to_json()
     assert list(data) == ["portfolio", "currency", "total_value", "total_cost",
@@ -55,19 +55,19 @@ def test_show_values_holdings_with_one_price_request(app, fake_apis):
     assert data["unrealized_pnl"] == pytest.approx(total - 34510)
     assert holdings["ETH"]["allocation_pct"] == pytest.approx(1.5 * eth_price / total * 100)
     # the same view again within the price TTL costs nothing
-    svc.portfolio_view(app, method="hifo")
+    svc.portfolio_view(app.store, app.coingecko, method="hifo")
     assert fake_apis.count("/simple/price") == 1
 
 
 def test_market_price_when_none_given_and_a_foreign_currency(app, fake_apis):
-    result = svc.add_trade(app, "btc", "0.1")
+    result = svc.add_trade(app.store, app.coingecko, "btc", "0.1")
     assert result.price_fetched
     assert result.transaction.price == D(str(fake_apis.markets["bitcoin"]["current_price"]))
     # priced in EUR: converted at the day's EUR→USD rate, which is stored with the trade
-    eur = svc.add_trade(app, "eth", "1", "2000", currency="eur", fee="10",
+    eur = svc.add_trade(app.store, app.coingecko, "eth", "1", "2000", currency="eur", fee="10",
                         when="2026-06-01").transaction
     assert eur.currency == "eur" and eur.rate > 1
-    view = svc.portfolio_view(app)
+    view = svc.portfolio_view(app.store, app.coingecko)
     eth = next(h for h in view.holdings if h.coin.id == "ethereum")
     assert eth.cost_basis == D(2000) * eur.rate + D(10) * eur.rate
 
@@ -78,55 +78,60 @@ def test_market_price_when_none_given_and_a_foreign_currency(app, fake_apis):
 ])
 def test_bad_numbers_write_nothing(app, amount, price):
     with pytest.raises(UsageError) as err:
-        svc.add_trade(app, "btc", amount, price)
+        svc.add_trade(app.store, app.coingecko, "btc", amount, price)
     assert err.value.exit_code == 2
     assert count_rows(app) == 0
 
 
 def test_overselling_and_unknown_coins_write_nothing(app):
-    svc.add_trade(app, "btc", "1", "100", when="2026-01-05")
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "100", when="2026-01-05")
     with pytest.raises(UsageError, match="only 1 held"):
-        svc.remove_trade(app, "btc", "1.5", "100")
+        svc.remove_trade(app.store, app.coingecko, "btc", "1.5", "100")
     with pytest.raises(UsageError, match="only 0 held"):  # a sale dated before the buy
-        svc.remove_trade(app, "btc", "0.5", "100", when="2026-01-01")
+        svc.remove_trade(app.store, app.coingecko, "btc", "0.5", "100", when="2026-01-01")
     with pytest.raises(UsageError, match="unknown coin"):
-        svc.add_trade(app, "notacoinzz", "1", "1")
+        svc.add_trade(app.store, app.coingecko, "notacoinzz", "1", "1")
     with pytest.raises(UsageError, match="future"):
-        svc.add_trade(app, "btc", "1", "1", when="2099-01-01")
+        svc.add_trade(app.store, app.coingecko, "btc", "1", "1", when="2099-01-01")
     assert count_rows(app) == 1
 
 
 def test_undo_delete_and_portfolios(app):
-    svc.add_trade(app, "btc", "1", "100", when="2026-01-01")
-    sale = svc.remove_trade(app, "btc", "0.4", "150", when="2026-01-02").transaction
-    first = svc.history(app).transactions[0]
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "100", when="2026-01-01")
+    sale = svc.remove_trade(app.store, app.coingecko, "btc", "0.4", "150",
+                            when="2026-01-02").transaction
+    first = svc.history(app.store, app.coingecko).transactions[0]
     with pytest.raises(UsageError, match="later sales need it"):
-        svc.delete_transaction(app, first.id)
-    _, undone = svc.delete_transaction(app)  # undo: the last entered
+        svc.delete_transaction(app.store, first.id)
+    _, undone = svc.delete_transaction(app.store)  # undo: the last entered
     assert undone.id == sale.id
-    svc.delete_transaction(app, first.id)
+    svc.delete_transaction(app.store, first.id)
     assert count_rows(app) == 0
     with pytest.raises(UsageError):
-        svc.delete_transaction(app)
-    svc.create_portfolio(app, "savings", "eur")
-    svc.add_trade(app, "eth", "1", "2000", portfolio="savings", when="2026-02-01")
-    assert svc.open_portfolio(app, "savings").currency == "eur"
-    svc.rename_portfolio(app, "savings", "long term")
-    assert [(s.portfolio.name, s.transactions) for s in svc.list_portfolios(app)] == [
+        svc.delete_transaction(app.store)
+    svc.create_portfolio(app.store, "savings", "eur")
+    svc.add_trade(app.store, app.coingecko, "eth", "1", "2000", portfolio="savings",
+                  when="2026-02-01")
+    assert svc.open_portfolio(app.store, "savings").currency == "eur"
+    svc.rename_portfolio(app.store, "savings", "long term")
+    assert [(s.portfolio.name, s.transactions) for s in svc.list_portfolios(app.store)] == [
         ("main", 0), ("long term", 1)]
     with pytest.raises(UsageError, match="no portfolio named"):
-        svc.history(app, "savings")
-    assert svc.delete_portfolio(app, "long term") == 1
+        svc.history(app.store, app.coingecko, "savings")
+    assert svc.delete_portfolio(app.store, "long term") == 1
 
 
 def test_history_filters(app):
-    svc.add_trade(app, "btc", "1", "100", when="2026-01-01")
-    svc.add_trade(app, "eth", "1", "10", when="2026-01-15")
-    svc.add_trade(app, "btc", "1", "200", when="2026-02-01")
-    assert [t.symbol for t in svc.history(app, symbol="btc").transactions] == ["BTC", "BTC"]
-    assert len(svc.history(app, since="2026-01-10", until="2026-01-31").transactions) == 1
-    assert len(svc.history(app, until="2026-01-15").transactions) == 2
-    row = svc.history(app).to_json()[0]
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "100", when="2026-01-01")
+    svc.add_trade(app.store, app.coingecko, "eth", "1", "10", when="2026-01-15")
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "200", when="2026-02-01")
+    def history(**kw):
+        return svc.history(app.store, app.coingecko, **kw)
+
+    assert [t.symbol for t in history(symbol="btc").transactions] == ["BTC", "BTC"]
+    assert len(history(since="2026-01-10", until="2026-01-31").transactions) == 1
+    assert len(history(until="2026-01-15").transactions) == 2
+    row = history().to_json()[0]
     assert list(row) == ["id", "portfolio", "kind", "symbol", "coin_id", "amount", "price",
                          "currency", "fee", "time", "note"]
     assert row["time"] == "2026-01-01T00:00:00Z" and row["amount"] == 1.0
@@ -140,12 +145,12 @@ def _add_many(home: str, worker: int, count: int, start, errors) -> None:
     from mobius_cli.context import AppContext
 
     app = AppContext()
-    book = svc.open_portfolio(app)
+    book = svc.open_portfolio(app.store)
     start.wait()
     base = datetime(2026, 1, 1, tzinfo=timezone.utc)
     try:
         for i in range(count):
-            svc.record(app, book, Transaction(
+            svc.record(app.store, book, Transaction(
                 "buy", "bitcoin", "BTC", D("0.001"), D(50000 + i), "usd",
                 base + timedelta(seconds=worker * count + i), note=f"w{worker} #{i}"))
     except Exception as exc:  # reported to the parent
@@ -153,7 +158,7 @@ def _add_many(home: str, worker: int, count: int, start, errors) -> None:
 
 
 def test_two_processes_adding_500_each(app):
-    svc.open_portfolio(app)  # create the store and `main` before the race
+    svc.open_portfolio(app.store)  # create the store and `main` before the race
     ctx = multiprocessing.get_context("fork")
     start, errors = ctx.Event(), ctx.Queue()
     workers = [ctx.Process(target=_add_many,
@@ -167,7 +172,7 @@ def test_two_processes_adding_500_each(app):
     assert errors.empty(), errors.get()
     assert [p.exitcode for p in workers] == [0, 0]
     assert count_rows(app) == 1000
-    notes = {t.note for t in svc.history(app).transactions}
+    notes = {t.note for t in svc.history(app.store, app.coingecko).transactions}
     assert len(notes) == 1000
 
 
@@ -189,7 +194,7 @@ def add_fake_coins(fake, n: int) -> list[str]:
 
 
 def seed_holdings(app, coin_ids: list[str], per_coin: int = 1) -> None:
-    book = svc.open_portfolio(app)
+    book = svc.open_portfolio(app.store)
     txs = []
     base = datetime(2026, 1, 1, tzinfo=timezone.utc)
     for n, coin in enumerate(coin_ids):
@@ -197,7 +202,7 @@ def seed_holdings(app, coin_ids: list[str], per_coin: int = 1) -> None:
             txs.append(Transaction("buy", coin, coin[:5].upper(), D("1.5"), D(10 + k), "usd",
                                    base + timedelta(minutes=n * per_coin + k)))
     with app.store.transaction():
-        svc.repos(app)[1].add_many(book.id, txs)
+        svc.repos(app.store)[1].add_many(book.id, txs)
 
 
 def test_show_100_holdings_one_request_then_none_within_ttl(app, fake_apis):
@@ -230,7 +235,7 @@ def test_show_100_holdings_one_request_then_none_within_ttl(app, fake_apis):
     ("show", "--method", "lofi"),
 ])
 def test_cli_bad_input_exits_2_and_writes_nothing(app, fake_apis, args):
-    svc.add_trade(app, "btc", "1", "100", when="2026-01-01")
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "100", when="2026-01-01")
     app.store.close()
     result = fake_apis.run_mobius("portfolio", *args)
     assert result.returncode == 2, (result.stdout, result.stderr)
@@ -265,30 +270,38 @@ def test_cli_round_trip(app, fake_apis, tmp_path):
     assert run("portfolio", "delete", "copy", "--yes").returncode == 0
 
 
-def test_the_ledger_snapshot_follows_every_change(app):
-    svc.add_trade(app, "btc", "1", "100", when="2026-01-01")
-    assert svc.portfolio_view(app).holdings[0].amount == D(1)
-    svc.add_trade(app, "btc", "2", "100", when="2026-01-02")
-    assert svc.portfolio_view(app).holdings[0].amount == D(3)
-    svc.delete_transaction(app)  # undo
-    assert svc.portfolio_view(app).holdings[0].cost_basis == D(100)
+def test_the_ledger_snapshot_follows_every_change(app, tmp_path):
+    opts = svc.PortfolioOptions(snapshot_dir=tmp_path / "ledger")
+    store, cg = app.store, app.coingecko
+
+    def view(**kw):
+        return svc.portfolio_view(store, cg, options=opts, **kw)
+
+    svc.add_trade(store, cg, "btc", "1", "100", when="2026-01-01")
+    assert view().holdings[0].amount == D(1)
+    svc.add_trade(store, cg, "btc", "2", "100", when="2026-01-02")
+    assert view().holdings[0].amount == D(3)
+    svc.delete_transaction(store)  # undo
+    assert view().holdings[0].cost_basis == D(100)
     # sell then undo then another sell of the same size: same count, a new highest id
-    svc.remove_trade(app, "btc", "0.5", "300", when="2026-01-03")
-    assert svc.portfolio_view(app).realized_pnl == D(100)
-    svc.delete_transaction(app)
-    svc.remove_trade(app, "btc", "0.5", "500", when="2026-01-03")
-    assert svc.portfolio_view(app).realized_pnl == D(200)
+    svc.remove_trade(store, cg, "btc", "0.5", "300", when="2026-01-03")
+    assert view().realized_pnl == D(100)
+    svc.delete_transaction(store)
+    svc.remove_trade(store, cg, "btc", "0.5", "500", when="2026-01-03")
+    assert view().realized_pnl == D(200)
     # per method, and a damaged cache file is simply recomputed
-    assert svc.portfolio_view(app, method="avg").realized_pnl == D(200)
-    for path in (app.settings.paths.cache_dir / "ledger").glob("*.json"):
+    assert view(method="avg").realized_pnl == D(200)
+    files = list((tmp_path / "ledger").glob("*.json"))
+    assert len(files) == 2  # fifo and avg
+    for path in files:
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         path.write_text("{not json")
-    assert svc.portfolio_view(app).realized_pnl == D(200)
+    assert view().realized_pnl == D(200)
 
 
 def test_show_in_another_currency_converts_at_todays_rate(app, fake_apis):
-    svc.add_trade(app, "btc", "1", "50000", when="2026-06-01")
-    view = svc.portfolio_view(app, vs="eur")
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "50000", when="2026-06-01")
+    view = svc.portfolio_view(app.store, app.coingecko, vs="eur")
     usd_to_eur = fake_apis.rates["eur"]["value"] / fake_apis.rates["usd"]["value"]
     data = view.to_json()
     assert data["currency"] == "eur"
@@ -296,4 +309,4 @@ def test_show_in_another_currency_converts_at_todays_rate(app, fake_apis):
     eur_price = json.loads(fake_apis.run_mobius("price", "btc", "--vs", "eur", "--json")
                            .stdout)[0]["price"]
     assert data["holdings"][0]["price"] == pytest.approx(eur_price)
-    assert svc.open_portfolio(app).currency == "usd"  # the ledger itself is unchanged
+    assert svc.open_portfolio(app.store).currency == "usd"  # the ledger itself is unchanged

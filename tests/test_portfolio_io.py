@@ -32,8 +32,8 @@ def app(fake_apis):
 
 
 def rows_of(app, name="main"):
-    book = svc.open_portfolio(app, name)
-    return svc.repos(app)[1].list(book.id)
+    book = svc.open_portfolio(app.store, name)
+    return svc.repos(app.store)[1].list(book.id)
 
 
 def test_detects_each_format_by_its_header():
@@ -46,7 +46,7 @@ def test_detects_each_format_by_its_header():
 
 
 def test_koinly(app):
-    result = pio.import_file(app, str(FIXTURES / "koinly.csv"))
+    result = pio.import_file(app.store, app.coingecko, str(FIXTURES / "koinly.csv"))
     assert (result.format, result.added, result.duplicates) == ("koinly", 5, 0)
     assert [n for n, _ in result.skipped] == [6]  # the USD-only deposit
     ledger = replay(rows_of(app), "fifo")
@@ -60,7 +60,7 @@ def test_koinly(app):
 
 
 def test_coinbase_with_preamble(app):
-    result = pio.import_file(app, str(FIXTURES / "coinbase.csv"))
+    result = pio.import_file(app.store, app.coingecko, str(FIXTURES / "coinbase.csv"))
     assert result.format == "coinbase" and result.added == 6
     ledger = replay(rows_of(app), "fifo")
     btc, eth = ledger.positions["bitcoin"], ledger.positions["ethereum"]
@@ -74,8 +74,9 @@ def test_coinbase_with_preamble(app):
 
 
 def test_kraken_ledger_codes_and_fees(app):
-    svc.create_portfolio(app, "kraken", "eur")
-    result = pio.import_file(app, str(FIXTURES / "kraken_ledgers.csv"), portfolio="kraken")
+    svc.create_portfolio(app.store, "kraken", "eur")
+    result = pio.import_file(app.store, app.coingecko, str(FIXTURES / "kraken_ledgers.csv"),
+                             portfolio="kraken")
     assert result.format == "kraken" and result.added == 4
     txs = rows_of(app, "kraken")
     assert {t.symbol for t in txs} == {"BTC", "DOT"}
@@ -92,7 +93,7 @@ def test_kraken_ledger_codes_and_fees(app):
 
 
 def test_binance_transaction_history_groups_rows(app):
-    result = pio.import_file(app, str(FIXTURES / "binance_transactions.csv"))
+    result = pio.import_file(app.store, app.coingecko, str(FIXTURES / "binance_transactions.csv"))
     txs = rows_of(app)
     buy, sell = (t for t in txs)
     # one trade over five rows: 0.004 + 0.006 BTC for 120 + 180 USDT, fee 0.00001 BTC:
@@ -107,7 +108,7 @@ def test_binance_transaction_history_groups_rows(app):
 
 
 def test_binance_trade_history_fills(app):
-    pio.import_file(app, str(FIXTURES / "binance_trades.csv"))
+    pio.import_file(app.store, app.coingecko, str(FIXTURES / "binance_trades.csv"))
     txs = rows_of(app)
     ledger = replay(txs, "fifo")
     buy1 = txs[0]
@@ -122,7 +123,7 @@ def test_binance_trade_history_fills(app):
 
 def test_bad_rows_are_all_reported_and_nothing_written(app):
     with pytest.raises(UsageError) as err:
-        pio.import_file(app, str(FIXTURES / "koinly_bad.csv"))
+        pio.import_file(app.store, app.coingecko, str(FIXTURES / "koinly_bad.csv"))
     message = err.value.message
     assert "4 bad rows, nothing imported" in message
     for line in (3, 4, 5, 6):
@@ -138,23 +139,23 @@ def test_unknown_coin_and_overselling_name_their_lines(app, tmp_path):
                    "2026-01-02 10:00 UTC,100,USD,1,ETH,,,,,,,\n"
                    "2026-01-03 10:00 UTC,2,ETH,5000,USD,,,,,,,\n")
     with pytest.raises(UsageError) as err:
-        pio.import_file(app, str(bad))
+        pio.import_file(app.store, app.coingecko, str(bad))
     assert "line 2:" in err.value.message and "unknown coin" in err.value.message
     bad.write_text(",".join(formats.KOINLY_COLUMNS) + "\n"
                    "2026-01-02 10:00 UTC,100,USD,1,ETH,,,,,,,\n"
                    "2026-01-03 10:00 UTC,2,ETH,5000,USD,,,,,,,\n")
     with pytest.raises(UsageError) as err:
-        pio.import_file(app, str(bad))
+        pio.import_file(app.store, app.coingecko, str(bad))
     assert "line 3:" in err.value.message and "only 1 held" in err.value.message
     assert rows_of(app) == []
 
 
 def test_dry_run_and_duplicates(app):
     path = str(FIXTURES / "koinly.csv")
-    dry = pio.import_file(app, path, dry_run=True)
+    dry = pio.import_file(app.store, app.coingecko, path, dry_run=True)
     assert dry.added == 5 and rows_of(app) == []
-    pio.import_file(app, path)
-    again = pio.import_file(app, path)
+    pio.import_file(app.store, app.coingecko, path)
+    again = pio.import_file(app.store, app.coingecko, path)
     assert (again.added, again.duplicates) == (0, 5)
     assert len(rows_of(app)) == 5
 
@@ -167,9 +168,9 @@ ODD = [("buy", "bitcoin", "BTC", "0.10000000", "60000.123456789012345678", "usd"
 
 
 def seed(app, name="main"):
-    book = svc.open_portfolio(app, name)
+    book = svc.open_portfolio(app.store, name)
     for i, (kind, coin, sym, amount, price, cur, rate, fee) in enumerate(ODD):
-        svc.record(app, book, Transaction(
+        svc.record(app.store, book, Transaction(
             kind, coin, sym, D(amount), D(price), cur,
             datetime(2026, 1, 1 + i, 12, 30, 15, 123456 * (i % 2), tzinfo=timezone.utc),
             rate=D(rate), fee=D(fee), fee_currency=cur, fee_rate=D(rate),
@@ -188,27 +189,27 @@ def same(a, b):
 def test_export_import_round_trips_exactly(app, tmp_path, fmt):
     seed(app)
     path = tmp_path / f"out.{fmt}"
-    pio.write_private(str(path), pio.export_text(app, None, fmt))
+    pio.write_private(str(path), pio.export_text(app.store, None, fmt))
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    svc.create_portfolio(app, "copy", "usd")
-    result = pio.import_file(app, str(path), portfolio="copy")
+    svc.create_portfolio(app.store, "copy", "usd")
+    result = pio.import_file(app.store, app.coingecko, str(path), portfolio="copy")
     assert result.added == len(ODD)
     assert same(rows_of(app), rows_of(app, "copy"))
     # and the same file into the original is all duplicates
-    assert pio.import_file(app, str(path)).duplicates == len(ODD)
+    assert pio.import_file(app.store, app.coingecko, str(path)).duplicates == len(ODD)
 
 
 def test_koinly_export_reads_back(app, tmp_path):
-    book = svc.open_portfolio(app)
+    book = svc.open_portfolio(app.store)
     for kind, amount, price in [("buy", "0.5", "60000"), ("sell", "0.2", "70000")]:
-        svc.record(app, book, Transaction(kind, "bitcoin", "BTC", D(amount), D(price), "usd",
+        svc.record(app.store, book, Transaction(kind, "bitcoin", "BTC", D(amount), D(price), "usd",
                                           datetime(2026, 2, 1, tzinfo=timezone.utc),
                                           fee=D("1.5"), fee_currency="usd"))
     path = tmp_path / "koinly.csv"
-    path.write_text(pio.export_text(app, None, "koinly"))
+    path.write_text(pio.export_text(app.store, None, "koinly"))
     assert path.read_text().splitlines()[0] == ",".join(formats.KOINLY_COLUMNS)
-    svc.create_portfolio(app, "k", "usd")
-    pio.import_file(app, str(path), portfolio="k")
+    svc.create_portfolio(app.store, "k", "usd")
+    pio.import_file(app.store, app.coingecko, str(path), portfolio="k")
     back = rows_of(app, "k")
     assert [(t.kind, t.amount, t.price, t.fee) for t in back] == [
         ("buy", D("0.5"), D(60000), D("1.5")), ("sell", D("0.2"), D(70000), D("1.5"))]
@@ -231,7 +232,8 @@ def _killed_import(db_home: str, csv_path: str, ready_fd: int) -> None:
         time.sleep(60)
 
     portfolios.TransactionRepo.add_many = half_then_hang
-    pio.import_file(AppContext(), csv_path)
+    ctx = AppContext()
+    pio.import_file(ctx.store, ctx.coingecko, csv_path)
 
 
 def test_sigkill_half_way_leaves_the_portfolio_as_before(app, tmp_path):
@@ -259,4 +261,4 @@ def test_sigkill_half_way_leaves_the_portfolio_as_before(app, tmp_path):
     assert same(before, after) and len(after) == len(ODD)
     assert app.store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # and a whole import afterwards works
-    assert pio.import_file(app, str(big)).added == 2000
+    assert pio.import_file(app.store, app.coingecko, str(big)).added == 2000

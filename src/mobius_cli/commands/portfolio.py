@@ -13,6 +13,7 @@ from mobius_cli.commands._common import CsvOpt, JsonOpt, VsOpt, app_context
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
+    from mobius_cli.services.portfolio import PortfolioOptions
 
 portfolio_app = typer.Typer(
     help="Your portfolios: a transaction ledger with exact cost basis and P&L.\n\n"
@@ -43,6 +44,17 @@ TransferOpt = Annotated[bool, typer.Option(
     "--transfer", help="A transfer between your wallets, not a trade (no P&L but the fee).")]
 
 
+def options(app: AppContext) -> PortfolioOptions:
+    """The portfolio services' options from config and the global flags."""
+    from mobius_cli.services.portfolio import PortfolioOptions
+
+    return PortfolioOptions(
+        default_currency=app.settings.get("vs_currency"),
+        method=app.settings.get("cost_basis_method"),
+        snapshot_dir=app.settings.paths.cache_dir / "ledger", fallback=app.defillama,
+        offline=app.offline, on_note=app.note)
+
+
 def _emit(app: AppContext, data: Any, human: Any, *, csv_rows: Any = None,
           as_csv: bool = False) -> None:
     from mobius_cli.render.output import emit
@@ -62,7 +74,8 @@ def show_portfolio(app: AppContext, portfolio: str | None = None, method: str | 
 
     vs = app.vs_currency if app.vs else None
     with app.spinner("Valuing the portfolio…"):
-        result = svc.portfolio_view(app, portfolio, method, vs)
+        result = svc.portfolio_view(app.store, app.coingecko, portfolio, method, vs,
+                                    options(app))
     if result.fx_rate is not None:
         kept = result.portfolio.currency.upper()
         app.note(f"portfolio {result.portfolio.name} is kept in {kept}: cost basis and "
@@ -74,12 +87,13 @@ def show_portfolio(app: AppContext, portfolio: str | None = None, method: str | 
 
 
 def _trade(app: AppContext, symbol: str | None, amount: str, price: str | None, kind: str,
-           **options: Any) -> None:
+           **fields: Any) -> None:
     from mobius_cli.render.format import money
     from mobius_cli.services import portfolio as svc
 
     with app.spinner("Recording…"):
-        result = svc.add_trade(app, symbol, amount, price, kind=kind, **options)
+        result = svc.add_trade(app.store, app.coingecko, symbol, amount, price, kind=kind,
+                               options=options(app), **fields)
     tx = result.transaction
     if result.price_fetched:
         app.note(f"market price {tx.price} {tx.currency.upper()} used")
@@ -124,7 +138,8 @@ def show_portfolio_history(app: AppContext, portfolio: str | None = None,
     from mobius_cli.render import portfolio as view
     from mobius_cli.services import portfolio as svc
 
-    result = svc.history(app, portfolio, symbol, since, until)
+    result = svc.history(app.store, app.coingecko, portfolio, symbol, since, until,
+                         options(app))
     rows = result.to_json()
     _emit(app, rows, lambda: view.history_table(result.transactions, result.portfolio.name),
           as_csv=as_csv)
@@ -138,7 +153,7 @@ def undo_transaction(app: AppContext, portfolio: str | None = None) -> None:
 def delete_transaction(app: AppContext, tx_id: int | None, portfolio: str | None = None) -> None:
     from mobius_cli.services import portfolio as svc
 
-    book, tx = svc.delete_transaction(app, tx_id, portfolio)
+    book, tx = svc.delete_transaction(app.store, tx_id, portfolio, options(app))
     _emit(app, {"removed": svc.tx_json(tx, book)},
           lambda: _plain(f"removed #{tx.id}: {svc.describe(tx)} from portfolio {book.name}"))
 
@@ -147,7 +162,7 @@ def show_portfolios(app: AppContext, as_csv: bool = False) -> None:
     from mobius_cli.render import portfolio as view
     from mobius_cli.services import portfolio as svc
 
-    items = svc.list_portfolios(app)
+    items = svc.list_portfolios(app.store, options(app))
     rows = [s.to_json() for s in items]
     _emit(app, rows, lambda: view.portfolios_table(items), as_csv=as_csv)
 
@@ -155,7 +170,7 @@ def show_portfolios(app: AppContext, as_csv: bool = False) -> None:
 def create_portfolio(app: AppContext, name: str, currency: str | None = None) -> None:
     from mobius_cli.services import portfolio as svc
 
-    book = svc.create_portfolio(app, name, currency)
+    book = svc.create_portfolio(app.store, name, currency, options(app))
     _emit(app, {"name": book.name, "currency": book.currency},
           lambda: _plain(f"created portfolio {book.name} ({book.currency.upper()})"))
 
@@ -163,7 +178,7 @@ def create_portfolio(app: AppContext, name: str, currency: str | None = None) ->
 def rename_portfolio(app: AppContext, old: str, new: str) -> None:
     from mobius_cli.services import portfolio as svc
 
-    book = svc.rename_portfolio(app, old, new)
+    book = svc.rename_portfolio(app.store, old, new)
     _emit(app, {"name": book.name, "currency": book.currency},
           lambda: _plain(f"renamed portfolio {old} to {book.name}"))
 
@@ -171,7 +186,7 @@ def rename_portfolio(app: AppContext, old: str, new: str) -> None:
 def delete_portfolio(app: AppContext, name: str) -> None:
     from mobius_cli.services import portfolio as svc
 
-    count = svc.delete_portfolio(app, name)
+    count = svc.delete_portfolio(app.store, name)
     _emit(app, {"deleted": name, "transactions": count},
           lambda: _plain(f"deleted portfolio {name} and its {count} transactions"))
 
@@ -181,7 +196,7 @@ def export_portfolio(app: AppContext, portfolio: str | None = None, fmt: str = "
     """Write the ledger as mobius CSV, JSON or the Koinly universal template."""
     from mobius_cli.services import portfolio_io as io
 
-    text = io.export_text(app, portfolio, fmt)
+    text = io.export_text(app.store, portfolio, fmt, options(app))
     if output and output != "-":
         io.write_private(output, text)
         app.note(f"wrote {output}")
@@ -195,7 +210,8 @@ def import_portfolio(app: AppContext, path: str, fmt: str = "auto",
     from mobius_cli.services import portfolio_io as io
 
     with app.spinner("Importing…"):
-        result = io.import_file(app, path, fmt, portfolio, dry_run=dry_run)
+        result = io.import_file(app.store, app.coingecko, path, fmt, portfolio,
+                                dry_run=dry_run, options=options(app))
     _emit(app, result.to_json(), lambda: _plain(result.summary()))
 
 

@@ -62,7 +62,7 @@ def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
     from rich.text import Text
 
     footer = Text(f"Realized P&L: {money(float(view.realized_pnl), cur)} · "
-                  f"{view.transactions} transactions")
+                  f"{view.transactions} transaction{'' if view.transactions == 1 else 's'}")
     return [table, footer]
 
 

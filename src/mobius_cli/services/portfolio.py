@@ -1,7 +1,12 @@
 """Portfolios: the ledger in the store, valued with one batched price request.
 
-Library-first: every function takes the AppContext (for its store and providers) and
-returns dataclasses with `to_json()`; nothing here prints.
+Library-first: functions take the store and the providers they need (CoinGecko, and
+`PortfolioOptions` for defaults, the fallback source and notes) and return dataclasses
+with `to_json()`; nothing here prints, and no Typer, Rich or AppContext::
+
+    store = Store(path)
+    add_trade(store, cg, "btc", "0.5", "60000")
+    portfolio_view(store, cg).to_json()
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, localcontext
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core.ledger import (
@@ -29,34 +35,67 @@ from mobius_cli.core.models import CoinRef, iso_utc
 from mobius_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from mobius_cli.context import AppContext
+    from collections.abc import Callable
+
+    from mobius_cli.providers.coingecko import CoinGecko
+    from mobius_cli.providers.defillama import DefiLlama
+    from mobius_cli.store.db import Store
     from mobius_cli.store.portfolios import PortfolioRepo, TransactionRepo
 
 DEFAULT = "main"
 EARLIEST = datetime(2009, 1, 3, tzinfo=timezone.utc)
 
 
-def repos(app: AppContext) -> tuple[PortfolioRepo, TransactionRepo]:
+def _quiet(message: str) -> None:
+    """A note nobody asked to see."""
+
+
+@dataclass
+class PortfolioOptions:
+    """Defaults and helpers the portfolio services use (the CLI fills them from config)."""
+
+    default_currency: str = "usd"  # the currency `main` is created in
+    method: str = "fifo"  # the cost basis method when none is asked for
+    snapshot_dir: Path | None = None  # where replayed ledgers are cached (None: not cached)
+    fallback: DefiLlama | None = None  # prices when CoinGecko fails (USD only)
+    offline: bool = False
+    on_note: Callable[[str], None] = _quiet
+
+
+def _opts(options: PortfolioOptions | None) -> PortfolioOptions:
+    return options or PortfolioOptions()
+
+
+def repos(store: Store) -> tuple[PortfolioRepo, TransactionRepo]:
     from mobius_cli.store.portfolios import PortfolioRepo, TransactionRepo
 
-    return PortfolioRepo(app.store), TransactionRepo(app.store)
+    return PortfolioRepo(store), TransactionRepo(store)
 
 
-def open_portfolio(app: AppContext, name: str | None = None) -> Portfolio:
-    """The named portfolio; the default `main` is created (in the vs currency) on first use."""
-    portfolios, _ = repos(app)
+def open_portfolio(store: Store, name: str | None = None,
+                   options: PortfolioOptions | None = None) -> Portfolio:
+    """The named portfolio; the default `main` is created on first use."""
+    portfolios, _ = repos(store)
     name = (name or DEFAULT).strip()
     if name.lower() == DEFAULT:
-        return portfolios.ensure(DEFAULT, app.settings.get("vs_currency"))
+        return portfolios.ensure(DEFAULT, _opts(options).default_currency)
     return portfolios.require(name)
 
 
-def method_of(app: AppContext, method: str | None) -> str:
-    chosen = (method or app.settings.get("cost_basis_method") or "fifo").strip().lower()
+def method_of(method: str | None, options: PortfolioOptions | None = None) -> str:
+    chosen = (method or _opts(options).method or "fifo").strip().lower()
     if chosen not in METHODS:
         raise UsageError(f"unknown cost basis method {method!r}",
                          hint=f"one of {', '.join(METHODS)}")
     return chosen
+
+
+def _quotes(cg: CoinGecko, coins: Sequence[CoinRef], vs: str,
+            options: PortfolioOptions) -> list[Any]:
+    from mobius_cli.services.market import quotes
+
+    return quotes(cg, coins, vs, fallback=options.fallback, offline=options.offline,
+                  on_note=options.on_note)
 
 
 # --- the valued view --------------------------------------------------------------------
@@ -138,8 +177,8 @@ class PortfolioView:
                 "holdings": [h.to_json() for h in self.holdings]}
 
 
-def load_ledger(app: AppContext, portfolio: Portfolio, method: str) -> tuple[Ledger, int]:
-    _, txs = repos(app)
+def load_ledger(store: Store, portfolio: Portfolio, method: str) -> tuple[Ledger, int]:
+    _, txs = repos(store)
     rows = txs.list(portfolio.id)
     return replay(rows, method), len(rows)
 
@@ -153,15 +192,16 @@ class Snapshot:
     transactions: int
 
 
-def _snapshot_path(app: AppContext, portfolio: Portfolio, method: str) -> Any:
+def _snapshot_path(store: Store, folder: Path, portfolio: Portfolio, method: str) -> Path:
     import hashlib
 
-    tag = hashlib.sha1(str(app.store.path.resolve()).encode()).hexdigest()[:12]
+    tag = hashlib.sha1(str(store.path.resolve()).encode()).hexdigest()[:12]
     stamp = int(portfolio.created_at.timestamp())
-    return app.settings.paths.cache_dir / "ledger" / f"{tag}-{portfolio.id}-{stamp}-{method}.json"
+    return folder / f"{tag}-{portfolio.id}-{stamp}-{method}.json"
 
 
-def snapshot(app: AppContext, portfolio: Portfolio, method: str) -> Snapshot:
+def snapshot(store: Store, portfolio: Portfolio, method: str,
+             folder: Path | None = None) -> Snapshot:
     """The replayed ledger, from a private cache file while the ledger is unchanged.
 
     Replaying 10,000 transactions takes a noticeable fraction of a second; `show` is run
@@ -170,17 +210,18 @@ def snapshot(app: AppContext, portfolio: Portfolio, method: str) -> Snapshot:
     """
     import json
 
-    _, txs = repos(app)
+    _, txs = repos(store)
     print_ = txs.fingerprint(portfolio.id)
-    path = _snapshot_path(app, portfolio, method)
+    path = None if folder is None else _snapshot_path(store, folder, portfolio, method)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data["fingerprint"]) == print_:
-            return Snapshot([_position(p) for p in data["positions"]], Decimal(data["realized"]),
-                            print_[0])
+        if path is not None:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if tuple(data["fingerprint"]) == print_:
+                return Snapshot([_position(p) for p in data["positions"]],
+                                Decimal(data["realized"]), print_[0])
     except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
         pass
-    with app.store.transaction():  # one consistent read of rows and fingerprint
+    with store.transaction():  # one consistent read of rows and fingerprint
         print_ = txs.fingerprint(portfolio.id)
         rows = txs.list(portfolio.id)
     ledger = replay(rows, method)
@@ -188,7 +229,8 @@ def snapshot(app: AppContext, portfolio: Portfolio, method: str) -> Snapshot:
     data = {"fingerprint": list(print_), "realized": str(result.realized),
             "positions": [[p.coin_id, p.symbol, str(p.amount), str(p.cost_basis),
                            str(p.realized)] for p in result.positions]}
-    _write_private_atomic(path, json.dumps(data))
+    if path is not None:
+        _write_private_atomic(path, json.dumps(data))
     return result
 
 
@@ -200,7 +242,7 @@ def _position(item: list[str]) -> Position:
     return Position(item[0], item[1], [lot], Decimal(item[4]), amount)
 
 
-def _write_private_atomic(path: Any, text: str) -> None:
+def _write_private_atomic(path: Path, text: str) -> None:
     import os
 
     try:
@@ -214,22 +256,22 @@ def _write_private_atomic(path: Any, text: str) -> None:
         pass  # a cache: never worth failing the answer over
 
 
-def portfolio_view(app: AppContext, name: str | None = None, method: str | None = None,
-                   vs: str | None = None) -> PortfolioView:
+def portfolio_view(store: Store, cg: CoinGecko, name: str | None = None,
+                   method: str | None = None, vs: str | None = None,
+                   options: PortfolioOptions | None = None) -> PortfolioView:
     """Holdings valued now: ONE price request for every holding (cached for a minute).
 
     With `vs` other than the portfolio's currency, prices are quoted in `vs` and the cost
     basis and realized P&L are converted at today's rate (a view; the ledger is unchanged).
     """
-    from mobius_cli.services.market import quotes
-
-    portfolio = open_portfolio(app, name)
-    chosen = method_of(app, method)
-    state = snapshot(app, portfolio, chosen)
+    opts = _opts(options)
+    portfolio = open_portfolio(store, name, opts)
+    chosen = method_of(method, opts)
+    state = snapshot(store, portfolio, chosen, opts.snapshot_dir)
     shown = (vs or portfolio.currency).strip().lower()
     fx = None
     if shown != portfolio.currency:
-        fx = Rates(app, shown).rate(portfolio.currency, datetime.now(timezone.utc))
+        fx = Rates(cg, shown, opts).rate(portfolio.currency, datetime.now(timezone.utc))
     scale = fx if fx is not None else Decimal(1)
     holdings = [Holding(CoinRef(p.coin_id, p.symbol, p.symbol), p.amount,
                         p.cost_basis * scale, p.realized * scale) for p in state.positions]
@@ -237,7 +279,7 @@ def portfolio_view(app: AppContext, name: str | None = None, method: str | None 
                          state.transactions, display_currency=shown if fx else None,
                          fx_rate=fx)
     if holdings:
-        found = {q.coin.id: q for q in quotes(app, [h.coin for h in holdings], shown)}
+        found = {q.coin.id: q for q in _quotes(cg, [h.coin for h in holdings], shown, opts)}
         for h in holdings:
             quote = found.get(h.coin.id)
             if quote is not None:
@@ -306,8 +348,9 @@ class Rates:
     in both; any other code (usdt, sol...) is taken as a coin priced in the target.
     """
 
-    def __init__(self, app: AppContext, target: str):
-        self.app = app
+    def __init__(self, cg: CoinGecko, target: str, options: PortfolioOptions | None = None):
+        self.cg = cg
+        self.options = _opts(options)
         self.target = target
         self._series: dict[str, tuple[list[float], list[float]]] = {}
         self._span: dict[str, int] = {}
@@ -346,16 +389,14 @@ class Rates:
     def _current(self, code: str) -> Decimal:
         """Today's rate: CoinGecko's exchange rates (BTC-based), else the coin's price."""
         if code not in self._now:
-            rates = self.app.coingecko.exchange_rates()
+            rates = self.cg.exchange_rates()
             units = {"sats": 1e8, "bits": 1e6}
             if (code in rates or code in units) and self.target in rates:
                 per_btc = units[code] if code in units else _per_btc(rates[code])
                 value = _per_btc(rates[self.target]) / per_btc
             else:
-                from mobius_cli.services.market import quotes
-
-                coin = self.app.coingecko.resolve(code).coin
-                value = quotes(self.app, [coin], self.target)[0].price
+                coin = self.cg.resolve(code).coin
+                value = _quotes(self.cg, [coin], self.target, self.options)[0].price
             with localcontext() as ctx:
                 ctx.prec = 18
                 self._now[code] = +Decimal(repr(value))
@@ -365,7 +406,7 @@ class Rates:
         days = max(2, (datetime.now(timezone.utc) - moment).days + 2)
         if code in self._series and self._span[code] >= days:
             return self._series[code]
-        cg = self.app.coingecko
+        cg = self.cg
         if _is_currency(code):
             btc = CoinRef("bitcoin", "BTC", "Bitcoin")
             into = {p.time.timestamp(): p.price for p in cg.history(btc, self.target, days)}
@@ -432,14 +473,13 @@ def tx_json(tx: Transaction, portfolio: Portfolio) -> dict[str, Any]:
             "note": tx.note}
 
 
-def _market_price(app: AppContext, coin: CoinRef, currency: str, moment: datetime) -> Decimal:
+def _market_price(cg: CoinGecko, coin: CoinRef, currency: str, moment: datetime,
+                  options: PortfolioOptions) -> Decimal:
     """The coin's price now, or its close nearest to `moment` for a past day."""
     if datetime.now(timezone.utc) - moment < timedelta(hours=1):
-        from mobius_cli.services.market import quotes
-
-        return Decimal(repr(quotes(app, [coin], currency)[0].price))
+        return Decimal(repr(_quotes(cg, [coin], currency, options)[0].price))
     days = (datetime.now(timezone.utc) - moment).days + 2
-    points = app.coingecko.history(coin, currency, days)
+    points = cg.history(coin, currency, days)
     if not points:
         raise UsageError(f"no {coin.symbol} price for {moment.date().isoformat()}",
                          hint="give one with --price")
@@ -447,15 +487,17 @@ def _market_price(app: AppContext, coin: CoinRef, currency: str, moment: datetim
     return Decimal(repr(best.price))
 
 
-def add_trade(app: AppContext, symbol: str | None, amount: str | Decimal | float,
-              price: str | Decimal | float | None = None, *, kind: str = "buy",
-              currency: str | None = None, when: str | date | datetime | None = None,
+def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
+              amount: str | Decimal | float, price: str | Decimal | float | None = None, *,
+              kind: str = "buy", currency: str | None = None,
+              when: str | date | datetime | None = None,
               fee: str | Decimal | float | None = None, fee_currency: str | None = None,
-              note: str = "", portfolio: str | None = None,
-              coin_id: str | None = None) -> TradeResult:
+              note: str = "", portfolio: str | None = None, coin_id: str | None = None,
+              options: PortfolioOptions | None = None) -> TradeResult:
     """Record a buy (or sell, transfer_in, transfer_out); checked, then ONE transaction."""
     from mobius_cli.services.market import resolve
 
+    opts = _opts(options)
     kind = check_kind(kind)
     qty = parse_decimal(amount, "amount")
     unit = None if price is None else parse_decimal(price, "price", most=MAX_PRICE,
@@ -463,18 +505,19 @@ def add_trade(app: AppContext, symbol: str | None, amount: str | Decimal | float
     fee_amount = parse_decimal(fee, "fee", allow_zero=True, most=MAX_PRICE) \
         if fee not in (None, "") else Decimal(0)
     moment = parse_when(when)
-    book = open_portfolio(app, portfolio)
+    book = open_portfolio(store, portfolio, opts)
     cur = _currency(currency, book.currency)
     fee_cur = _currency(fee_currency, cur)
-    coin = resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
+    coin = resolve(cg, [symbol] if symbol else [], [coin_id] if coin_id else [],
+                   on_note=opts.on_note)[0]
     fetched = False
     if unit is None:
         if kind == "transfer_out":
             unit = Decimal(0)
         else:
-            unit = _market_price(app, coin, cur, moment)
+            unit = _market_price(cg, coin, cur, moment, opts)
             fetched = True
-    rates = Rates(app, book.currency)
+    rates = Rates(cg, book.currency, opts)
     rate = rates.rate(cur, moment)
     if fee_cur == cur:
         fee_rate = rate
@@ -485,27 +528,26 @@ def add_trade(app: AppContext, symbol: str | None, amount: str | Decimal | float
     tx = Transaction(kind, coin.id, coin.symbol, qty, unit, cur, moment, rate=rate,
                      fee=fee_amount, fee_currency=fee_cur, fee_rate=fee_rate,
                      note=(note or "").strip())
-    return record(app, book, tx, fetched)
+    return record(store, book, tx, fetched, method=opts.method)
 
 
-def remove_trade(app: AppContext, symbol: str | None, amount: str | Decimal | float,
-                 price: str | Decimal | float | None = None, *, transfer: bool = False,
-                 **options: Any) -> TradeResult:
+def remove_trade(store: Store, cg: CoinGecko, symbol: str | None,
+                 amount: str | Decimal | float, price: str | Decimal | float | None = None, *,
+                 transfer: bool = False, **options: Any) -> TradeResult:
     """Record a sale (or, with transfer=True, coins sent out of the portfolio)."""
-    return add_trade(app, symbol, amount, price, kind="transfer_out" if transfer else "sell",
-                     **options)
+    return add_trade(store, cg, symbol, amount, price,
+                     kind="transfer_out" if transfer else "sell", **options)
 
 
-def record(app: AppContext, book: Portfolio, tx: Transaction,
-           fetched: bool = False) -> TradeResult:
+def record(store: Store, book: Portfolio, tx: Transaction, fetched: bool = False, *,
+           method: str = "fifo") -> TradeResult:
     """Write one transaction after replaying the ledger with it (refuses overselling)."""
-    _, txs = repos(app)
+    _, txs = repos(store)
     realized = None
-    with app.store.transaction():
+    with store.transaction():
         if tx.kind in ("sell", "transfer_out"):
             rows = txs.list(book.id, coin_id=tx.coin_id)
-            ledger = replay([*rows, replace(tx, id=1 << 62)],
-                            method_of(app, None))
+            ledger = replay([*rows, replace(tx, id=1 << 62)], method_of(method))
             realized = next(d.realized for d in ledger.disposals if d.tx_id == 1 << 62)
         tx = replace(tx, id=txs.add(book.id, tx))
     return TradeResult(book, tx, fetched, realized)
@@ -523,11 +565,12 @@ class HistoryResult:
         return [tx_json(t, self.portfolio) for t in self.transactions]
 
 
-def history(app: AppContext, portfolio: str | None = None, symbol: str | None = None,
-            since: str | None = None, until: str | None = None) -> HistoryResult:
+def history(store: Store, cg: CoinGecko | None = None, portfolio: str | None = None,
+            symbol: str | None = None, since: str | None = None, until: str | None = None,
+            options: PortfolioOptions | None = None) -> HistoryResult:
     """Transactions in ledger order, filtered by coin and dates (until is inclusive)."""
-    book = open_portfolio(app, portfolio)
-    _, txs = repos(app)
+    book = open_portfolio(store, portfolio, options)
+    _, txs = repos(store)
     coin_id = None
     if symbol:
         wanted = symbol.strip().lower()
@@ -536,10 +579,12 @@ def history(app: AppContext, portfolio: str | None = None, symbol: str | None = 
             sorted({t.coin_id for t in txs.list(book.id) if t.symbol.lower() == wanted})
         if matches:
             coin_id = matches[0]
-        else:
+        elif cg is not None:
             from mobius_cli.services.market import resolve
 
-            coin_id = resolve(app, [symbol])[0].id
+            coin_id = resolve(cg, [symbol])[0].id
+        else:
+            coin_id = wanted
     far = datetime(9999, 1, 1, tzinfo=timezone.utc)  # filters may reach into the future
     start = parse_when(since, now=far) if since else None
     end = parse_when(until, now=far) + timedelta(days=1) if until else None
@@ -548,13 +593,14 @@ def history(app: AppContext, portfolio: str | None = None, symbol: str | None = 
     return HistoryResult(book, txs.list(book.id, coin_id=coin_id, since=start, until=end))
 
 
-def delete_transaction(app: AppContext, tx_id: int | None = None,
-                       portfolio: str | None = None) -> tuple[Portfolio, Transaction]:
+def delete_transaction(store: Store, tx_id: int | None = None, portfolio: str | None = None,
+                       options: PortfolioOptions | None = None
+                       ) -> tuple[Portfolio, Transaction]:
     """Remove one transaction (the last entered when tx_id is None), if the ledger still
     balances without it."""
-    book = open_portfolio(app, portfolio)
-    _, txs = repos(app)
-    with app.store.transaction():
+    book = open_portfolio(store, portfolio, options)
+    _, txs = repos(store)
+    with store.transaction():
         tx = txs.last_entered(book.id) if tx_id is None else txs.get(book.id, tx_id)
         if tx is None:
             raise UsageError("nothing to undo" if tx_id is None else
@@ -584,28 +630,30 @@ class PortfolioSummary:
                 "created_at": iso_utc(self.portfolio.created_at)}
 
 
-def list_portfolios(app: AppContext) -> list[PortfolioSummary]:
-    portfolios, _ = repos(app)
-    open_portfolio(app, DEFAULT)
+def list_portfolios(store: Store, options: PortfolioOptions | None = None
+                    ) -> list[PortfolioSummary]:
+    portfolios, _ = repos(store)
+    open_portfolio(store, DEFAULT, options)
     counts = portfolios.counts()
     return [PortfolioSummary(p, counts.get(p.id, 0)) for p in portfolios.list()]
 
 
-def create_portfolio(app: AppContext, name: str, currency: str | None = None) -> Portfolio:
-    portfolios, _ = repos(app)
-    from mobius_cli.settings import parse_value
-
-    code = parse_value("vs_currency", currency) if currency else app.settings.get("vs_currency")
+def create_portfolio(store: Store, name: str, currency: str | None = None,
+                     options: PortfolioOptions | None = None) -> Portfolio:
+    portfolios, _ = repos(store)
+    code = _currency(currency, _opts(options).default_currency)
+    if not code.isalpha() or len(code) > 5:
+        raise UsageError(f"{currency!r} is not a currency code", hint="e.g. usd, eur, gbp, btc")
     return portfolios.create(name, code)
 
 
-def rename_portfolio(app: AppContext, old: str, new: str) -> Portfolio:
-    portfolios, _ = repos(app)
+def rename_portfolio(store: Store, old: str, new: str) -> Portfolio:
+    portfolios, _ = repos(store)
     return portfolios.rename(old, new)
 
 
-def delete_portfolio(app: AppContext, name: str) -> int:
-    portfolios, _ = repos(app)
+def delete_portfolio(store: Store, name: str) -> int:
+    portfolios, _ = repos(store)
     return portfolios.delete(name)
 
 

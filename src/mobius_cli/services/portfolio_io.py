@@ -14,7 +14,9 @@ from mobius_cli.core.ledger import OversellError, Portfolio, Transaction, replay
 from mobius_cli.errors import MobiusError, UsageError
 
 if TYPE_CHECKING:
-    from mobius_cli.context import AppContext
+    from mobius_cli.providers.coingecko import CoinGecko
+    from mobius_cli.services.portfolio import PortfolioOptions
+    from mobius_cli.store.db import Store
 
 EXPORT_FORMATS = ("csv", "mobius", "json", "koinly")
 IMPORT_FORMATS = ("auto", "mobius", "json", "koinly", "coinbase", "kraken", "binance")
@@ -68,9 +70,15 @@ def _key(t: Transaction) -> tuple:
             t.time, t.fee.normalize())
 
 
-def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | None = None,
-                *, dry_run: bool = False) -> ImportResult:
-    """Read, check and write a whole file in ONE transaction; any bad row, nothing written."""
+def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
+                portfolio: str | None = None, *, dry_run: bool = False,
+                options: PortfolioOptions | None = None) -> ImportResult:
+    """Read, check and write a whole file in ONE transaction; any bad row, nothing written.
+
+    Coins are resolved and day rates fetched (once per currency) before the transaction;
+    the duplicate and balance checks run inside it, so a concurrent writer cannot slip
+    in between the check and the write.
+    """
     from mobius_cli.services.portfolio import Rates, open_portfolio, repos
 
     fmt = (fmt or "auto").strip().lower()
@@ -90,14 +98,14 @@ def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | 
         raise UsageError(f"{path}: {exc}", hint="name the format with --format") from None
     if parsed.errors:
         raise bad_rows(path, parsed.errors)
-    book = open_portfolio(app, portfolio)
+    book = open_portfolio(store, portfolio, options)
     errors: list[tuple[int, str]] = []
 
     # Coins: mobius files name ids; others name tickers, each resolved once.
     coins: dict[str, Any] = {}
     for sym in sorted({r.symbol for r in parsed.rows if not r.coin_id}):
         try:
-            coins[sym] = app.coingecko.resolve(sym).coin
+            coins[sym] = cg.resolve(sym).coin
         except MobiusError as exc:
             if not isinstance(exc, UsageError):
                 raise
@@ -110,7 +118,7 @@ def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | 
         raise bad_rows(path, errors)
 
     # Rates into the portfolio's currency, one series per currency for the whole file.
-    rates = Rates(app, book.currency)
+    rates = Rates(cg, book.currency, options)
     needs = []
     for row in parsed.rows:
         if row.rate_currency and row.rate_currency != book.currency:
@@ -119,8 +127,7 @@ def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | 
             needs.append((row.currency, row.time))
             if row.fee and row.fee_currency not in (row.currency, row.symbol.lower()):
                 needs.append((row.fee_currency, row.time))
-    with app.spinner("Fetching exchange rates…"):
-        rates.prepare(needs)
+    rates.prepare(needs)
     txs: list[Transaction] = []
     lines: list[int] = []
     source = f"import:{parsed.format}"
@@ -149,8 +156,8 @@ def import_file(app: AppContext, path: str, fmt: str = "auto", portfolio: str | 
     if errors:
         raise bad_rows(path, errors)
 
-    _, repo = repos(app)
-    with app.store.transaction():
+    _, repo = repos(store)
+    with store.transaction():
         existing = repo.list(book.id)
         seen = Counter(_key(t) for t in existing)
         fresh: list[Transaction] = []
@@ -197,14 +204,15 @@ def _check_balances(path: str, existing: list[Transaction], fresh: list[Transact
 # --- export ------------------------------------------------------------------------------
 
 
-def export_text(app: AppContext, portfolio: str | None = None, fmt: str = "csv") -> str:
+def export_text(store: Store, portfolio: str | None = None, fmt: str = "csv",
+                options: PortfolioOptions | None = None) -> str:
     from mobius_cli.services.portfolio import open_portfolio, repos
 
     fmt = (fmt or "csv").strip().lower()
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="csv, json or koinly")
-    book = open_portfolio(app, portfolio)
-    _, repo = repos(app)
+    book = open_portfolio(store, portfolio, options)
+    _, repo = repos(store)
     rows = repo.list(book.id)
     if fmt == "json":
         return formats.write_json(rows, book.name, book.currency)
