@@ -278,3 +278,12 @@ def test_compact_file_round_trip(tmp_path) -> None:
     path.write_bytes(path.read_bytes()[:-3])  # damaged
     assert read_compact(path, "u") is None
     assert not list(path.parent.glob(".*tmp"))
+
+
+def test_chart_tick_labels_tell_ticks_apart() -> None:
+    from mobius_cli.render.defi import tick_labels
+
+    assert tick_labels([102.8e9 + i * 0.6e9 for i in range(5)]) == [
+        "102.8B", "103.4B", "104.0B", "104.6B", "105.2B"]
+    assert tick_labels([1e9, 2e9, 3e9]) == ["1B", "2B", "3B"]
+    assert tick_labels([10, 12.5, 15]) == ["10.0", "12.5", "15.0"]

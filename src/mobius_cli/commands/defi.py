@@ -25,6 +25,12 @@ LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many rows.")]
 # --- the answers, shared with `ask` and the REPL ---------------------------------------
 
 
+def _usd_only(app: AppContext) -> None:
+    """DeFiLlama reports in USD: say so when another currency was asked for."""
+    if app.vs and app.vs.strip().lower() != "usd":
+        app.note("DeFiLlama figures are in USD (--vs does not apply to them)")
+
+
 def show_tvl(app: AppContext, protocol: str | None = None, chain: str | None = None,
              days: int | None = None, chart: bool = False, as_csv: bool = False) -> None:
     """TVL of a protocol (a parent sums its versions), a chain, or all of DeFi; `days`
@@ -33,6 +39,7 @@ def show_tvl(app: AppContext, protocol: str | None = None, chain: str | None = N
     from mobius_cli.render.output import emit
     from mobius_cli.services import defi
 
+    _usd_only(app)
     if chart and days is None:
         days = 30
     drawing = chart and not app.json and not as_csv
@@ -56,6 +63,7 @@ def show_protocols(app: AppContext, chain: str | None = None, category: str | No
     from mobius_cli.render.output import emit
     from mobius_cli.services import defi
 
+    _usd_only(app)
     ranking = defi.protocols(app.defillama, chain, category, limit, sort, progress=app.spinner)
     if not ranking.rows:
         app.note("no protocol matches")
@@ -69,6 +77,7 @@ def show_chains(app: AppContext, limit: int = 20, as_csv: bool = False) -> None:
     from mobius_cli.render.output import emit
     from mobius_cli.services import defi
 
+    _usd_only(app)
     ranking = defi.chains(app.defillama, limit, progress=app.spinner)
     emit(app, ranking.to_json(), lambda: view.chains_table(ranking, app.color),
          as_csv=as_csv)
@@ -84,6 +93,7 @@ def show_yields(app: AppContext, token: str | None = None, chain: str | None = N
     from mobius_cli.render.output import emit
     from mobius_cli.services import defi
 
+    _usd_only(app)
     answer = defi.yields(app.defillama, token, chain, protocol, min_apy, min_tvl, stablecoin,
                          exposure, no_il, sort, limit, show_all, progress=app.spinner)
     hidden = answer.hidden_note()
@@ -101,6 +111,7 @@ def show_defi_compare(app: AppContext, protocols: list[str], as_csv: bool = Fals
     from mobius_cli.render.output import emit
     from mobius_cli.services import defi
 
+    _usd_only(app)
     result = defi.compare(app.defillama, protocols, progress=app.spinner)
     emit(app, result.to_json(), lambda: view.compare_table(result, app.color),
          csv_rows=result.csv_rows(), as_csv=as_csv)
