@@ -193,7 +193,7 @@ class Intent:
 
     def missing(self, entities: Mapping[str, Any]) -> bool:
         """Whether an entity it needs is absent."""
-        return any(not entities.get(k) for k in self.required)
+        return any(entities.get(k) in (None, [], "") for k in self.required)
 
 
 def number_arg(value: float | int) -> str:
@@ -268,6 +268,107 @@ def _movers(e: dict[str, Any], o: Options) -> Call:
                 e.get("vs_currency"), note)
 
 
+ANALYSIS, DEFI = "mobius_cli.commands.analysis", "mobius_cli.commands.defi"
+PORTFOLIO, ALERTS = "mobius_cli.commands.portfolio", "mobius_cli.commands.alerts"
+
+
+def _ta(e: dict[str, Any], o: Options) -> Call:
+    symbol, indicator = e["symbols"][0], e.get("indicator")
+    return Call(["ta", symbol, *(["--indicator", indicator] if indicator else []),
+                 *(["--chart"] if o.chart else []), *_vs(e)], f"{ANALYSIS}:show_ta",
+                {"symbol": symbol, "indicator": indicator, "chart": o.chart},
+                e.get("vs_currency"))
+
+
+def _gas(e: dict[str, Any], o: Options) -> Call:
+    chain = e.get("chain")
+    return Call(["gas", *(["--chain", chain] if chain else [])], f"{ANALYSIS}:show_gas",
+                {"chain": chain})
+
+
+def _dca(e: dict[str, Any], o: Options) -> Call:
+    symbol = e["symbols"][0]
+    amount = number_arg(e.get("amount", 100))
+    every, days = e.get("interval_days", 7), e.get("days", 365)
+    return Call(["dca", symbol, "--amount", amount, "--every", str(every), "--days", str(days),
+                 *(["--chart"] if o.chart else [])], f"{ANALYSIS}:show_dca",
+                {"symbol": symbol, "amount": amount, "every_days": every, "days": days,
+                 "chart": o.chart})
+
+
+def _tvl(e: dict[str, Any], o: Options) -> Call:
+    protocol, chain = e.get("protocol"), e.get("chain")
+    return Call(["defi", "tvl", *([protocol] if protocol else []),
+                 *(["--chain", chain] if chain else []), *(["--chart"] if o.chart else [])],
+                f"{DEFI}:show_tvl", {"protocol": protocol, "chain": chain,
+                                     **({"days": 90, "chart": True} if o.chart else {})})
+
+
+def _protocols(e: dict[str, Any], o: Options) -> Call:
+    limit = int(e.get("limit") or 20)
+    chain, category = e.get("chain"), e.get("category")
+    return Call(["defi", "protocols", *(["--chain", chain] if chain else []),
+                 *(["--category", category] if category else []),
+                 *(["--limit", str(limit)] if "limit" in e else [])],
+                f"{DEFI}:show_protocols", {"chain": chain, "category": category,
+                                           "limit": limit})
+
+
+def _yields(e: dict[str, Any], o: Options) -> Call:
+    token = ",".join(e["symbols"]) if e.get("symbols") else None
+    chain, protocol, min_apy = e.get("chain"), e.get("protocol"), e.get("min_apy")
+    stable = bool(e.get("stablecoin"))
+    return Call(["defi", "yields", *(["--token", token] if token else []),
+                 *(["--chain", chain] if chain else []),
+                 *(["--protocol", protocol] if protocol else []),
+                 *(["--min-apy", number_arg(min_apy)] if min_apy is not None else []),
+                 *(["--stable"] if stable else [])], f"{DEFI}:show_yields",
+                {"token": token, "chain": chain, "protocol": protocol,
+                 "min_apy": min_apy, "stablecoin": stable})
+
+
+def _defi_compare(e: dict[str, Any], o: Options) -> Call:
+    return Call(["defi", "compare", *e["protocols"]], f"{DEFI}:show_defi_compare",
+                {"protocols": e["protocols"]})
+
+
+def _portfolio_show(e: dict[str, Any], o: Options) -> Call:
+    return Call(["portfolio", "show", *_vs(e)], f"{PORTFOLIO}:show_portfolio", {},
+                e.get("vs_currency"))
+
+
+def _trade(kind: str) -> Builder:
+    def build(e: dict[str, Any], o: Options) -> Call:
+        symbol, amount = e["symbols"][0], number_arg(e["amount"])
+        price = number_arg(e["price"]) if e.get("price") is not None else None
+        return Call(["portfolio", kind, symbol, amount, *(["--price", price] if price else [])],
+                    f"{PORTFOLIO}:{'add' if kind == 'add' else 'remove'}_trade",
+                    {"symbol": symbol, "amount": amount, "price": price})
+    return build
+
+
+ALERT_FLAGS = {"above": "--above", "below": "--below", "cross": "--cross",
+               "change": "--change", "change_up": "--up", "change_down": "--down"}
+
+
+def _alert_add(e: dict[str, Any], o: Options) -> Call:
+    symbol, target = e["symbols"][0], number_arg(e["target"])
+    return Call(["alerts", "add", symbol, ALERT_FLAGS[e["condition"]], target],
+                f"{ALERTS}:show_alert_add",
+                {"symbol": symbol, "condition": e["condition"], "target": target})
+
+
+def _alert_remove(e: dict[str, Any], o: Options) -> Call:
+    if e.get("alert_id"):
+        ids = [int(e["alert_id"])]
+        return Call(["alerts", "remove", str(ids[0])], f"{ALERTS}:remove_alerts", {"ids": ids})
+    if e.get("symbols"):
+        symbol = e["symbols"][0]
+        return Call(["alerts", "remove", "--symbol", symbol], f"{ALERTS}:remove_alerts",
+                    {"symbol": symbol})
+    return Call(["alerts", "remove", "--all"], f"{ALERTS}:remove_alerts", {"all_": True})
+
+
 def _plain(argv: list[str], target: str) -> Builder:
     return lambda e, o: Call(list(argv), target)
 
@@ -303,32 +404,35 @@ def _intents() -> dict[str, Intent]:
                build=_plain(["fear-greed"], f"{MARKET}:show_fear_greed")),
         Intent("technical_analysis", "indicators and signals: RSI, MACD, Bollinger, moving "
                "averages, overbought/oversold", ("symbols", "indicator", "vs_currency"),
-               ("is btc overbought", "rsi for sol"), coin, "a coin", "ta", takes_vs=True),
+               ("is btc overbought", "rsi for sol"), coin, "a coin", "ta", _ta, takes_vs=True),
         Intent("gas", "network fee / gas price now", ("chain",),
-               ("gas on arbitrum", "how much is a swap on base"), command="gas"),
+               ("gas on arbitrum", "how much is a swap on base"), command="gas", build=_gas),
         Intent("tvl", "total value locked, of a protocol, a chain, or all of DeFi",
-               ("protocol", "chain"), ("aave tvl", "tvl on arbitrum"), command="defi tvl"),
+               ("protocol", "chain"), ("aave tvl", "tvl on arbitrum"), command="defi tvl",
+               build=_tvl),
         Intent("defi_protocols", "list / rank DeFi protocols", ("chain", "category", "limit"),
-               ("top lending protocols on base",), command="defi protocols"),
+               ("top lending protocols on base",), command="defi protocols", build=_protocols),
         Intent("yields", "yield, staking, lending and liquidity-pool opportunities and rates",
                ("symbols", "chain", "protocol", "min_apy", "stablecoin"),
                ("best stablecoin yields on arbitrum above 8%", "where can I stake eth"),
-               command="defi yields"),
+               command="defi yields", build=_yields),
         Intent("defi_compare", "two or more protocols side by side", ("protocols",),
                ("compare aave and compound",), ("protocols",), "two protocols",
-               "defi compare"),
+               "defi compare", _defi_compare),
         Intent("dca", "simulate dollar-cost averaging into an asset over a past period",
                ("symbols", "amount", "interval_days", "days"),
-               ("what if I bought $50 of btc every week for a year",), coin, "a coin", "dca"),
+               ("what if I bought $50 of btc every week for a year",), coin, "a coin", "dca",
+               _dca),
         Intent("portfolio_show", "holdings, value, P&L, allocation", ("vs_currency",),
                ("show my portfolio", "how am I doing"), command="portfolio show",
-               takes_vs=True),
+               build=_portfolio_show, takes_vs=True),
         Intent("portfolio_add", "record a buy / add a holding", ("symbols", "amount", "price"),
                ("I bought 0.5 btc at 60k",), ("symbols", "amount"), "a coin and an amount",
-               "portfolio add", changes_data=True),
+               "portfolio add", _trade("add"), changes_data=True),
         Intent("portfolio_remove", "record a sell / remove a holding",
                ("symbols", "amount", "price"), ("sold 2 eth",), ("symbols", "amount"),
-               "a coin and an amount", "portfolio remove", changes_data=True),
+               "a coin and an amount", "portfolio remove", _trade("remove"),
+               changes_data=True),
         Intent("portfolio_risk", "risk of the portfolio: volatility, VaR, drawdown, "
                "correlation", (), ("how risky is my portfolio",), command="portfolio risk"),
         Intent("portfolio_optimize", "suggest an allocation / rebalancing", (),
@@ -336,12 +440,12 @@ def _intents() -> dict[str, Intent]:
         Intent("alert_add", "create a price or %-move alert", ("symbols", "condition", "target"),
                ("alert me if eth drops below 2.5k", "alert when sol is up 10% today"),
                ("symbols", "condition", "target"), "a coin, a condition and a target",
-               "alerts add", changes_data=True),
+               "alerts add", _alert_add, changes_data=True),
         Intent("alert_list", "show alerts", (), ("what alerts do I have",),
-               command="alerts list"),
+               command="alerts list", build=_plain(["alerts", "list"], f"{ALERTS}:show_alerts")),
         Intent("alert_remove", "delete alerts", ("alert_id", "symbols", "all"),
                ("delete alert 3", "delete that alert"), command="alerts remove",
-               changes_data=True),
+               build=_alert_remove, changes_data=True),
         Intent("help", "what the assistant can do, how to use it", (), ("help",)),
         Intent("smalltalk", "greetings, thanks, chit-chat", (), ("hi",)),
         Intent("unknown", "anything outside the assistant's scope", ()),
@@ -441,9 +545,13 @@ def built() -> list[Intent]:
 def help_text() -> str:
     """What Mobius answers, with an example sentence for each built intent."""
     examples = [f"• {i.examples[0]}" for i in built() if i.examples]
-    width = max(map(len, examples)) + 2
-    rows = [examples[n].ljust(width) + (examples[n + 1] if n + 1 < len(examples) else "")
-            for n in range(0, len(examples), 2)]
+    column = 36  # two examples to a line where both fit in 80 columns
+    rows: list[str] = []
+    for example in examples:
+        if rows and len(rows[-1]) <= column - 2 and len(example) <= 76 - column:
+            rows[-1] = rows[-1].ljust(column) + example
+        else:
+            rows.append(example)
     return ("I answer plain questions about crypto, for example:\n"
             + "\n".join("  " + r.rstrip() for r in rows)
             + "\nA follow-up leans on the question before it: “and sol?”, “in euros?”.\n"

@@ -1,0 +1,61 @@
+"""Sentences about the second half (TA, gas, DCA, DeFi, portfolio, alerts) reach the same
+command and answer as the subcommand, through the registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_ask_repl import shown_command
+
+CASES = [
+    ("is btc overbought", ["ta", "BTC"]),
+    ("rsi for sol", ["ta", "SOL", "--indicator", "rsi"]),
+    ("gas on arbitrum", ["gas", "--chain", "arbitrum"]),
+    ("what if I bought $50 of btc every week for a year",
+     ["dca", "BTC", "--amount", "50", "--every", "7", "--days", "365"]),
+    ("aave tvl", ["defi", "tvl", "aave"]),
+    ("tvl on arbitrum", ["defi", "tvl", "--chain", "arbitrum"]),
+    ("top lending protocols on base",
+     ["defi", "protocols", "--chain", "base", "--category", "lending"]),
+    ("best stablecoin yields on arbitrum above 8%",
+     ["defi", "yields", "--chain", "arbitrum", "--min-apy", "8", "--stable"]),
+    ("compare aave and compound", ["defi", "compare", "aave", "compound"]),
+    ("show my portfolio", ["portfolio", "show"]),
+    ("what alerts do I have", ["alerts", "list"]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "command"), CASES)
+def test_ask_answers_exactly_like_the_subcommand(fake_apis, sentence, command):
+    asked = fake_apis.run_mobius("ask", "--json", sentence)
+    assert asked.returncode == 0, asked.stderr
+    assert shown_command(asked.stderr) == [*command, "--json"]
+    direct = fake_apis.run_mobius(*command, "--json")
+    assert direct.returncode == 0, direct.stderr
+    assert json.loads(asked.stdout) == json.loads(direct.stdout)
+
+
+def test_trades_and_alerts_from_sentences_change_data_only_when_confirmed(fake_apis):
+    refused = fake_apis.run_mobius("ask", "I bought 0.5 btc at 60k")
+    assert refused.returncode == 2 and "without confirmation" in refused.stderr
+    assert json.loads(fake_apis.run_mobius("portfolio", "history", "--json").stdout) == []
+
+    bought = fake_apis.run_mobius("ask", "--yes", "I bought 0.5 btc at 60k")
+    assert shown_command(bought.stderr) == ["portfolio", "add", "BTC", "0.5", "--price",
+                                            "60000"]
+    sold = fake_apis.run_mobius("ask", "--yes", "sold 0.2 btc")
+    assert sold.returncode == 0, sold.stderr
+    rows = json.loads(fake_apis.run_mobius("portfolio", "history", "--json").stdout)
+    assert sorted((r["kind"], r["symbol"], r["amount"]) for r in rows) == [
+        ("buy", "BTC", 0.5), ("sell", "BTC", 0.2)]
+
+    added = fake_apis.run_mobius("ask", "--yes", "alert me if eth drops below 2.5k")
+    assert shown_command(added.stderr) == ["alerts", "add", "ETH", "--below", "2500"]
+    alerts = json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)
+    assert [(a["symbol"], a["condition"], a["target"]) for a in alerts] == [
+        ("ETH", "below", 2500)]
+    removed = fake_apis.run_mobius("ask", "--yes", f"delete alert {alerts[0]['id']}")
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout) == []
