@@ -279,8 +279,8 @@ def _add_command(name: str, kind: str, hidden: bool = False) -> None:
 
 _add_command("add", "buy")
 _add_command("remove", "sell")
-_add_command("buy", "buy", hidden=False)
-_add_command("sell", "sell", hidden=False)
+_add_command("buy", "buy")  # aliases
+_add_command("sell", "sell")
 
 
 @portfolio_app.command("history")

@@ -665,7 +665,3 @@ def describe(tx: Transaction) -> str:
     if tx.fee:
         text += f" (fee {fmt_decimal(tx.fee)} {tx.fee_currency.upper()})"
     return text + f" on {tx.time.date().isoformat()}"
-
-
-def tx_ids(rows: Sequence[Transaction]) -> list[int]:
-    return [t.id for t in rows if t.id is not None]
