@@ -67,6 +67,11 @@ def _num(value: Any) -> float | None:
         else None
 
 
+def _figure(value: Any) -> float | None:
+    """A number as the source wrote it (77671 stays an integer in JSON), else None."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -516,18 +521,18 @@ def _coin_facts(details: dict[str, Any], coin: CoinRef, vs: str, *,
                      clean(name) if isinstance(name, str) and name else coin.name, coin.rank),
         currency=vs,
         rank=_int(details.get("market_cap_rank")) or _int(md.get("market_cap_rank")),
-        price=_num(cur("current_price")),
-        market_cap=_num(cur("market_cap")),
-        volume_24h=_num(cur("total_volume")),
-        change_24h_pct=_num(cur("price_change_percentage_24h_in_currency")),
-        circulating_supply=_num(md.get("circulating_supply")),
-        total_supply=_num(md.get("total_supply")),
-        max_supply=_num(md.get("max_supply")),
-        ath=_num(cur("ath")),
-        ath_change_pct=_num(cur("ath_change_percentage")),
+        price=_figure(cur("current_price")),
+        market_cap=_figure(cur("market_cap")),
+        volume_24h=_figure(cur("total_volume")),
+        change_24h_pct=_figure(cur("price_change_percentage_24h_in_currency")),
+        circulating_supply=_figure(md.get("circulating_supply")),
+        total_supply=_figure(md.get("total_supply")),
+        max_supply=_figure(md.get("max_supply")),
+        ath=_figure(cur("ath")),
+        ath_change_pct=_figure(cur("ath_change_percentage")),
         ath_date=parse_iso(cur("ath_date")) if isinstance(cur("ath_date"), str) else None,
-        atl=_num(cur("atl")),
-        atl_change_pct=_num(cur("atl_change_percentage")),
+        atl=_figure(cur("atl")),
+        atl_change_pct=_figure(cur("atl_change_percentage")),
         atl_date=parse_iso(cur("atl_date")) if isinstance(cur("atl_date"), str) else None,
         genesis_date=url(details.get("genesis_date")),
         categories=urls(details.get("categories")),
