@@ -358,6 +358,7 @@ class ProtocolTvl:
     change_7d_pct: float | None
     members: list[str] = field(default_factory=list)
     url: str | None = None
+    member_tvls: dict[str, float] = field(default_factory=dict)  # version slug -> its TVL
 
     @property
     def chains(self) -> list[str]:
@@ -412,7 +413,8 @@ def protocol_tvl(ref: ProtocolRef, chain: str | None = None) -> ProtocolTvl:
         change_1d_pct=combined_change((v, m.change_1d) for v, m in totals),
         change_7d_pct=combined_change((v, m.change_7d) for v, m in totals),
         members=[m.slug for m in ref.members],
-        url=ref.members[0].url if ref.members else None)
+        url=ref.members[0].url if ref.members else None,
+        member_tvls={m.slug: (m.tvls.get(chain, 0.0) if chain else v) for v, m in totals})
 
 
 @dataclass

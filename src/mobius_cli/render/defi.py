@@ -57,7 +57,9 @@ def tvl_view(r: TvlReport, color: bool = True) -> list[Any]:
     if r.category:
         summary.add_row("Category", r.category)
     if len(r.members) > 1:
-        summary.add_row("Versions", ", ".join(r.members))
+        summary.add_row("Versions", ", ".join(
+            f"{slug} {usd(r.member_tvls[slug])}" if slug in r.member_tvls else slug
+            for slug in r.members))
     borrowed = sum(r.borrowed.values())
     if borrowed:
         summary.add_row("Borrowed (not in TVL)", usd(borrowed))

@@ -66,6 +66,7 @@ class TvlReport:
     chain_tvls: dict[str, float] = field(default_factory=dict)
     borrowed: dict[str, float] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
+    member_tvls: dict[str, float] = field(default_factory=dict)
     days: int | None = None
     history: list[tuple[int, float]] | None = None
 
@@ -141,7 +142,8 @@ def tvl(llama: DefiLlama, protocol: str | None = None, chain: str | None = None,
         report = TvlReport("protocol", pt.name, pt.tvl, slug=pt.slug, chain=where,
                            category=pt.category, change_1d_pct=pt.change_1d_pct,
                            change_7d_pct=pt.change_7d_pct, chain_tvls=pt.chain_tvls,
-                           borrowed=pt.borrowed, members=pt.members, days=days)
+                           borrowed=pt.borrowed, members=pt.members,
+                           member_tvls=pt.member_tvls, days=days)
         if days is not None:
             if where:
                 on_note("the history is of the protocol's TVL on all its chains")
