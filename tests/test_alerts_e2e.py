@@ -208,7 +208,15 @@ def test_remove_enable_disable_snooze(fake, capsys):
     assert cli(capsys, "alerts", "snooze", "3", "--for", "2h")[0] == 0
     listed = {a["id"]: a for a in json.loads(cli(capsys, "alerts", "list", "--json")[1])}
     assert [listed[i]["status"] for i in (1, 2, 3)] == ["armed", "disabled", "snoozed"]
+    assert cli(capsys, "alerts", "snooze", "--symbol", "doge")[0] == 2  # none on DOGE
+    assert cli(capsys, "alerts", "snooze", "1", "--symbol", "eth")[0] == 2
+    assert cli(capsys, "alerts", "snooze", "--symbol", "eth", "--for", "1d")[0] == 0
+    listed = json.loads(cli(capsys, "alerts", "list", "--json")[1])
+    assert [a["status"] for a in listed] == ["snoozed", "disabled", "snoozed"]
     assert cli(capsys, "alerts", "enable", "2", "3")[0] == 0
+    listed = json.loads(cli(capsys, "alerts", "list", "--json")[1])
+    assert [a["status"] for a in listed] == ["snoozed", "armed", "armed"]
+    assert cli(capsys, "alerts", "snooze", "1", "--for", "0")[0] == 0  # ends the snooze
     listed = json.loads(cli(capsys, "alerts", "list", "--json")[1])
     assert [a["status"] for a in listed] == ["armed", "armed", "armed"]
     code, out, _ = cli(capsys, "alerts", "remove", "--symbol", "eth", "--json")

@@ -121,27 +121,31 @@ def remove_alerts(app: AppContext, ids: list[int] | None = None, symbol: str | N
     emit(app, {"removed": ids_gone}, lambda: text)
 
 
-def set_alerts_enabled(app: AppContext, ids: list[int], enabled: bool) -> None:
-    """Enable (re-arming a fired one-shot alert, ending a snooze) or disable alerts."""
+def set_alerts_enabled(app: AppContext, ids: list[int] | None, enabled: bool,
+                       symbol: str | None = None) -> None:
+    """Enable (re-arming a fired one-shot alert, ending a snooze) or disable alerts, by id
+    or every alert on one ticker."""
     from mobius_cli.render.output import emit
     from mobius_cli.services import alerts as svc
 
-    changed = svc.set_enabled(app.store, ids, enabled)
+    changed = svc.set_enabled(app.store, ids or [], enabled, symbol=symbol)
     now = svc.utcnow()
     word = "Enabled" if enabled else "Disabled"
     emit(app, [svc.alert_json(a, now) for a in changed],
          lambda: f"{word} {', '.join(f'#{a.id}' for a in changed)}.")
 
 
-def snooze_alert(app: AppContext, ids: list[int], duration: str | float = "1d") -> None:
-    """Snooze alerts for a while ('1h', '1d', '2w'; 0 ends a snooze)."""
+def snooze_alert(app: AppContext, ids: list[int] | None = None, duration: str | float = "1d",
+                 symbol: str | None = None) -> None:
+    """Snooze alerts, by id or every alert on one ticker, for a while ('1h', '1d', '2w' or
+    seconds; 0 ends a snooze)."""
     from mobius_cli.core import alerts as core
     from mobius_cli.render.alerts import when
     from mobius_cli.render.output import emit
     from mobius_cli.services import alerts as svc
 
     seconds = core.parse_duration(duration, what="--for")
-    changed = svc.snooze_alerts(app.store, ids, seconds)
+    changed = svc.snooze_alerts(app.store, ids or [], seconds, symbol=symbol)
     now = svc.utcnow()
     which = ", ".join(f"#{a.id}" for a in changed)
     text = f"Snoozed {which} until {when(changed[0].snoozed_until)}." if seconds else \
@@ -443,35 +447,41 @@ def remove_cmd(ctx: typer.Context, ids: IdsArg = None,
     remove_alerts(app_context(ctx, json=json), ids or [], symbol, all_)
 
 
+SymbolOpt = Annotated[str | None, typer.Option("--symbol", metavar="SYMBOL",
+                                               help="Every alert on a ticker.")]
+
+
 @alerts_app.command("enable")
-def enable_cmd(ctx: typer.Context, ids: IdsArg = None, json: JsonOpt = False) -> None:
+def enable_cmd(ctx: typer.Context, ids: IdsArg = None, symbol: SymbolOpt = None,
+               json: JsonOpt = False) -> None:
     """Enable alerts: ends a snooze and re-arms a fired one-shot alert.
 
-    Example: `mobius alerts enable 3`.
+    Examples: `mobius alerts enable 3`, `mobius alerts enable --symbol btc`.
     """
-    set_alerts_enabled(app_context(ctx, json=json), ids or [], True)
+    set_alerts_enabled(app_context(ctx, json=json), ids or [], True, symbol)
 
 
 @alerts_app.command("disable")
-def disable_cmd(ctx: typer.Context, ids: IdsArg = None, json: JsonOpt = False) -> None:
+def disable_cmd(ctx: typer.Context, ids: IdsArg = None, symbol: SymbolOpt = None,
+                json: JsonOpt = False) -> None:
     """Disable alerts until enabled again.
 
     Example: `mobius alerts disable 3`.
     """
-    set_alerts_enabled(app_context(ctx, json=json), ids or [], False)
+    set_alerts_enabled(app_context(ctx, json=json), ids or [], False, symbol)
 
 
 @alerts_app.command("snooze")
-def snooze_cmd(ctx: typer.Context, ids: IdsArg = None,
+def snooze_cmd(ctx: typer.Context, ids: IdsArg = None, symbol: SymbolOpt = None,
                for_: Annotated[str, typer.Option("--for", metavar="DURATION",
                                                  help="How long: 30m, 1h, 1d, 2w; 0 ends it.")
                                ] = "1d",
                json: JsonOpt = False) -> None:
     """Snooze alerts for a while (default a day).
 
-    Example: `mobius alerts snooze 3 --for 1d`.
+    Examples: `mobius alerts snooze 3 --for 1d`, `mobius alerts snooze --symbol btc`.
     """
-    snooze_alert(app_context(ctx, json=json), ids or [], for_)
+    snooze_alert(app_context(ctx, json=json), ids or [], for_, symbol)
 
 
 @alerts_app.command("history")

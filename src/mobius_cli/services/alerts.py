@@ -281,10 +281,25 @@ def remove_alerts(store: Store, ids: Sequence[int] = (), *, symbol: str | None =
     return repo.remove(list(ids))
 
 
-def set_enabled(store: Store, ids: Sequence[int], enabled: bool) -> list[Alert]:
-    """Enable (clearing any snooze; re-arming a fired one-shot alert) or disable alerts."""
+def pick_ids(store: Store, ids: Sequence[int] = (), symbol: str | None = None) -> list[int]:
+    """Alert ids named directly, or every alert on one ticker (exactly one way)."""
+    if ids and symbol:
+        raise UsageError("name alert ids or --symbol, not both")
+    if symbol:
+        found = [a.id for a in AlertRepo(store).list(symbol=symbol) if a.id is not None]
+        if not found:
+            raise UsageError(f"no alerts on {symbol.upper()}", hint="see `mobius alerts list`")
+        return found
     if not ids:
-        raise UsageError("name at least one alert id")
+        raise UsageError("name at least one alert id, or --symbol S",
+                         hint="see `mobius alerts list` for ids")
+    return list(ids)
+
+
+def set_enabled(store: Store, ids: Sequence[int], enabled: bool, *,
+                symbol: str | None = None) -> list[Alert]:
+    """Enable (clearing any snooze; re-arming a fired one-shot alert) or disable alerts."""
+    ids = pick_ids(store, ids, symbol)
 
     def change(a: Alert) -> Alert:
         if not enabled:
@@ -297,10 +312,9 @@ def set_enabled(store: Store, ids: Sequence[int], enabled: bool) -> list[Alert]:
 
 
 def snooze_alerts(store: Store, ids: Sequence[int], seconds: float,
-                  now: datetime | None = None) -> list[Alert]:
+                  now: datetime | None = None, *, symbol: str | None = None) -> list[Alert]:
     """Snooze alerts for `seconds` (0 ends a snooze)."""
-    if not ids:
-        raise UsageError("name at least one alert id")
+    ids = pick_ids(store, ids, symbol)
     until = None if seconds <= 0 else (now or utcnow()) + timedelta(seconds=seconds)
     return AlertRepo(store).update(lambda a: replace(a, snoozed_until=until), list(ids))
 
