@@ -142,13 +142,20 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(pristine, db)
             os.chmod(db, 0o600)
 
-        def timed(cmd: list[str]) -> tuple[float, int, int, str]:
+        cpu: dict[str, list[float]] = {"alerts check": [], "price BTC": []}
+
+        def timed(cmd: list[str]) -> tuple[float, int, int, str, float]:
+            import resource
+
             drop_prices(cache_db)
             fake.reset_requests()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
             took = time.perf_counter() - t0
-            return took, done.returncode, fake.count(), done.stdout
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            return took, done.returncode, fake.count(), done.stdout, used
 
         # Warm up: bytecode, the coin index (resolution cache), the first database open.
         fresh_db()
@@ -166,17 +173,19 @@ def main(argv: list[str] | None = None) -> int:
             for name in order:
                 if name == "alerts check":
                     fresh_db()
-                    took, code, count, out = timed(check_cmd)
+                    took, code, count, out, used = timed(check_cmd)
                     requests.append(count)
                     fired = sum(1 for line in out.splitlines() if line.startswith("#"))
                     codes = code
                 else:
-                    took, code, count, _ = timed(price_cmd)
+                    took, code, count, _, used = timed(price_cmd)
                     price_requests.append(count)
                 times[name].append(took)
+                cpu[name].append(used)
 
         # The check alone, in-process (no interpreter start-up, no imports).
-        inproc = []
+        inproc: list[float] = []
+        inproc_cpu: list[float] = []  # includes the fake server's thread in this process
         for _ in range(3):
             fresh_db()
             drop_prices(cache_db)
@@ -185,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             from mobius_cli.services import alerts as svc
 
             app = AppContext()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             svc.check(app.store, app.coingecko, alert_options(app))
             inproc.append(time.perf_counter() - t0)
+            inproc_cpu.append(time.process_time() - c0)
             app.close()
 
     median = {k: statistics.median(v) for k, v in times.items()}
@@ -197,9 +207,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{'ok' if max(requests) <= 2 else 'over target'}); "
           f"per `price BTC`: {max(price_requests)}")
     for name, t in times.items():
-        print(f"{name:<14} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms")
+        print(f"{name:<14} median {median[name] * 1000:7.1f} ms   min {min(t) * 1000:7.1f} ms"
+              f"   CPU median {statistics.median(cpu[name]) * 1000:7.1f} ms")
     print(f"{'check in-process':<14} median {statistics.median(inproc) * 1000:7.1f} ms   "
-          f"min {min(inproc) * 1000:7.1f} ms (pricing, evaluating, recording; no start-up)")
+          f"min {min(inproc) * 1000:7.1f} ms   CPU median "
+          f"{statistics.median(inproc_cpu) * 1000:7.1f} ms (pricing, evaluating, recording; "
+          "no start-up)")
     ratio = median["alerts check"] / median["price BTC"]
     print(f"check wall time target < {TARGET_SECONDS:g} s: "
           f"{'ok' if median['alerts check'] < TARGET_SECONDS else 'over target'}")
