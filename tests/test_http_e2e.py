@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mobius_cli.providers import http
@@ -41,3 +43,14 @@ def test_a_429_storm_on_every_source_stays_within_one_wait_budget(fake_apis, sle
     assert result.returncode == 1
     assert "rate limited (HTTP 429)" in result.stderr and "Traceback" not in result.stderr
     assert sum(slept) <= 30 and len(fake_apis.requests_to()) <= 6
+
+
+def test_one_empty_reply_is_not_cached_and_the_next_command_recovers(fake_apis, slept):
+    fake_apis.respond("/cg/api/v3/simple/price", {}, times=2)
+    first = fake_apis.run_mobius("price", "BTC", "--json")
+    assert "CoinGecko: bad response (" in first.stderr
+    assert len(fake_apis.requests_to("/cg/api/v3/simple/price")) == 2  # retried once
+    again = fake_apis.run_mobius("price", "BTC", "--json")
+    assert again.returncode == 0 and again.stderr == ""
+    assert json.loads(again.stdout)[0]["id"] == "bitcoin"
+    assert len(fake_apis.requests_to("/cg/api/v3/simple/price")) == 3

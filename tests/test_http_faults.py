@@ -209,6 +209,22 @@ def test_the_next_command_does_not_hammer_a_source_that_just_said_429(tmp_path):
     assert "mobius keys set coingecko" in err.value.hint
 
 
+def test_after_a_storm_the_source_stays_paused_longer_than_it_asked(tmp_path, monkeypatch):
+    first, _ = make_client(tmp_path, Script(limited("5")))
+    with pytest.raises(SourceError, match="3 times in a row"):
+        first.get_json("CoinGecko", "http://cg/a", ttl=60)
+    first.close()
+    start = time.time()
+    script = Script(ok([1]))
+    monkeypatch.setattr(http.time, "time", lambda: start + 6)  # past the 5 s it asked
+    second, slept = make_client(tmp_path, script)
+    with pytest.raises(SourceError, match=r"\(it asked to wait 5 s\); not asking again"):
+        second.get_json("CoinGecko", "http://cg/a", ttl=60)
+    assert script.requests == [] and slept == []
+    monkeypatch.setattr(http.time, "time", lambda: start + http.RATE_LIMIT_PAUSE + 1)
+    assert second.get_json("CoinGecko", "http://cg/a", ttl=60).data == [1]
+
+
 def test_a_remembered_rate_limit_serves_stale_data_when_there_is_some(tmp_path):
     cache = ResponseCache(tmp_path / "cache.sqlite3")
     cache.put("http://cg/a", [7], "[7]", now=time.time() - 120)
@@ -444,3 +460,34 @@ def test_a_redirect_to_an_unusable_url_is_the_source_s_fault(tmp_path):
     with pytest.raises(SourceError, match="redirected to an unusable URL") as err:
         client.get_json("CoinGecko", "http://cg/start", ttl=60)
     assert not isinstance(err.value, UsageError)
+
+
+def test_a_new_command_on_a_long_lived_client_gets_a_fresh_wait_budget(tmp_path):
+    script = Script(limited("20"), ok([1]), limited("20"), ok([2]))
+    client, slept = make_client(tmp_path, script, max_rate_wait=30)
+    assert client.get_json("CoinGecko", "http://cg/a", ttl=60).data == [1]
+    client.new_command()  # e.g. the next REPL turn
+    assert client.get_json("CoinGecko", "http://cg/b", ttl=60).data == [2]
+    assert slept == [20.0, 20.0]
+
+
+def test_probes_in_parallel_neither_retry_nor_change_the_client_policy(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.01)
+        if request.url.host == "limited":
+            return limited("5")
+        return httpx.Response(503) if request.url.host == "down" else ok({"gecko_says": "hi"})
+
+    script = Script(answer)
+    client, slept = make_client(tmp_path, script)
+    policy = client.policy
+    urls = ["http://limited/ping", "http://down/ping", "http://up/ping"] * 4
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        problems = list(pool.map(lambda url: client.probe("S", url)[0], urls))
+    assert problems[:3] == ["S: rate limited (HTTP 429): it asks to wait 5 s",
+                            "S: server error (HTTP 503); gave up after 1 attempt", None]
+    assert problems == problems[:3] * 4
+    assert len(script.requests) == len(urls) and slept == []
+    assert client.policy is policy and client.policy.retries == 3

@@ -36,7 +36,8 @@ TTL_METADATA = 3600.0
 TTL_GLOBAL = 300.0
 # After a source stays unreachable through all retries, skip it for this long.
 GIVE_UP_SECONDS = 60.0
-# A 429 without Retry-After keeps the source paused (across processes) for this long.
+# A 429 without Retry-After keeps the source paused (across processes) for this long, and
+# a source that kept answering 429 through the retries at least this long.
 RATE_LIMIT_PAUSE = 30.0
 # A remembered rate limit ending within this many seconds is waited out, not failed.
 SHORT_RATE_WAIT = 3.0
@@ -249,6 +250,12 @@ class HttpClient:
             )
         return self._client
 
+    def new_command(self) -> None:
+        """Start a new command on a long-lived client (a REPL turn): a fresh 429 wait budget.
+        Rate limits still in force (remembered in the cache db) keep applying."""
+        self.rate_waited = 0.0
+        self._rate_gave_up.clear()
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -256,18 +263,16 @@ class HttpClient:
 
     def probe(self, source: str, url: str, headers: dict[str, str] | None = None
               ) -> tuple[str | None, float]:
-        """One uncached GET with no retries: (the problem or None, seconds taken)."""
-        policy = self.policy
-        self.policy = RetryPolicy(retries=0, max_rate_wait=0, rate_retries=0,
-                                  bad_body_retries=0)
+        """One uncached GET with no retries: (the problem or None, seconds taken).
+
+        Safe to run from several threads at once (doctor checks sources in parallel)."""
+        policy = RetryPolicy(retries=0, max_rate_wait=0, rate_retries=0, bad_body_retries=0)
         started = time.perf_counter()
         try:
-            self._attempts(source, "GET", url, params=None, headers=headers)
+            self._attempts(source, "GET", url, params=None, headers=headers, policy=policy)
             problem = None
         except SourceError as exc:
             problem = exc.message
-        finally:
-            self.policy = policy
         return problem, time.perf_counter() - started
 
     # --- GET, cached -----------------------------------------------------------------
@@ -423,9 +428,9 @@ class HttpClient:
                   params: dict[str, Any] | None, headers: dict[str, str] | None,
                   json_body: Any = None, retry: bool = True,
                   validate: Callable[[Any], None] | None = None,
-                  parse: Callable[[str], Any] | None = None, rpc: bool = False
-                  ) -> tuple[Any, str]:
-        policy = self.policy
+                  parse: Callable[[str], Any] | None = None, rpc: bool = False,
+                  policy: RetryPolicy | None = None) -> tuple[Any, str]:
+        policy = policy or self.policy
         failures = timeouts = rate_limited = bad_bodies = 0
         asked_each: set[float | None] = set()
         while True:
@@ -449,9 +454,13 @@ class HttpClient:
                     delay = (None if rate_limited >= policy.rate_retries else
                              policy.rate_limit_delay(asked, self.rate_waited, rate_limited))
                     if delay is None:
-                        raise RateLimited(
-                            source, self._rate_limit_message(asked, rate_limited, asked_each),
-                            hint=_rate_hint(source))
+                        # Gave up: keep the source paused a while even if it asked for less,
+                        # so the next commands do not start the same storm again.
+                        self._remember_rate_limit(source, asked,
+                                                  pause=max(asked or 0.0, RATE_LIMIT_PAUSE))
+                        message = _rate_limit_message(policy, asked, rate_limited, asked_each,
+                                                      self.rate_waited)
+                        raise RateLimited(source, message, hint=_rate_hint(source))
                     rate_limited += 1
                     if delay >= 2:
                         self.on_note(f"{source} is rate limiting (HTTP 429); waiting "
@@ -609,9 +618,14 @@ class HttpClient:
         raise RateLimited(source, f"rate limited (HTTP 429) {ago} ({said}); not asking "
                           f"again for {describe_age(remaining)}", hint=_rate_hint(source))
 
-    def _remember_rate_limit(self, source: str, asked: float | None) -> None:
+    def _remember_rate_limit(self, source: str, asked: float | None, *,
+                             pause: float | None = None) -> None:
+        """Note a 429 (in the cache db, for other processes too): the source is paused for
+        `pause` seconds, by default what it asked, or `RATE_LIMIT_PAUSE` without Retry-After."""
         now = time.time()
-        entry = (now + (asked if asked is not None else RATE_LIMIT_PAUSE), now, asked)
+        if pause is None:
+            pause = asked if asked is not None else RATE_LIMIT_PAUSE
+        entry = (now + pause, now, asked)
         self._limits[source] = entry
         self.cache.set_rate_limit(source, *entry)
 
@@ -620,24 +634,27 @@ class HttpClient:
             self._limits[source] = None
             self.cache.clear_rate_limit(source)
 
-    def _rate_limit_message(self, asked: float | None, retried: int,
-                            asked_each: set[float | None]) -> str:
-        bound = f"max_retry_wait ({self.policy.max_rate_wait:g} s)"
-        if asked is not None and asked > self.policy.max_rate_wait:
-            return f"rate limited (HTTP 429): it asks to wait {asked:.0f} s, more than {bound}"
-        if retried >= self.policy.rate_retries and retried:
-            times = retried + 1
-            if asked_each == {None}:
-                said = "no Retry-After sent"
-            elif len(asked_each) == 1:
-                said = f"it asked to wait {asked:.0f} s each time"
-            else:
-                said = "it asked to wait each time"
-            return f"rate limited (HTTP 429) {times} times in a row ({said})"
-        if asked is not None:
-            return (f"rate limited (HTTP 429): it asks to wait {asked:.0f} s, and this "
-                    f"command already waited {self.rate_waited:.0f} s of {bound}")
-        return f"rate limited (HTTP 429) for longer than {bound}"
+def _rate_limit_message(policy: RetryPolicy, asked: float | None, retried: int,
+                        asked_each: set[float | None], waited: float) -> str:
+    """Why a command gave up on a 429, saying only what the server actually sent."""
+    said = f"it asks to wait {asked:.0f} s" if asked is not None else "no Retry-After sent"
+    if policy.rate_retries == 0:  # a probe: one attempt, nothing waited
+        return f"rate limited (HTTP 429): {said}"
+    bound = f"max_retry_wait ({policy.max_rate_wait:g} s)"
+    if asked is not None and asked > policy.max_rate_wait:
+        return f"rate limited (HTTP 429): {said}, more than {bound}"
+    if retried >= policy.rate_retries:
+        if asked_each == {None}:
+            each = "no Retry-After sent"
+        elif len(asked_each) == 1:
+            each = f"it asked to wait {asked:.0f} s each time"
+        else:
+            each = "it asked to wait each time"
+        return f"rate limited (HTTP 429) {retried + 1} times in a row ({each})"
+    if asked is not None:
+        return f"rate limited (HTTP 429): {said}, and this command already waited " \
+               f"{waited:.0f} s of {bound}"
+    return f"rate limited (HTTP 429) for longer than {bound}"
 
 
 def _lenient_json(text: str) -> Any:
