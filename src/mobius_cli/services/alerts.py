@@ -420,26 +420,26 @@ def test_channel(store: Store, name: str, *, post_json: Callable[..., Any] | Non
         raise SourceError(f"channel {name}", str(exc)) from None
 
 
+FIRED_KEYS = ("id", "symbol", "condition", "target", "price", "currency", "fired_at")
+
+
 def _send(channel: notify.Channel, fired: dict[str, Any], *,
           post_json: Callable[..., Any] | None, echo: Callable[[str], None] | None,
           timeout: float) -> None:
-    """Deliver, with webhooks through the shared HTTP client when there is one."""
-    if channel.kind == "webhook" and post_json is not None and channel.target:
-        body = {k: fired[k] for k in ("id", "symbol", "condition", "target", "price",
-                                      "currency", "fired_at")}
-        try:
-            post_json(f"channel {channel.name}", channel.target, body)
-        except SourceError as exc:
-            # The message names the channel and the failure, never the (secret) URL.
-            raise notify.DeliveryError(exc.message.split(": ", 1)[-1]) from None
-        return
-    fired_obj = fired if channel.kind != "webhook" else \
-        {k: fired[k] for k in ("id", "symbol", "condition", "target", "price", "currency",
-                               "fired_at")}
-    if channel.kind == "webhook":
-        notify.deliver(channel, fired_obj, timeout=timeout)
-    else:
+    """Deliver one firing; a webhook gets exactly the documented fired object, through the
+    shared HTTP client when there is one."""
+    if channel.kind != "webhook":
         notify.deliver(channel, fired, timeout=timeout, echo=echo)
+        return
+    body = {k: fired[k] for k in FIRED_KEYS}
+    if post_json is None or not channel.target:
+        notify.deliver(channel, body, timeout=timeout)
+        return
+    try:
+        post_json(f"channel {channel.name}", channel.target, body)
+    except SourceError as exc:
+        # The message names the channel and the failure, never the (secret) URL.
+        raise notify.DeliveryError(exc.message.split(": ", 1)[-1]) from None
 
 
 # --- checking ------------------------------------------------------------------------
