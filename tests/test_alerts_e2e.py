@@ -236,6 +236,13 @@ def test_list_json_shape(fake, capsys):
     assert row["notify"] == ["terminal"] and row["last_fired_at"] is None
     code, out, _ = cli(capsys, "alerts", "list")
     assert code == 0 and "buy [bold]x" in out  # never read as markup
+    eth = prices(fake)["ethereum"]
+    assert cli(capsys, "alerts", "add", "eth", "--above", str(eth * 1.25))[0] == 0
+    assert cli(capsys, "alerts", "add", "eth", "--below", str(eth * 2))[0] == 0
+    code, out, _ = cli(capsys, "alerts", "list")
+    lines = out.splitlines()
+    assert "+25.00%" in next(line for line in lines if line.lstrip().startswith("2 "))
+    assert "met now" in next(line for line in lines if line.lstrip().startswith("3 "))
 
 
 # --- channels, webhook, retries --------------------------------------------------------

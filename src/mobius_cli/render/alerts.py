@@ -94,6 +94,8 @@ def alerts_table(result: AlertList, color: bool = True) -> Any:
         else:
             now = money(row.price, a.currency) if row.price is not None else "—"
             to_go = "—" if row.distance_pct is None else f"{row.distance_pct:+.2f}%"
+        if row.met:
+            to_go = "met now"
         status = row.status
         if status == "snoozed" and a.snoozed_until:
             status = f"snoozed to {when(a.snoozed_until)}"

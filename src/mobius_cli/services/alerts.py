@@ -229,6 +229,7 @@ class AlertRow:
     price: float | None = None
     change_24h_pct: float | None = None
     distance_pct: float | None = None
+    met: bool | None = None  # the condition holds on the price now
 
 
 @dataclass
@@ -259,6 +260,7 @@ def list_alerts(store: Store, cg: CoinGecko | None, *, symbol: str | None = None
         if q is not None:
             row.price, row.change_24h_pct = q.price, q.change_24h_pct
             row.distance_pct = core.distance(row.alert, q.price, q.change_24h_pct)
+            row.met = core.is_met(row.alert, observation(q))
     return result
 
 
