@@ -491,3 +491,11 @@ def test_probes_in_parallel_neither_retry_nor_change_the_client_policy(tmp_path)
     assert problems == problems[:3] * 4
     assert len(script.requests) == len(urls) and slept == []
     assert client.policy is policy and client.policy.retries == 3
+
+
+def test_a_key_holder_is_not_told_to_add_a_key(tmp_path):
+    client, _ = make_client(tmp_path, Script(limited("120")))
+    with pytest.raises(SourceError) as err:
+        client.get_json("CoinGecko", "http://cg/a", ttl=60,
+                        headers={"x-cg-demo-api-key": "CG-abcdefgh12"})
+    assert err.value.hint == "try again later (your API key's plan sets this limit)"

@@ -236,7 +236,8 @@ class ResponseCache:
         return sum(p.stat().st_size for p in self._files())
 
     def clear(self) -> int:
-        """Remove every entry; returns how many there were. A damaged file is deleted."""
+        """Remove every entry (and remembered rate limits); returns how many entries there
+        were. A damaged file is deleted."""
         self._memory.clear()
         if not self.path.exists():
             return 0
@@ -244,6 +245,7 @@ class ResponseCache:
             db = self._db()
             (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
             db.execute("DELETE FROM responses")
+            db.execute("DELETE FROM rate_limits")
             db.execute("VACUUM")
         except sqlite3.DatabaseError:
             self.close()

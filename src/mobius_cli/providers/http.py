@@ -181,9 +181,14 @@ class Fetched:
     stale: bool = False
 
 
-def _rate_hint(source: str) -> str:
+def _rate_hint(source: str, headers: dict[str, str] | None) -> str:
+    """Suggest an API key only to sources that take one, and only when none was sent."""
     how = KEY_HINTS.get(source)
-    return f"try again later, or add an API key with `{how}`" if how else "try again later"
+    if how is None:
+        return "try again later"
+    if headers and any(is_secret_header(name) for name in headers):
+        return "try again later (your API key's plan sets this limit)"
+    return f"try again later, or add an API key with `{how}`"
 
 
 def _same_site(origin: httpx.URL, target: httpx.URL) -> bool:
@@ -412,7 +417,7 @@ class HttpClient:
         gave_up = self._gave_up.get(source)
         if gave_up is not None and time.monotonic() - gave_up[0] < GIVE_UP_SECONDS:
             raise gave_up[1]
-        self._check_rate_limit(source)
+        self._check_rate_limit(source, headers)
         try:
             return self._attempts(source, method, url, params=params, headers=headers,
                                   json_body=json_body, retry=retry, validate=validate,
@@ -460,7 +465,7 @@ class HttpClient:
                                                   pause=max(asked or 0.0, RATE_LIMIT_PAUSE))
                         message = _rate_limit_message(policy, asked, rate_limited, asked_each,
                                                       self.rate_waited)
-                        raise RateLimited(source, message, hint=_rate_hint(source))
+                        raise RateLimited(source, message, hint=_rate_hint(source, headers))
                     rate_limited += 1
                     if delay >= 2:
                         self.on_note(f"{source} is rate limiting (HTTP 429); waiting "
@@ -592,7 +597,7 @@ class HttpClient:
             self._limits[source] = self.cache.rate_limit(source)
         return self._limits[source]
 
-    def _check_rate_limit(self, source: str) -> None:
+    def _check_rate_limit(self, source: str, headers: dict[str, str] | None) -> None:
         """Before a request: wait out a short remembered 429, or fail fast on a long one
         (or on any, once this client has given up on the source's rate limit)."""
         limit = self._rate_limit(source)
@@ -616,7 +621,8 @@ class HttpClient:
                 else "no Retry-After sent")
         ago = "just now" if now - noted < 1 else f"{describe_age(now - noted)} ago"
         raise RateLimited(source, f"rate limited (HTTP 429) {ago} ({said}); not asking "
-                          f"again for {describe_age(remaining)}", hint=_rate_hint(source))
+                          f"again for {describe_age(remaining)}",
+                          hint=_rate_hint(source, headers))
 
     def _remember_rate_limit(self, source: str, asked: float | None, *,
                              pause: float | None = None) -> None:
