@@ -147,6 +147,12 @@ def test_an_unusable_cache_location_is_skipped_not_fatal(tmp_path):
     ("https://x.example/tokens/0x2260fac5e5542a773aa44fbcfedf7c193bc2c599",
      "https://x.example/tokens/0x2260fac5e5542a773aa44fbcfedf7c193bc2c599"),
     ("http://user:pw@[::1", "http://***@[::1"),
+    ("https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX",
+     "https://hooks.slack.com/services/T0000/B0000/***"),
+    ("https://discord.com/api/webhooks/123456789/abcdefghijklmnop",
+     "https://discord.com/api/webhooks/123456789/***"),
+    ("https://api.telegram.org/bot123456:ABC-DEF_ghi/sendMessage",
+     "https://api.telegram.org/bot***/sendMessage"),
     ("", ""),
 ])
 def test_mask_url(url, shown):

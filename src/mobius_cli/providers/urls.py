@@ -25,6 +25,9 @@ def _is_secret_param(name: str) -> bool:
 _KEYLIKE_SEGMENT = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9]{20,}$")
 _KEYLIKE_MIXED = re.compile(r"^[A-Za-z0-9_\-]{24,}$")
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]+$")
+_TELEGRAM_BOT = re.compile(r"^bot\d+:[\w-]+$")
+_WEBHOOK_HOSTS = frozenset({"hooks.slack.com", "discord.com", "discordapp.com",
+                            "ptb.discord.com", "canary.discord.com"})
 _CG_KEY = re.compile(r"^CG-[A-Za-z0-9]{8,}$")
 _SECRET_HEADER = re.compile(
     r"authorization|api[-_]?key|token|secret|cookie|password|session", re.IGNORECASE)
@@ -62,7 +65,13 @@ def mask_url(url: str) -> str:
     if "@" in netloc:
         userinfo, _, hostport = netloc.rpartition("@")
         netloc = (f"{MASK}:{MASK}@" if ":" in userinfo else f"{MASK}@") + hostport
-    path = "/".join(_mask_segment(s) for s in parts.path.split("/"))
+    segments = [_mask_segment(s) for s in parts.path.split("/")]
+    host = (parts.hostname or "").lower()
+    # Webhook URLs whose last segment is the secret (Slack, Discord), Telegram bot tokens.
+    if host in _WEBHOOK_HOSTS and len(segments) > 3 and segments[-1]:
+        segments[-1] = MASK
+    segments = [_TELEGRAM_BOT.sub("bot" + MASK, s) for s in segments]
+    path = "/".join(segments)
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
