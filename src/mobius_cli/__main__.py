@@ -160,11 +160,52 @@ def _report(exc: object, verbose: int) -> None:
         _say(f"detail: {exc.detail}")
 
 
+# Root options that take a value (the rest are flags).
+_VALUE_OPTIONS = frozenset({"--vs"})
+
+
+def _subcommand(args: list[str]) -> str | None:
+    """The subcommand named on the command line (after the root options), if any."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--":
+            return None
+        elif arg.startswith("-"):
+            skip = arg in _VALUE_OPTIONS
+        else:
+            return arg
+    return None
+
+
 def app_main(args: list[str]) -> object:
-    """The Typer app without Click's own error handling (tests monkeypatch around it)."""
+    """The Typer app without Click's own error handling (tests monkeypatch around it).
+
+    Only the subcommand being run is built: turning every command's signature into Click
+    parameters costs more than the rest of a warm command. Help, the REPL, completion and
+    an unknown name still see every command.
+    """
     from mobius_cli.app import app
 
-    return app(args=args, prog_name="mobius", standalone_mode=False)
+    name = _subcommand(args)
+    commands, groups = app.registered_commands, app.registered_groups
+    chosen = [c for c in commands if _command_name(c) == name]
+    chosen_groups = [g for g in groups if g.name == name]
+    if chosen or chosen_groups:
+        app.registered_commands, app.registered_groups = chosen, chosen_groups
+    try:
+        return app(args=args, prog_name="mobius", standalone_mode=False)
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
+
+
+def _command_name(info: object) -> str | None:
+    name = getattr(info, "name", None)
+    callback = getattr(info, "callback", None)
+    if name is None and callback is not None:  # Typer's default: the function's name
+        name = callback.__name__.lower().replace("_", "-")
+    return name
 
 
 def run() -> None:
