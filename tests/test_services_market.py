@@ -329,3 +329,12 @@ def test_as_of_is_close_to_the_fetch_time(fake, tmp_path):
     cg = gecko(fake, tmp_path)
     [q] = market.quotes(cg, market.resolve(cg, ["doge"]), "usd")
     assert before - 1 <= q.as_of.timestamp() <= time.time() + 1
+
+
+def test_as_of_is_when_the_cache_stored_the_answer_the_same_for_every_reader(fake, tmp_path):
+    cg = gecko(fake, tmp_path)
+    [eth] = market.resolve(cg, ["eth"])
+    first = market.history(cg, eth, "usd", 7).as_of
+    time.sleep(0.01)
+    again = market.history(gecko(fake, tmp_path), eth, "usd", 7).as_of  # another process
+    assert again == first and fake.count("/coins/ethereum/market_chart") == 1

@@ -80,7 +80,15 @@ def _coin(row: dict[str, Any], rank: int | None = None) -> CoinRef:
     return CoinRef(clean(row["id"]), clean(row["symbol"]).upper(), clean(row["name"]), rank)
 
 
-def _as_of(fetched: Fetched) -> datetime:
+def fetched_at(http: HttpClient, url: str, params: dict[str, Any] | None,
+               fetched: Fetched) -> datetime:
+    """When the body was fetched from the source: the time the cache stored it (the same
+    in every process that reads that entry), else now less its age."""
+    from mobius_cli.providers.http import cache_key
+
+    entry = http.cache.get(cache_key(url, params))
+    if entry is not None and entry[1] is fetched.data:
+        return datetime.fromtimestamp(entry[0], tz=timezone.utc)
     return datetime.now(timezone.utc) - timedelta(seconds=fetched.age)
 
 
@@ -209,16 +217,24 @@ class CoinGecko:
               validate: Validator | None = None, allow_stale: bool = True,
               note_age: bool = True) -> Fetched:
         """GET a CoinGecko endpoint through the cache: the body and how old it is."""
+        return self.fetch_timed(path, params, ttl=ttl, validate=validate,
+                                allow_stale=allow_stale, note_age=note_age)[0]
+
+    def fetch_timed(self, path: str, params: dict[str, Any] | None = None, *, ttl: float,
+                    validate: Validator | None = None, allow_stale: bool = True,
+                    note_age: bool = True) -> tuple[Fetched, datetime]:
+        """`fetch`, and when the body came from the source."""
         url = join_url(self.base_url, path)
         try:
-            return self.http.get_json(SOURCE, url, params=params, ttl=ttl, headers=self.headers,
-                                      allow_stale=allow_stale, note_age=note_age,
-                                      validate=validate)
+            fetched = self.http.get_json(SOURCE, url, params=params, ttl=ttl,
+                                         headers=self.headers, allow_stale=allow_stale,
+                                         note_age=note_age, validate=validate)
         except HttpStatusError as exc:
             if exc.status in (401, 403):
                 raise AuthError(SOURCE, f"the API key was refused ({exc.server_message})",
                                   hint="check it with `mobius keys list`") from None
             raise
+        return fetched, fetched_at(self.http, url, params, fetched)
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, ttl: float,
             validate: Validator | None = None, allow_stale: bool = True,
@@ -308,9 +324,10 @@ class CoinGecko:
     def quotes(self, coins: Sequence[CoinRef], vs: str) -> list[Quote]:
         """Quotes for all `coins` in one request, with when they were fetched."""
         try:
-            fetched = self.fetch("/simple/price", _quote_params(coins, vs), ttl=TTL_PRICES,
-                                 validate=check_simple_price, allow_stale=False)
-            data, as_of, stale = fetched.data, _as_of(fetched), fetched.stale
+            fetched, as_of = self.fetch_timed("/simple/price", _quote_params(coins, vs),
+                                              ttl=TTL_PRICES, validate=check_simple_price,
+                                              allow_stale=False)
+            data, stale = fetched.data, fetched.stale
         except SourceError:
             if not self.http.offline:
                 raise
@@ -343,12 +360,12 @@ class CoinGecko:
 
     def stale_quotes(self, coins: Sequence[CoinRef], vs: str, reason: str) -> list[Quote] | None:
         """The last quotes cached for exactly these coins, however old (flagged stale)."""
-        found = self.http.stale(join_url(self.base_url, "/simple/price"),
-                                params=_quote_params(coins, vs), reason=reason,
-                                validate=check_simple_price)
+        url, params = join_url(self.base_url, "/simple/price"), _quote_params(coins, vs)
+        found = self.http.stale(url, params=params, reason=reason, validate=check_simple_price)
         if found is None:
             return None
-        return _parse_quotes(found.data, coins, vs, as_of=_as_of(found), stale=True)
+        return _parse_quotes(found.data, coins, vs, stale=True,
+                             as_of=fetched_at(self.http, url, params, found))
 
     def prices(self, ids: Sequence[str], currencies: Sequence[str]) -> dict[str, dict[str, float]]:
         """Bare prices, {coin id: {currency: price}}, of `ids` in `currencies` (one request)."""
@@ -385,7 +402,7 @@ class CoinGecko:
 
     def global_market(self) -> GlobalMarket:
         """Totals of the whole market (/global)."""
-        fetched = self.fetch("/global", ttl=TTL_GLOBAL, validate=check_global)
+        fetched, as_of = self.fetch_timed("/global", ttl=TTL_GLOBAL, validate=check_global)
         data = fetched.data["data"]
 
         def by_currency(key: str) -> dict[str, float]:
@@ -401,12 +418,12 @@ class CoinGecko:
             dominance=by_currency("market_cap_percentage"),
             active_cryptocurrencies=_int(data.get("active_cryptocurrencies")),
             updated_at=datetime.fromtimestamp(updated, tz=timezone.utc) if updated else None,
-            as_of=_as_of(fetched), stale=fetched.stale)
+            as_of=as_of, stale=fetched.stale)
 
     def coin_facts(self, coin: CoinRef, vs: str) -> CoinFacts:
         """Rank, price, supply, ATH/ATL, links and description of a coin, in `vs`."""
         try:
-            fetched = self.fetch(f"/coins/{coin.id}", {
+            fetched, as_of = self.fetch_timed(f"/coins/{coin.id}", {
                 "localization": "false", "tickers": "false", "market_data": "true",
                 "community_data": "false", "developer_data": "false", "sparkline": "false",
             }, ttl=TTL_METADATA, validate=check_coin_detail)
@@ -414,7 +431,7 @@ class CoinGecko:
             if exc.status == 404:
                 raise NotFoundError(f"CoinGecko does not know {coin.id!r}") from None
             raise
-        return _coin_facts(fetched.data, coin, vs, as_of=_as_of(fetched), stale=fetched.stale)
+        return _coin_facts(fetched.data, coin, vs, as_of=as_of, stale=fetched.stale)
 
     def history(self, coin: CoinRef, vs: str, days: int | str, *,
                 interval: str | None = None) -> PriceSeries:
@@ -423,8 +440,8 @@ class CoinGecko:
         if interval:
             params["interval"] = interval
         try:
-            fetched = self.fetch(f"/coins/{coin.id}/market_chart", params,
-                                 ttl=history_ttl(days), validate=check_market_chart)
+            fetched, as_of = self.fetch_timed(f"/coins/{coin.id}/market_chart", params,
+                                              ttl=history_ttl(days), validate=check_market_chart)
         except HttpStatusError as exc:
             if exc.status == 404:
                 raise NotFoundError(f"CoinGecko has no history for {coin.id!r}") from None
@@ -434,7 +451,7 @@ class CoinGecko:
             raise
         points = [PricePoint(datetime.fromtimestamp(ms / 1000, tz=timezone.utc), float(price))
                   for ms, price, *_ in fetched.data["prices"] if price is not None]
-        return PriceSeries(coin, vs, days, points, as_of=_as_of(fetched), stale=fetched.stale)
+        return PriceSeries(coin, vs, days, points, as_of=as_of, stale=fetched.stale)
 
     def trending(self) -> list[TrendingCoin]:
         """Coins most searched on CoinGecko now, most searched first (prices in USD)."""
