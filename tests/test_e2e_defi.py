@@ -202,6 +202,14 @@ def test_chains_ranking(fake_apis: FakeApis) -> None:
     assert len(rows(ok(fake_apis.run_mobius("defi", "chains", "--csv", "-n", "4")))) == 4
 
 
+def test_chains_without_the_protocol_list(fake_apis: FakeApis) -> None:
+    fake_apis.fail("/llama/protocols", status=500, times=None)
+    result = fake_apis.run_mobius("defi", "chains", "--json")
+    data = json.loads(ok(result))
+    assert data[0]["name"] == "Ethereum" and data[0]["protocols"] is None
+    assert "no protocol counts" in result.stderr
+
+
 # --- yields ---------------------------------------------------------------------------
 
 

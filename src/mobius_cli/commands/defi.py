@@ -78,7 +78,7 @@ def show_chains(app: AppContext, limit: int = 20, as_csv: bool = False) -> None:
     from mobius_cli.services import defi
 
     _usd_only(app)
-    ranking = defi.chains(app.defillama, limit, progress=app.spinner)
+    ranking = defi.chains(app.defillama, limit, progress=app.spinner, on_note=app.note)
     emit(app, ranking.to_json(), lambda: view.chains_table(ranking, app.color),
          as_csv=as_csv)
 

@@ -217,13 +217,19 @@ class ChainRanking:
         return [r.to_json() for r in self.rows]
 
 
-def chains(llama: DefiLlama, limit: int = 20, *,
-           progress: Progress | None = None) -> ChainRanking:
+def chains(llama: DefiLlama, limit: int = 20, *, progress: Progress | None = None,
+           on_note: Note = _quiet) -> ChainRanking:
     """Chains by TVL with their share, protocol count and (from those protocols' own
-    changes) an estimated 1d/7d change."""
+    changes) an estimated 1d/7d change; without the protocol list, TVL and share only."""
+    from mobius_cli.errors import SourceError
+
     _check_limit(limit)
     listed = llama.chains(progress)
-    activity = core.chain_activity(load_protocols(llama, progress))
+    try:
+        activity = core.chain_activity(load_protocols(llama, progress))
+    except SourceError as exc:
+        on_note(f"{exc.message}; no protocol counts or changes")
+        activity = None
     return ChainRanking(core.rank_chains(listed, activity, limit))
 
 
