@@ -68,7 +68,7 @@ def _stream_lines(data: bytes) -> list[dict]:
     stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")
     stdout = io.StringIO()
     with mock.patch.object(sys, "stdin", stdin), mock.patch.object(sys, "stdout", stdout):
-        _stream(True, None)
+        _stream(True, None, lambda conv, text: conv.parse(text))
     return [json.loads(line) for line in stdout.getvalue().splitlines()]
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mobius_cli.nl import vocab
+from mobius_cli.nl import langs, vocab
 from mobius_cli.nl.numbers import parse_number
 
 # Long inputs are cut: no request needs more, and parsing stays fast on 100 KB lines.
@@ -28,70 +28,8 @@ _TOKEN_RE = re.compile(
 _ELISION_RE = re.compile(r"^(?:l|d|j|c|s|n|m|qu|dell|nell|all|dall|sull|un)'([a-z].*)$")
 _PERIOD_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 
-_COMMON = """
-a about above across actually after again against all almost also always am an and any
-anything are around as ask at away back bad be because been before being below best better
-between big bit both but buy by call came can card care case change check chose close come
-could day days did do does doing done down during each early either else end enough even
-ever every everyone everything find fine first for from full get gets getting give given go
-goes going gone good got great had has have having he hear help her here high him his hold
-home hour how however i if in into is it its just keep kind know last late later least less
-let like likely line list little long look looking lot low made make many may maybe me mean
-might mind mine miss more most much must my near need never new next nice night no none nor
-not now of off often ok okay old on once one only open or other our out over own part past
-people place plan play please point prime pretty put quite rather real really right run said
-same say see seem set she short should show side since small so some something soon still
-stop such sure take tell than thank thanks that the their them then there these they thing
-things think this those though through time to today told too top total true try turn two up
-upon us use used very want was way we well were what when where whether which while who whole
-why will wish with within without word words work world would yes yet you your tomorrow
-tonight north south place prize pride price prices pricing fear fears alert alerts ever
-hello helps plot plots charts chart sells sell sold sale sales bought buying selling holds
-hold held cold told gold bold fold sole solo some coin coins token tokens crypto ratio rate
-rates rated rating trade trades traded trader trading value values valued worth hit hits
-hitting reach reaches reached touch touches touched drop drops dropped dropping fall falls
-fell falling rise rises rose rising break breaks broke pump pumps pumped dump dumps dumped
-goes went above under below over exceed exceeds moves moving move moved down days weeks
-months years year month week thinking twitter talking first current currently since keeps
-shilling everyone coin chain chains network fees fee cheap bridge bridges hold most value
-locked lending lend stable stables stablecoin stablecoins farm farms pools pool paying
-ideally least percent rank ranks ranked mined supply links website whitepaper performed
-perform performance would strategy simulate backtest dollar cost averaging average monthly
-weekly daily each time every other stacking sats doing done bags bag allocation holdings
-portfolio risky risk volatility maximum drawdown diversified enough correlation between
-optimal rebalance rebalancing suggest propose plan percentage sharpe ratio maximize mix
-notify warn ping remind create delete remove cancel clear nuke active watching created
-commands available examples explain feature works awesome morning evening afternoon bye
-weather berlin recipe banana bread won champions league final write python function sorts
-poem ocean translate japanese playing finals script backup back dir directory home there
-market markets overview dominance cap trending searching searches hot moment gainers losers
-movers biggest performing performers worst rekt mooning sentiment score extreme fearful
-greedy index signals relative trading overbought oversold bands analysis technical gas
-expensive transactions mainnet protocols protocol derivatives liquid staking restaking
-dexs dexes yield yields apy farm quotes quote convert turn dollars euros pounds british
-many much how get for into quote historical history side stack better did which put
-memecoin best past compare versus vs whats hows pls lol yo hey hi thing things
-stuff others rest etc bigger smaller larger safer cheaper balance balances legend split
-haiku story idea wait nervous overall bottom optimise optimize optimised optimized optimising
-optimizing optimisation optimization optimiser optimizer gains share shares shared sharing
-"""
-# Everyday words of es/fr/de/pt/it that the typo matcher must leave alone
-# ("comprare" is not "compare", "rendimientos" is not a coin).
-_FOREIGN = """
-staker staken stakear stakar stakare vender vendo
-comprar compra compro compre comprare compri comprei acheter achete kaufen kaufe gekauft
-vendere vendre vendu verkaufen verkauft investir invertir investire ahora agora maintenant
-jetzt adesso ora hoy hoje heute oggi cuanto cuanta quanto quanta combien wieviel semana semanas
-semaine semaines woche wochen settimana mes meses mois monat monate mese ano anos annee jahr
-anno ultimo ultima ultimos dernier derniere derniers letzten letzte rendimientos rendimiento
-rendements rendement renditen rendite rendimentos rendimento rendimenti cartera carteira
-portefeuille portafoglio alarme alarma alarmas alerta alertas alerte alertes mercado marche
-markt mercato explicame explique erklare erklaeren spiegami gebuhren comisiones frais taxas
-commissioni precio precios prezzo preco preis kurs cours deberia debo devo dovrei sollte
-riskant arriscada arriesgada rischioso optimiza ottimizza otimize optimieren simula simule
-muestra mostra montre zeige todas todos toutes alle tutti tutte mucho muito
-"""
-COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split()) | frozenset(_FOREIGN.split())
+# Everyday words of every language (nl/lang/*.json): never typo-corrected, never tickers.
+COMMON_WORDS: frozenset[str] = langs.common_words()
 
 
 @dataclass(slots=True)
@@ -134,9 +72,19 @@ def correct(word: str) -> str | None:
     from rapidfuzz.distance import OSA
 
     # OSA counts a swap of two neighbours ("alret") as one edit.
-    limit = 1 if len(word) < 8 else 2
     targets = [t for t in vocab.fuzzy_targets() if t[0] == word[0]]
-    found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
+    found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=1)
+    if found:
+        return found[0]
+    if len(word) < 7:
+        return None
+    if len(word) > 8:
+        found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=2)
+        return found[0] if found else None
+    # 7-8 letter words: two edits ("etherum", "chainlnk") when the first two letters agree
+    # and the length is within one; longer words take two edits against every target.
+    near = [t for t in targets if t[:2] == word[:2] and abs(len(t) - len(word)) <= 1]
+    found = process.extractOne(word, near, scorer=OSA.distance, score_cutoff=2)
     return found[0] if found else None
 
 
@@ -149,7 +97,7 @@ def _words(raw: str) -> list[Token]:
     if word not in vocab.SLANG and word.endswith("'s"):
         word, raw = word[:-2], raw[:-2]
     if word in vocab.SLANG:
-        return [Token(part, raw, "word") for part in vocab.SLANG[word].split()]
+        return [Token(part, part, "word") for part in vocab.SLANG[word].split()]
     fixed = correct(word)
     if fixed:
         return [Token(fixed, fixed, "word", fuzzy=True)]
@@ -189,12 +137,6 @@ def tokenize(text: str) -> list[Token]:
     return _money_words(tokens)
 
 
-# Scale words after a number: "1.2 million" → 1200000.
-_SCALE_WORDS: dict[str, float] = {
-    "thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6,
-    "millones": 1e6, "millon": 1e6, "milhoes": 1e6, "milhao": 1e6, "millionen": 1e6,
-    "milioni": 1e6, "billion": 1e9, "billions": 1e9, "milliard": 1e9, "milliarden": 1e9,
-}
 _ARROWS = {"<": "below", ">": "above", "=": "is"}
 _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "week", "weeks",
                          "hour", "hours", "decade", "yr", "mo"})
@@ -203,13 +145,14 @@ _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "wee
 def _money_words(tokens: list[Token]) -> list[Token]:
     """Money said in words: "50 cents" → 0.5, "a grand" → 1000, "half a bitcoin" → 0.5."""
     out: list[Token] = []
+    lang = langs.detect([t.text for t in tokens]) if any(t.kind == "num" for t in tokens) else "en"
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
         nxt = tokens[i + 1].text if i + 1 < n else ""
-        if tok.kind == "num" and not tok.pct and nxt in _SCALE_WORDS:
-            out.append(Token(tok.text, tok.raw, "num", (tok.value or 0.0) * _SCALE_WORDS[nxt],
-                             tok.cur))
+        scale = langs.scale_word(nxt, lang) if tok.kind == "num" and not tok.pct else None
+        if scale is not None:
+            out.append(Token(tok.text, tok.raw, "num", (tok.value or 0.0) * scale, tok.cur))
             i += 2
             continue
         if tok.kind == "num" and not tok.pct and nxt in ("cents", "cent", "grand", "k"):

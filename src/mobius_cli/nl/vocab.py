@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from mobius_cli.core.coins import FIAT_CODES, FIAT_NAMES, KNOWN_COINS
+from mobius_cli.nl import langs
 
 # --- coins -----------------------------------------------------------------------------
 
@@ -129,32 +130,9 @@ INDICATORS: dict[str, str] = {
 
 # --- slang and spelling ----------------------------------------------------------------
 
-SLANG: dict[str, str] = {
-    "whats": "what is", "what's": "what is", "wats": "what is", "wat": "what", "wut": "what",
-    "hows": "how is", "how's": "how is", "wheres": "where is", "where's": "where is",
-    "r": "are", "u": "you", "ur": "your", "ppl": "people", "rn": "now", "pls": "please",
-    "plz": "please", "tonite": "tonight", "lookin": "looking", "wouldve": "would have",
-    "would've": "would have", "im": "i am", "i'm": "i am", "dont": "do not",
-    "don't": "do not", "cant": "can not", "can't": "can not", "w/": "with", "w": "with",
-    "thx": "thanks", "tx": "thanks", "yr": "year", "yrs": "years", "mo": "month",
-    "mos": "months", "mcap": "market cap", "marketcap": "market cap", "pnl": "p&l",
-    "abt": "about", "bc": "because", "gonna": "going to", "wanna": "want to", "ive": "i have",
-    "i've": "i have", "isnt": "is not", "doesnt": "does not", "didnt": "did not",
-    "there's": "there is", "it's": "it is", "that's": "that is", "what're": "what are",
-    "who's": "who is", "whos": "who is", "you're": "you are", "youre": "you are",
-    "playin": "playing", "goin": "going", "gimme": "give me", "lemme": "let me",
-    "vs.": "vs", "v.": "vs", "versus": "vs", "against": "vs", "ath": "all time high",
-    "tvl's": "tvl", "defi's": "defi", "dca'd": "dca", "dcaed": "dca", "dcaing": "dca",
-    "sats": "sats", "fng": "f&g", "thnx": "thanks", "tysm": "thanks", "gud": "good",
-    "cos'e": "cos e",
-    "i'd": "i would", "id've": "i would have", "i'll": "i will", "rebal": "rebalance",
-    "bal": "balance", "alrt": "alert", "dom": "dominance",
-    # Portfolio and possessive words of es/fr/de/pt/it, so English cues reach them.
-    "carteira": "portfolio", "cartera": "portfolio", "portefeuille": "portfolio",
-    "portafoglio": "portfolio", "portfolios": "portfolio", "minha": "my", "meu": "my",
-    "mio": "my", "mia": "my", "mein": "my", "meine": "my", "meinem": "my", "meinen": "my",
-    "mon": "my", "mi": "my", "mis": "my", "meus": "my", "minhas": "my", "miei": "my",
-}
+# Abbreviations, slang and per-language function words come from the language files
+# (nl/lang/<code>.json): a word and what it stands for, never a ticker.
+SLANG: dict[str, str] = dict(langs.abbreviations())
 
 # Words the typo matcher may correct towards (cue words and names of at least 4 letters).
 CUE_WORDS: tuple[str, ...] = (

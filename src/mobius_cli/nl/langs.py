@@ -1,0 +1,109 @@
+"""Languages as data: one JSON file per language under nl/lang/ (vocabulary, cues, forms).
+
+Each file holds `markers` (words that tell the language apart), `abbreviations` (a word and
+what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_verbs`,
+`conditions` (alert direction words), `cues` (extra intent patterns with weights),
+`common_words` (everyday words that are never typo-corrected nor taken as tickers) and
+optionally `not_crypto` (things people price that are not coins). Adding a language is
+adding one file (and a line in tests/test_nl_lang.py's table).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LANG_DIR = Path(__file__).resolve().parent / "lang"
+DEFAULT = "en"
+
+
+@lru_cache(maxsize=1)
+def languages() -> dict[str, dict[str, Any]]:
+    """Every language file, by code (English first)."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(LANG_DIR.glob("*.json"), key=lambda p: (p.stem != DEFAULT, p.stem)):
+        if len(path.stem) != 2:  # two-letter codes only; other JSON files are models
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out[data.get("language", path.stem)] = data
+    return out
+
+
+def _merged_dict(key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for data in reversed(list(languages().values())):  # English wins a clash
+        out.update(data.get(key, {}))
+    return out
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, str]:
+    """Word → what it stands for, all languages."""
+    return _merged_dict("abbreviations")
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Everyday words of every language."""
+    words: set[str] = set()
+    for data in languages().values():
+        text = data.get("common_words", "")
+        words.update(text.split() if isinstance(text, str) else text)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def not_crypto() -> frozenset[str]:
+    """Things people price that are not crypto."""
+    return frozenset(w for d in languages().values() for w in d.get("not_crypto", ()))
+
+
+@lru_cache(maxsize=1)
+def remove_verbs() -> frozenset[str]:
+    """The one shared list of verbs that delete (alerts), every language."""
+    return frozenset(w for d in languages().values() for w in d.get("remove_verbs", ()))
+
+
+@lru_cache(maxsize=1)
+def condition_words(kind: str) -> frozenset[str]:
+    """Alert direction words of one kind (above, below, cross, up, down), all languages."""
+    return frozenset(w for d in languages().values()
+                     for w in d.get("conditions", {}).get(kind, ()))
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, list[tuple[str, int]]]:
+    """Extra intent patterns of every language: intent → [(regex, weight)]."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for data in languages().values():
+        for intent, pairs in data.get("cues", {}).items():
+            out.setdefault(intent, []).extend((str(p), int(w)) for p, w in pairs)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, frozenset[str]]:
+    return {code: frozenset(d.get("markers", ())) for code, d in languages().items()}
+
+
+def detect(words: list[str]) -> str:
+    """The language a sentence is most likely in (by marker words; English on a tie)."""
+    best, best_n = DEFAULT, 0
+    for code, markers in _markers().items():
+        n = sum(1 for w in words if w in markers)
+        if n > best_n:
+            best, best_n = code, n
+    return best
+
+
+def scale_word(word: str, lang: str) -> float | None:
+    """What a scale word after a number multiplies by, in the sentence's language first."""
+    table = languages().get(lang, {}).get("scale_words", {})
+    if word in table:
+        return float(table[word])
+    for data in languages().values():
+        if word in data.get("scale_words", {}):
+            return float(data["scale_words"][word])
+    return None
