@@ -97,13 +97,26 @@ def test_429_waits_for_retry_after_then_succeeds(tmp_path):
     assert len(script.requests) == 2
 
 
-def test_429_gives_up_when_the_total_wait_would_pass_the_bound(tmp_path):
+def test_a_second_429_after_waiting_as_asked_gives_up(tmp_path):
     script = Script(httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "20"}))
     client, slept = make_client(tmp_path, script, max_rate_wait=30)
-    with pytest.raises(SourceError, match=r"rate limited .*max_retry_wait"):
+    with pytest.raises(SourceError) as err:
         client.get_json("CoinGecko", "http://x/a", ttl=60)
-    assert slept == [20.0]  # the first wait fits, the second (40 s in total) does not
+    assert err.value.message == ("CoinGecko: rate limited (HTTP 429) 2 times in a row "
+                                 "(it asked to wait 20 s each time)")
+    assert slept == [20.0]  # one wait as asked, then no more
     assert len(script.requests) == 2
+
+
+def test_429_gives_up_when_the_total_wait_would_pass_the_bound(tmp_path):
+    script = Script(httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "20"}),
+                    ok([1]), httpx.Response(429, json=RATE_LIMITED, headers={"retry-after": "20"}))
+    client, slept = make_client(tmp_path, script, max_rate_wait=30)
+    assert client.get_json("CoinGecko", "http://x/a", ttl=60).data == [1]
+    with pytest.raises(SourceError, match=r"rate limited .*max_retry_wait \(30 s\)"):
+        client.get_json("CoinGecko", "http://x/b", ttl=60)
+    assert slept == [20.0]  # the first wait fits, a second (40 s in total) does not
+    assert len(script.requests) == 3
 
 
 def test_429_beyond_the_bound_says_how_long_the_server_asked(tmp_path):

@@ -89,7 +89,7 @@ class RetryPolicy:
     retries: int = 3
     timeout_retries: int = 1
     max_rate_wait: float = 30.0
-    rate_retries: int = 2
+    rate_retries: int = 1
     bad_body_retries: int = 1
     base_delay: float = 0.5
     max_delay: float = 8.0
