@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import sys
+from collections.abc import Iterator
 
 from mobius_cli.errors import ExitCode
 
@@ -165,12 +166,13 @@ _VALUE_OPTIONS = frozenset({"--vs"})
 
 
 def _subcommand(args: list[str]) -> str | None:
-    """The subcommand named on the command line (after the root options), if any."""
+    """The subcommand named on the command line (after the root options), if any; None
+    when the root's own --help comes first (`mobius --help price` lists every command)."""
     skip = False
     for arg in args:
         if skip:
             skip = False
-        elif arg == "--":
+        elif arg in ("--", "-h", "--help"):
             return None
         elif arg.startswith("-"):
             skip = arg in _VALUE_OPTIONS
@@ -194,10 +196,60 @@ def app_main(args: list[str]) -> object:
     chosen_groups = [g for g in groups if g.name == name]
     if chosen or chosen_groups:
         app.registered_commands, app.registered_groups = chosen, chosen_groups
+    listing = name is None and _asks_for_help(args)
     try:
-        return app(args=args, prog_name="mobius", standalone_mode=False)
+        with _listing_only(app) if listing else contextlib.nullcontext():
+            return app(args=args, prog_name="mobius", standalone_mode=False)
     finally:
         app.registered_commands, app.registered_groups = commands, groups
+
+
+def _asks_for_help(args: list[str]) -> bool:
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg in ("-h", "--help"):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def _listing_only(app: object) -> Iterator[None]:
+    """For the root --help, which lists commands by name and help line only: every command
+    stands in as a parameterless function with the same name and docstring, so no signature
+    is turned into Click parameters (the listing is identical; tests compare it)."""
+    import copy
+
+    swapped: list[tuple[object, list[object]]] = []
+
+    def stub_of(info: object) -> object:
+        callback = info.callback  # type: ignore[attr-defined]
+        if callback is None:
+            return info
+
+        def stub() -> None:
+            pass
+
+        stub.__name__, stub.__qualname__ = callback.__name__, callback.__qualname__
+        stub.__doc__, stub.__module__ = callback.__doc__, callback.__module__
+        clone = copy.copy(info)
+        clone.callback = stub  # type: ignore[attr-defined]
+        return clone
+
+    def walk(typer_app: object) -> None:
+        swapped.append((typer_app, typer_app.registered_commands))  # type: ignore[attr-defined]
+        typer_app.registered_commands = [  # type: ignore[attr-defined]
+            stub_of(c) for c in typer_app.registered_commands]  # type: ignore[attr-defined]
+        for group in typer_app.registered_groups:  # type: ignore[attr-defined]
+            if group.typer_instance is not None:
+                walk(group.typer_instance)
+
+    try:
+        walk(app)
+        yield
+    finally:
+        for typer_app, original in swapped:
+            typer_app.registered_commands = original  # type: ignore[attr-defined]
 
 
 def _command_name(info: object) -> str | None:

@@ -1,0 +1,55 @@
+"""Start-up builds only what a run needs; what the user sees is exactly the same."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+import mobius_cli.__main__ as entry
+from tests.fakes import run_mobius
+
+
+@pytest.mark.parametrize("args", [("--help",), ("-h",), ("--json", "--help"),
+                                  ("--vs", "eur", "-h"), ("--help", "price")], ids=" ".join)
+@pytest.mark.parametrize("columns", ["80", "100", "160"])
+def test_root_help_is_identical_to_a_full_build(monkeypatch, args, columns):
+    fast = run_mobius(*args, env={"COLUMNS": columns})
+    monkeypatch.setattr(entry, "_listing_only", lambda app: contextlib.nullcontext())
+    full = run_mobius(*args, env={"COLUMNS": columns})
+    assert fast.returncode == full.returncode == 0
+    assert fast.stdout == full.stdout and "price" in fast.stdout
+
+
+@pytest.mark.parametrize("args", [("price", "--help"), ("config", "--help"),
+                                  ("config", "set", "--help"), ("keys", "list", "--help"),
+                                  ("pirce",), ("config", "nope"), ("price", "--bogus")],
+                         ids=" ".join)
+def test_a_subcommand_alone_behaves_as_in_the_full_app(monkeypatch, args):
+    alone = run_mobius(*args)
+    monkeypatch.setattr(entry, "_subcommand", lambda argv: None)
+    monkeypatch.setattr(entry, "_listing_only", lambda app: contextlib.nullcontext())
+    full = run_mobius(*args)
+    assert (alone.returncode, alone.stdout, alone.stderr) == \
+        (full.returncode, full.stdout, full.stderr)
+
+
+@pytest.mark.parametrize(("argv", "name"), [
+    (["price", "btc"], "price"), (["--vs", "eur", "price"], "price"),
+    (["--vs=eur", "market"], "market"), (["-v", "-q", "--json", "config", "show"], "config"),
+    (["--help"], None), ([], None), (["--", "price"], None), (["--help", "price"], None),
+    (["price", "--help"], "price"),
+])
+def test_subcommand_is_found_after_root_options(argv, name):
+    assert entry._subcommand(argv) == name
+
+
+def test_the_app_is_whole_again_after_a_run():
+    from mobius_cli.app import app
+
+    before = (list(app.registered_commands), list(app.registered_groups))
+    run_mobius("config", "path")
+    run_mobius("--help")
+    assert (app.registered_commands, app.registered_groups) == before
+    assert all(c.callback.__name__ != "stub" or c.callback.__doc__ for c in
+               app.registered_commands)
