@@ -75,16 +75,6 @@ def test_ask_unknown_suggests_and_exits_2(fake_apis):
     assert fake_apis.count() == 0
 
 
-def test_ask_says_plainly_what_is_not_built(fake_apis):
-    result = run(fake_apis, "ask", "alert me if eth drops below 2.5k", "--json")
-    assert result.returncode == 2
-    assert json.loads(result.stdout) == {
-        "intent": "alert_add",
-        "message": "This version of Mobius cannot do price alerts yet (`mobius alerts add` is "
-                   "not built), so I have no answer to give."}
-    assert fake_apis.count() == 0
-
-
 def test_ask_help_and_smalltalk(fake_apis):
     assert "plain questions" in run(fake_apis, "ask", "what can you do?").stdout
     assert run(fake_apis, "ask", "thanks!").returncode == 0

@@ -299,7 +299,8 @@ def _dca(e: dict[str, Any], o: Options) -> Call:
 def _tvl(e: dict[str, Any], o: Options) -> Call:
     protocol, chain = e.get("protocol"), e.get("chain")
     return Call(["defi", "tvl", *([protocol] if protocol else []),
-                 *(["--chain", chain] if chain else []), *(["--chart"] if o.chart else [])],
+                 *(["--chain", chain] if chain else []),
+                 *(["--days", "90", "--chart"] if o.chart else [])],
                 f"{DEFI}:show_tvl", {"protocol": protocol, "chain": chain,
                                      **({"days": 90, "chart": True} if o.chart else {})})
 
