@@ -171,3 +171,52 @@ def test_mask_url_is_also_importable_from_the_http_module():
     ("Content-Type", False)])
 def test_secret_headers(name, secret):
     assert is_secret_header(name) is secret
+
+
+def _unwritable(monkeypatch):
+    """Make opening the cache for writing fail the way a read-only home does."""
+    import sqlite3
+
+    def refuse(self):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(ResponseCache, "_db", refuse)
+
+
+def test_info_reads_a_cache_it_cannot_write(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite3"
+    cache = ResponseCache(path)
+    cache.put("a", [1], "[1]")
+    cache.put("b", [2], "[2]")
+    cache.close()
+    _unwritable(monkeypatch)
+    assert ResponseCache(path).info()["entries"] == 2
+
+
+def test_clear_on_a_cache_it_cannot_write_is_one_clear_error_and_deletes_nothing(tmp_path,
+                                                                                 monkeypatch):
+    from mobius_cli.errors import MobiusError
+
+    path = tmp_path / "c.sqlite3"
+    cache = ResponseCache(path)
+    cache.put("a", [1], "[1]")
+    cache.close()
+    _unwritable(monkeypatch)
+    with pytest.raises(MobiusError, match=r"cannot clear the cache file .*readonly"):
+        ResponseCache(path).clear()
+    assert path.exists()
+
+
+def test_a_damaged_cache_is_reported_then_removed_by_clear_and_works_again(tmp_path):
+    from mobius_cli.errors import MobiusError
+
+    path = tmp_path / "c.sqlite3"
+    path.write_bytes(b"this is not a database, just some bytes" * 100)
+    cache = ResponseCache(path)
+    assert cache.get("a") is None  # a damaged file never fails a fetch
+    with pytest.raises(MobiusError, match="is damaged"):
+        cache.info()
+    assert cache.clear() == 0 and not path.exists()
+    cache.put("a", [1], "[1]")
+    cache.close()
+    assert ResponseCache(path).get("a")[1] == [1]

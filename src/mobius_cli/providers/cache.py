@@ -60,16 +60,30 @@ class ResponseCache:
         self._conn: sqlite3.Connection | None = None
         self._memory: LRUCache[str, tuple[float, Any]] = LRUCache(maxsize=memory_size)
         self._writes = 0
+        self._unusable: Exception | None = None
 
     def _db(self) -> sqlite3.Connection:
+        """The open database; a location that cannot be opened (read-only or full home, a
+        file where the folder should be) fails fast on every later call too."""
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(SCHEMA)
+            if self._unusable is not None:
+                raise self._unusable
+            conn = None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not self.path.exists():
+                    os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+                conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(SCHEMA)
+            except _DB_ERRORS as exc:
+                if conn is not None:
+                    conn.close()
+                if not (isinstance(exc, sqlite3.DatabaseError)
+                        and not isinstance(exc, sqlite3.OperationalError)):
+                    self._unusable = exc  # a damaged file is for `clear` to remove
+                raise
             self._conn = conn
         return self._conn
 
@@ -213,17 +227,23 @@ class ResponseCache:
         return row is None or now - row[0] >= PRUNE_INTERVAL
 
     def info(self) -> dict[str, Any]:
-        """Entry count, size on disk, and the oldest/newest store time."""
+        """Entry count, size on disk, and the oldest/newest store time (read-only when the
+        folder cannot be written)."""
         if not self.path.exists():
             return {"path": str(self.path), "entries": 0, "bytes": 0}
+        query = "SELECT COUNT(*), MIN(stored_at), MAX(stored_at) FROM responses"
         try:
-            count, oldest, newest = self._db().execute(
-                "SELECT COUNT(*), MIN(stored_at), MAX(stored_at) FROM responses"
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
+            try:
+                count, oldest, newest = self._db().execute(query).fetchone()
+            except (sqlite3.OperationalError, OSError):
+                # e.g. a read-only home: read the file as it is, without WAL files.
+                with contextlib.closing(sqlite3.connect(
+                        f"file:{self.path}?immutable=1", uri=True)) as conn:
+                    count, oldest, newest = conn.execute(query).fetchone()
+        except (sqlite3.DatabaseError, OSError) as exc:
             from mobius_cli.errors import MobiusError
 
-            raise MobiusError(f"the cache file {self.path} is damaged ({exc})",
+            raise MobiusError(f"the cache file {self.path} is damaged or unreadable ({exc})",
                               hint="`mobius cache clear` removes it") from None
         return {"path": str(self.path), "entries": count, "bytes": self._size(),
                 "oldest": oldest, "newest": newest}
@@ -247,10 +267,22 @@ class ResponseCache:
             db.execute("DELETE FROM responses")
             db.execute("DELETE FROM rate_limits")
             db.execute("VACUUM")
-        except sqlite3.DatabaseError:
+        except (sqlite3.OperationalError, OSError) as exc:  # read-only, full, locked
+            from mobius_cli.errors import MobiusError
+
+            raise MobiusError(f"cannot clear the cache file {self.path} ({exc})",
+                              hint="check that its folder is writable") from None
+        except sqlite3.DatabaseError:  # damaged: remove the files
             self.close()
-            for file in self._files():
-                file.unlink(missing_ok=True)
+            self._unusable = None
+            try:
+                for file in self._files():
+                    file.unlink(missing_ok=True)
+            except OSError as exc:
+                from mobius_cli.errors import MobiusError
+
+                raise MobiusError(f"cannot remove the damaged cache file {self.path} ({exc})",
+                                  hint="remove it by hand") from None
             return 0
         return count
 
