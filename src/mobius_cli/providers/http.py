@@ -455,14 +455,15 @@ class HttpClient:
                 if status == 429:
                     asked = parse_retry_after(response.headers.get("retry-after"))
                     asked_each.add(asked)
-                    self._remember_rate_limit(source, asked)
                     delay = (None if rate_limited >= policy.rate_retries else
                              policy.rate_limit_delay(asked, self.rate_waited, rate_limited))
+                    # Remembered for other requests and processes. On giving up, the source
+                    # stays paused a while even if it asked for less, so the next commands
+                    # do not start the same storm again.
+                    self._remember_rate_limit(
+                        source, asked,
+                        pause=None if delay is not None else max(asked or 0.0, RATE_LIMIT_PAUSE))
                     if delay is None:
-                        # Gave up: keep the source paused a while even if it asked for less,
-                        # so the next commands do not start the same storm again.
-                        self._remember_rate_limit(source, asked,
-                                                  pause=max(asked or 0.0, RATE_LIMIT_PAUSE))
                         message = _rate_limit_message(policy, asked, rate_limited, asked_each,
                                                       self.rate_waited)
                         raise RateLimited(source, message, hint=_rate_hint(source, headers))
