@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mobius_cli.nl import langs
 from mobius_cli.nl.entities import Scan
 from mobius_cli.nl.text import known_words
 
@@ -343,6 +344,22 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
 # Alert nouns of en/es/fr/de/pt/it, for the list and remove cues.
 _ALERT_NOUNS = r"(?:alerts?|alarms?|alarme?n?|alertes?|alertas?|avvisi|avviso)"
 _ALERTS_PLURAL = r"(?:alerts|alarms|alarme|alarmen|alertes|alertas|avvisi)"
+
+def _remove_verbs() -> str:
+    verbs = sorted(langs.remove_verbs(), key=len, reverse=True)
+    return "|".join(re.escape(v) for v in verbs)
+
+
+# The one shared list of remove verbs (every language file's `remove_verbs`) deletes alerts:
+# "erase alert 6", "ditch my eth alert", "borra la alerta 4".
+_RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
+    rf"(?:{_remove_verbs()}) (?:\w+ ){{0,3}}ALERT|(?:{_remove_verbs()}) (?:\w+ )?ALERT (?:# )?NUM"
+    r"|(?:{v}) (?:the )?(?:last|latest|previous|newest|most recent)(?: one| alert)?"
+    .replace("{v}", _remove_verbs()), 6))
+# Per-language cues from the language files.
+for _intent, _pairs in langs.cues().items():
+    _RAW_CUES[_intent] = (*_RAW_CUES.get(_intent, ()), *_pairs)
+
 CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
     intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])".replace(
         "ALERTS", _ALERTS_PLURAL).replace("ALERT", _ALERT_NOUNS)), w) for pat, w in cues)
@@ -431,8 +448,8 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     mine = _has(scan, "my|i|me|i am|i have|our")
     nums = scan.numbers()
 
-    if coins:
-        s["price"] = s.get("price", 0) + 1
+    if "price" in s and coins:
+        s["price"] += 1  # a price cue beside a named coin
     elif "price" in s and not scan.mentions and off_topic_object(scan):
         s.pop("price")
     elif "price" in s and mine:
@@ -460,11 +477,15 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if ("portfolio_optimize" in s or "portfolio_risk" in s) and "portfolio_show" in s:
         s["portfolio_show"] -= 2
     # Alerts: a conditional trade is an alert; "alert" words outrank buy/sell.
+    if "alert_add" in s and not coins and _has(scan, "remind me to|remember to|wake me up at"):
+        s.pop("alert_add")  # a reminder about something that is no coin is not an alert
     if "alert_add" in s:
         for intent in ("portfolio_add", "portfolio_remove", "technical_analysis"):
             s.pop(intent, None)
         if not (nums or coins or _has(scan, "it|that|this")) and "help" not in s:
             s["alert_add"] -= 2
+        elif not nums and "price" in s:
+            s["alert_add"] -= 2  # "let me know the price of X": a question, no target to watch
     if "alert_remove" in s or "alert_list" in s:
         s.pop("portfolio_remove", None)
         s.pop("portfolio_add", None)
@@ -559,14 +580,69 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
             s["smalltalk"] -= 5
 
 
+# Ties are broken by specificity, not by list order: the intent whose evidence is the
+# narrower one wins (an interval → dca, "X or Y, which" → compare, an alert id → alerts);
+# a bare quote is the least specific reading of a named coin.
+SPECIFICITY: tuple[str, ...] = (
+    "dca", "alert_remove", "alert_list", "alert_add", "convert", "defi_compare", "compare",
+    "tvl", "yields", "gas", "technical_analysis", "price_history", "coin_info", "movers",
+    "trending", "fear_greed", "portfolio_risk", "portfolio_optimize", "portfolio_add",
+    "portfolio_remove", "portfolio_show", "defi_protocols", "market_overview", "help",
+    "price", "smalltalk", "unknown",
+)
+_RANK = {intent: i for i, intent in enumerate(SPECIFICITY)}
+# Words that carry no request of their own: a sentence of coins and these is a bare quote.
+_FILLER = frozenset({
+    "and", "or", "&", ",", "?", "!", "/", "+", "vs", "the", "a", "of", "now", "today", "please",
+    "pls", "rn", "right", "so", "ok", "hey", "yo", "hi", "what", "about", "how", "is", "s",
+    "y", "et", "und", "e", "also", "plus", "then", "again", "me", "in", "current",
+    "currently", ":", ";", "at", "quick", "check",
+})
+# The fallback scorer is asked when the best cue score is below this.
+SURE = 3
+
+
+def bare_coin_list(scan: Scan) -> bool:
+    """Whether a sentence is only coins and filler ("btc eth sol", "and SOL?")."""
+    if not any(m.coin for m in scan.mentions):
+        return False
+    for i, tok in enumerate(scan.tokens):
+        m = scan.mention_at(i)
+        if m is not None and (m.coin or m.fiat):
+            continue
+        if tok.kind == "punct" or tok.text in _FILLER:
+            continue
+        return False
+    return True
+
+
+def _content_words(scan: Scan) -> int:
+    return sum(1 for i, t in enumerate(scan.tokens)
+               if t.kind == "word" and scan.mention_at(i) is None and t.text not in _FILLER)
+
+
 def decide(scan: Scan) -> Verdict:
     """The best intent for a scanned sentence, with a confidence in 0..1."""
     s = score(scan)
     _adjust(scan, s)
     ranked = sorted(((v, k) for k, v in s.items() if v > 0),
-                    key=lambda p: (-p[0], INTENTS.index(p[1])))
-    if not ranked:
-        return Verdict("unknown", 0.35 if scan.tokens else 0.2, 0)
+                    key=lambda p: (-p[0], _RANK.get(p[1], 99)))
+    if ranked and ranked[0][0] >= SURE:
+        return _verdict(scan, ranked)
+    coins = any(m.coin for m in scan.mentions)
+    if coins and bare_coin_list(scan):
+        return Verdict("price", 0.8 if not ranked else 0.7, 3)
+    guess = _statistical(scan, ranked)
+    if guess is not None:
+        return guess
+    if ranked:
+        return _verdict(scan, ranked)
+    if coins:  # a coin and words no cue explains: a quote, said with little confidence
+        return Verdict("price", 0.4, 0)
+    return Verdict("unknown", 0.35 if scan.tokens else 0.2, 0)
+
+
+def _verdict(scan: Scan, ranked: list[tuple[int, str]]) -> Verdict:
     best, intent = ranked[0]
     second = ranked[1][0] if len(ranked) > 1 else 0
     confidence = 0.45 + 0.07 * min(best, 6) + 0.04 * min(best - second, 3)
@@ -575,3 +651,25 @@ def decide(scan: Scan) -> Verdict:
     if intent == "unknown":
         confidence = min(confidence, 0.6)
     return Verdict(intent, round(max(0.05, min(confidence, 0.98)), 2), best)
+
+
+def _statistical(scan: Scan, ranked: list[tuple[int, str]]) -> Verdict | None:
+    """The fallback scorer's reading when the cues are weak or silent, if it is sure enough.
+
+    Its confidence is its probability, discounted by how much of the sentence it has seen
+    weights for; it only overrides a weak cue when it is clearly surer.
+    """
+    if not scan.tokens or _content_words(scan) == 0:
+        return None
+    from mobius_cli.nl import fallback
+
+    intent, prob, coverage = fallback.predict(scan.words)
+    confidence = prob * (0.5 + 0.5 * coverage)
+    if confidence < 0.5:
+        return None
+    if ranked and ranked[0][1] != intent and confidence < 0.7:
+        return None
+    if intent in ("price", "coin_info", "technical_analysis", "price_history", "compare") and not (
+            any(m.coin for m in scan.mentions)):
+        return None  # a coin question with no coin named is not one
+    return Verdict(intent, round(min(0.75, confidence), 2), 0)
