@@ -310,3 +310,16 @@ def test_show_in_another_currency_converts_at_todays_rate(app, fake_apis):
                            .stdout)[0]["price"]
     assert data["holdings"][0]["price"] == pytest.approx(eur_price)
     assert svc.open_portfolio(app.store).currency == "usd"  # the ledger itself is unchanged
+
+
+def test_a_coin_coingecko_no_longer_prices_is_shown_unpriced(app, fake_apis):
+    notes = []
+    opts = svc.PortfolioOptions(on_note=notes.append)
+    svc.add_trade(app.store, app.coingecko, "btc", "1", "100", when="2026-01-01")
+    svc.add_trade(app.store, app.coingecko, "eth", "2", "100", when="2026-01-01")
+    del fake_apis.markets["ethereum"]  # delisted
+    view = svc.portfolio_view(app.store, app.coingecko, options=opts)
+    eth = next(h for h in view.holdings if h.coin.id == "ethereum")
+    assert eth.price is None and eth.value is None
+    assert view.to_json()["total_cost"] == 300
+    assert any("no price for ETH" in n for n in notes)

@@ -279,7 +279,7 @@ def portfolio_view(store: Store, cg: CoinGecko, name: str | None = None,
                          state.transactions, display_currency=shown if fx else None,
                          fx_rate=fx)
     if holdings:
-        found = {q.coin.id: q for q in _quotes(cg, [h.coin for h in holdings], shown, opts)}
+        found = {q.coin.id: q for q in _priced(cg, [h.coin for h in holdings], shown, opts)}
         for h in holdings:
             quote = found.get(h.coin.id)
             if quote is not None:
@@ -294,6 +294,29 @@ def portfolio_view(store: Store, cg: CoinGecko, name: str | None = None,
                 else None
         holdings.sort(key=lambda h: (-(h.value or 0), h.coin.symbol))
     return view
+
+
+def _priced(cg: CoinGecko, coins: list[CoinRef], vs: str,
+            options: PortfolioOptions) -> list[Any]:
+    """Quotes for every coin CoinGecko still prices (one request); a coin it no longer
+    knows (delisted) is left unpriced with a note instead of failing the whole view."""
+    import re
+
+    from mobius_cli.errors import NotFoundError
+
+    left = list(coins)
+    for _ in range(5):
+        try:
+            return _quotes(cg, left, vs, options)
+        except NotFoundError as exc:
+            named = re.search(r"'([^']+)'", exc.message)
+            missing = [c for c in left if named and c.id == named.group(1)]
+            if not missing or len(left) == 1:
+                raise
+            options.on_note(f"CoinGecko has no price for {missing[0].symbol} "
+                            f"({missing[0].id}); shown without a value")
+            left = [c for c in left if c.id != missing[0].id]
+    return _quotes(cg, left, vs, options)
 
 
 # --- recording trades ---------------------------------------------------------------------
