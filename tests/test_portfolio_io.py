@@ -262,3 +262,34 @@ def test_sigkill_half_way_leaves_the_portfolio_as_before(app, tmp_path):
     assert app.store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # and a whole import afterwards works
     assert pio.import_file(app.store, app.coingecko, str(big)).added == 2000
+
+
+NEW_COINBASE = (
+    "Transactions\n"
+    "User,jane@example.com,5f0c1d2e3b4a6978\n"
+    "ID,Timestamp,Transaction Type,Asset,Quantity Transacted,Price Currency,"
+    "Price at Transaction,Subtotal,Total (inclusive of fees and/or spread),"
+    "Fees and/or Spread,Notes\n"
+    "65a1,2026-01-05 10:00:00 UTC,Buy,BTC,0.01,USD,\"$45,000.00\",$450.00,$454.99,$4.99,\n"
+    "65a2,2026-02-05 10:00:00 UTC,Sell,BTC,-0.004,USD,\"$50,000.00\",$200.00,$198.00,-$2.00,\n"
+    "65a3,2026-02-06 10:00:00 UTC,Staking Income,ETH,0.001,USD,\"$2,500.00\",$2.50,$2.50,$0.00,\n"
+)
+
+
+def test_coinbase_newer_layout_parses_money_text():
+    parsed = formats.parse(NEW_COINBASE)
+    assert parsed.format == "coinbase" and not parsed.errors
+    buy, sell, stake = parsed.rows
+    assert (buy.kind, buy.amount, buy.price, buy.fee) == ("buy", D("0.01"), D("45000.00"),
+                                                          D("4.99"))
+    assert (sell.kind, sell.amount, sell.fee) == ("sell", D("0.004"), D("2.00"))
+    assert (stake.kind, stake.price, stake.currency) == ("transfer_in", D("2500.00"), "usd")
+    assert buy.line == 4  # counted in the file, preamble included
+
+
+@pytest.mark.parametrize(("code", "ticker"), [
+    ("XXBT", "BTC"), ("XBT.M", "BTC"), ("XETH", "ETH"), ("ZEUR", "EUR"), ("ZUSD", "USD"),
+    ("XXDG", "DOGE"), ("DOT.S", "DOT"), ("ETH2.S", "ETH"), ("SOL", "SOL"), ("XLTC", "LTC"),
+])
+def test_kraken_asset_codes(code, ticker):
+    assert formats.kraken_asset(code) == ticker
