@@ -146,7 +146,7 @@ def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
         or (start and tokens[start - 1].kind == "num")
     ):
         m.fiat = vocab.FIAT_WORDS[phrase]
-    if (single and not shouting and not (m.coin or m.chain or m.protocol or m.fiat)
+    if (single and not shouting and not (m.coin or m.fiat)
             and raw.isupper() and ((raw.isalpha() and 2 <= len(raw) <= 6)
                                    or _DIGIT_TICKER_RE.fullmatch(raw) is not None)
             and upper not in vocab.NOT_TICKERS and phrase not in vocab.FIAT_WORDS
@@ -291,6 +291,73 @@ def _protocol_neighbours(tokens: list[Token], found: list[Mention]) -> list[Ment
     return found
 
 
+# Words that put a sentence in DeFi, where an everyday protocol name ("drift") is a protocol.
+_DEFI_POSITION = frozenset({
+    "tvl", "apy", "apr", "yields", "yield", "protocol", "protocols", "defi", "stake", "staking",
+    "lend", "lending", "borrow", "borrowing", "pool", "pools", "liquidity", "farm", "farming",
+    "farms", "locked", "dex", "dexes", "dexs", "vault", "vaults", "restaking", "rates",
+    "tokenomics",
+    "compare", "vs", "deposit", "supply",
+})
+
+
+def _everyday_protocols(tokens: list[Token], found: list[Mention]) -> list[Mention]:
+    """Drop the protocol reading of everyday words ("drift", "harvest") outside DeFi."""
+    from mobius_cli.nl import langs
+
+    everyday = langs.everyday_protocols()
+    if not any(m.protocol and m.phrase in everyday for m in found):
+        return found
+    if _DEFI_POSITION.intersection(t.text for t in tokens):
+        return found
+    firm = {i for m in found if m.protocol and m.phrase not in everyday
+            for i in (m.start - 2, m.end + 1)}
+    out = []
+    for m in found:
+        joined = (m.start in firm or m.end - 1 in firm) and any(
+            t.text in _PROTO_JOIN for t in tokens[max(0, m.start - 1):m.end + 1])
+        if m.protocol and m.phrase in everyday and not m.tickerish and not joined:
+            m.protocol = None
+            if not (m.coin or m.chain or m.fiat):
+                continue
+        out.append(m)
+    return out
+
+
+# Words after a coin ("pengu price") or around one ("brett vs ethfi") that place a coin.
+_COIN_NEXT = frozenset({"price", "prices", "vs", "rsi", "macd", "ath"})
+_ENGLISH_ENDINGS = ("est", "ing", "ed", "ly", "tion", "ness", "ers", "ment", "ies", "ful")
+_COIN_PREV = frozenset({"vs"})
+
+
+def _unknown_tickers(tokens: list[Token], found: list[Mention]) -> list[Mention]:
+    """A lower-case word no vocabulary knows, standing where a coin stands, is a ticker."""
+    from mobius_cli.nl import langs
+
+    taken = {i for m in found for i in range(m.start, m.end)}
+    known = known_words()
+    other = langs.not_crypto() | langs.markers()
+    added = False
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if (i in taken or tok.kind != "word" or tok.fuzzy or not tok.text.isalnum()
+                or not tok.text[0].isalpha() or not 3 <= len(tok.text) <= 10
+                or tok.text in known or tok.text in other or tok.raw != tok.raw.lower()
+                or tok.text in vocab.FIAT_WORDS or tok.text in vocab.INDICATORS
+                or tok.text in vocab.CATEGORIES):
+            continue
+        nxt = tokens[i + 1].text if i + 1 < n else ""
+        prev = tokens[i - 1].text if i else ""
+        if tok.text.endswith(_ENGLISH_ENDINGS):
+            continue  # "latest price", "trending vs": English word forms, not names
+        if nxt in _COIN_NEXT or prev in _COIN_PREV:
+            found.append(Mention(i, i + 1, tok.text, coin=tok.text.upper()))
+            added = True
+    if added:
+        found.sort(key=lambda m: m.start)
+    return found
+
+
 def _find_mentions(tokens: list[Token]) -> list[Mention]:
     shouting = _is_shouting(tokens)
     found: list[Mention] = []
@@ -329,7 +396,8 @@ def _find_mentions(tokens: list[Token]) -> list[Mention]:
             hit.end += 1
         found.append(hit)
         i = hit.end
-    return _protocol_neighbours(tokens, _promote(tokens, found))
+    found = _everyday_protocols(tokens, found)
+    return _unknown_tickers(tokens, _protocol_neighbours(tokens, _promote(tokens, found)))
 
 
 def _render(scan: Scan) -> None:

@@ -107,3 +107,15 @@ def scale_word(word: str, lang: str) -> float | None:
         if word in data.get("scale_words", {}):
             return float(data["scale_words"][word])
     return None
+
+
+@lru_cache(maxsize=1)
+def everyday_protocols() -> frozenset[str]:
+    """Protocol names that are everyday words ("drift", "harvest"): protocols only in DeFi."""
+    return frozenset(w for d in languages().values() for w in d.get("everyday_protocols", ()))
+
+
+@lru_cache(maxsize=1)
+def markers() -> frozenset[str]:
+    """Every language's marker words (function words: never names)."""
+    return frozenset(w for d in languages().values() for w in d.get("markers", ()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 SUFFIXES: dict[str, float] = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
@@ -58,7 +59,8 @@ def parse_number(text: str) -> float | None:
     value = float(match.group(1).replace(",", ""))
     if match.group(2):
         value *= SUFFIXES[match.group(2)]
-    return value
+    # A 400-digit amount is too large to be finite: it is not stated (output stays strict JSON).
+    return value if math.isfinite(value) else None
 
 
 def word_number(word: str) -> int | None:

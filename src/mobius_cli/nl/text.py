@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ def _money_words(tokens: list[Token]) -> list[Token]:
         tok = tokens[i]
         nxt = tokens[i + 1].text if i + 1 < n else ""
         scale = langs.scale_word(nxt, lang) if tok.kind == "num" and not tok.pct else None
-        if scale is not None:
+        if scale is not None and math.isfinite((tok.value or 0.0) * scale):
             out.append(Token(tok.text, tok.raw, "num", (tok.value or 0.0) * scale, tok.cur))
             i += 2
             continue
