@@ -155,3 +155,20 @@ def test_doctor_checks_sources_at_the_same_time(fake_apis):
     assert [s["status"] for s in report["sources"]] == ["error"] * 4
     assert all("timed out" in s["detail"] for s in report["sources"])
     assert took < 2.8, f"doctor took {took:.1f} s for four 1 s timeouts"
+
+
+def test_credentials_in_urls_are_masked_wherever_shown(fake_apis):
+    bad = "http://bob:hunter2@[::1"
+    line = one_error_line(run_mobius("price", "btc", env={"MOBIUS_COINGECKO_URL": bad}))
+    assert "hunter2" not in line and "MOBIUS_COINGECKO_URL" in line
+    refused = run_mobius("config", "set", "fng_url", "ftp://bob:hunter2@example.org")
+    assert refused.returncode == 2 and "hunter2" not in refused.stderr
+    good = fake_apis.url("coingecko").replace("http://", "http://bob:hunter2@")
+    for args in (("config", "show"), ("config", "show", "--json"), ("doctor",),
+                 ("doctor", "--json")):
+        result = run_mobius(*args, env={"MOBIUS_COINGECKO_URL": good})
+        assert "hunter2" not in result.stdout + result.stderr, args
+        assert "***" in result.stdout, args
+    # A script still gets the URL it set.
+    assert run_mobius("config", "get", "coingecko_url",
+                      env={"MOBIUS_COINGECKO_URL": good}).stdout.strip() == good

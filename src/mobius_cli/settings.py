@@ -290,7 +290,16 @@ def parse_value(key: str, value: Any) -> Any:
     try:
         return spec.parse(value)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"config key {key}: {value!r} {exc}") from None
+        raise UsageError(f"config key {key}: {_shown(spec, value)!r} {exc}") from None
+
+
+def _shown(spec: Key, value: Any) -> Any:
+    """A value as an error may show it: URLs with credentials and keys masked."""
+    if spec.parse is _url and isinstance(value, str):
+        from mobius_cli.providers.urls import mask_url
+
+        return mask_url(value)
+    return value
 
 
 def read_raw_config(path: Path) -> dict[str, Any]:
@@ -376,7 +385,8 @@ class Settings:
             try:
                 return CONFIG_KEYS[key].parse(value)
             except (TypeError, ValueError) as exc:
-                raise LocalStateError(f"environment variable {env_name}: {value!r} {exc}",
+                shown = _shown(CONFIG_KEYS[key], value)
+                raise LocalStateError(f"environment variable {env_name}: {shown!r} {exc}",
                                       hint=f"fix it or unset {env_name}") from None
         if key in self.file_values:
             return self.file_values[key]

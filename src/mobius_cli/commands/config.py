@@ -22,12 +22,18 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     Example: `mobius config show --json`.
     """
+    from mobius_cli.providers.urls import mask_url
     from mobius_cli.render.output import emit, new_table
     from mobius_cli.settings import CONFIG_KEYS
 
     app = app_context(ctx, json=json)
     settings = app.settings
-    rows = [{"key": k, "value": settings.get(k), "source": settings.source_of(k),
+
+    def shown(key: str) -> object:  # URLs with credentials or keys in them are masked
+        value = settings.get(key)
+        return mask_url(value) if key.endswith("_url") and isinstance(value, str) else value
+
+    rows = [{"key": k, "value": shown(k), "source": settings.source_of(k),
              "help": CONFIG_KEYS[k].help} for k in CONFIG_KEYS]
 
     def table():
