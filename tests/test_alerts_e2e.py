@@ -404,7 +404,10 @@ def test_adding_alerts_while_a_check_runs(fake, capsys):
 
     check = subprocess.Popen([mobius_bin(), "alerts", "check", "--json"], env=fake.env(),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    deadline = time.monotonic() + 60  # a loaded machine may take seconds to start Python
+    while not fake.requests_to("/simple/price"):  # the check has read its alerts
+        assert check.poll() is None and time.monotonic() < deadline, check.communicate()
+        time.sleep(0.02)
     started = time.monotonic()
     code, out, err = cli(capsys, "alerts", "add", "--id", "bitcoin", "--below", "1")
     assert code == 0, err
