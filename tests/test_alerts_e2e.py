@@ -399,7 +399,8 @@ def test_adding_alerts_while_a_check_runs(fake, capsys):
     for _ in range(3):
         assert cli(capsys, "alerts", "add", "eth", "--below", "1")[0] == 0
     assert cli(capsys, "cache", "clear")[0] == 0
-    fake.delay("/simple/price", seconds=1.0, times=1)
+    fake.delay("/simple/price", seconds=1.5, times=1)
+    fake.reset_requests()  # the adds above priced ETH: wait for the check's own request
     from tests.fakes import mobius_bin
 
     check = subprocess.Popen([mobius_bin(), "alerts", "check", "--json"], env=fake.env(),
