@@ -486,3 +486,10 @@ def test_cron_line(fake, capsys, monkeypatch, tmp_path):
     assert line.endswith("/mobius alerts check --quiet")
     exe = line.split("' ", 1)[1].split()[0]
     assert Path(exe).is_absolute() and Path(exe).exists()
+
+
+def test_global_quiet_also_quiets_check(fake, capsys):
+    assert cli(capsys, "alerts", "add", "btc", "--above", "1e9")[0] == 0
+    assert cli(capsys, "-q", "alerts", "check") == (0, "", "")
+    code, out, _ = cli(capsys, "alerts", "check")
+    assert code == 0 and out.strip() == "Checked 1 alert: nothing fired."

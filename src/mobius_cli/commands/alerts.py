@@ -179,6 +179,7 @@ def run_alert_check(app: AppContext, quiet: bool = False) -> int:
     from mobius_cli.render.output import print_json
     from mobius_cli.services import alerts as svc
 
+    quiet = quiet or bool(getattr(app, "quiet", False))  # `mobius -q alerts check` too
     with app.spinner("Checking alerts…"):
         result = svc.check(app.store, app.coingecko, alert_options(app),
                            post_json=_post_json(app))
