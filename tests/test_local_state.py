@@ -172,3 +172,15 @@ def test_credentials_in_urls_are_masked_wherever_shown(fake_apis):
     # A script still gets the URL it set.
     assert run_mobius("config", "get", "coingecko_url",
                       env={"MOBIUS_COINGECKO_URL": good}).stdout.strip() == good
+
+
+@pytest.mark.parametrize("first", [("portfolio", "list"), ("alerts", "list"),
+                                   ("keys", "list"), ("price", "btc")], ids=" ".join)
+def test_whichever_command_comes_first_the_home_is_private(fake_apis, first):
+    assert not home().exists()
+    result = run_mobius(*first)
+    assert result.returncode == 0, result.stderr
+    made = [home(), *(p for p in home().rglob("*") if p.is_dir())]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in made} == {0o700}, made
+    files = [p for p in home().rglob("*") if p.is_file()]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} <= {0o600}, files

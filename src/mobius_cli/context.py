@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mobius_cli.providers.defillama import DefiLlama
     from mobius_cli.providers.feargreed import FearGreed
     from mobius_cli.providers.http import HttpClient
+    from mobius_cli.providers.llm import LlmClient
     from mobius_cli.settings import Settings
     from mobius_cli.store.db import Store
 
@@ -167,9 +168,23 @@ class AppContext:
     @cached_property
     def store(self) -> Store:
         """The user's SQLite store (portfolios, alerts), opened and migrated on first use."""
+        from mobius_cli.settings import ensure_private_dir
         from mobius_cli.store.db import Store, default_path
 
+        ensure_private_dir(self.settings.paths.data_dir)  # 0700, MOBIUS_HOME too
         return Store(default_path(self.settings.paths))
+
+    @cached_property
+    def llm(self) -> LlmClient | None:
+        """The configured LLM endpoint, or None: Mobius works without one."""
+        url, model = self.settings.get("llm_url"), self.settings.get("llm_model")
+        if not url or not model:
+            return None
+        from mobius_cli.providers.llm import LlmClient
+        from mobius_cli.secrets import get_secret
+
+        return LlmClient(url, model, get_secret("llm"), timeout=self.settings.get("timeout"),
+                         max_retry_wait=self.settings.get("max_retry_wait"))
 
     def close(self) -> None:
         if "http" in self.__dict__:
