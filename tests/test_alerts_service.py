@@ -353,3 +353,22 @@ def test_watch_prints_a_table_when_not_a_terminal(tmp_path, fake_apis, capsys):
     out = capsys.readouterr().out
     assert "ETH" in out and "fired" in out and "#1 ETH below" in out
     app.close()
+
+
+def test_a_dead_channel_costs_one_attempt_per_check(tmp_path):
+    store = make_store(tmp_path)
+    add(store, *[eth(target=2500.0 + i, notify=("dead", "ok")) for i in range(5)])
+    from mobius_cli.store.alerts import ChannelRepo
+
+    ChannelRepo(store).add("dead", "command", "exit 1", "exit 1")
+    ChannelRepo(store).add("ok", "command", "true", "true")
+    result = svc.check(store, StubGecko({"ethereum": 2000.0}))
+    tried = [d for d in result.deliveries if d["channel"] == "dead"]
+    assert len(tried) == 1 and tried[0]["status"] == "failed"
+    assert sum(d["channel"] == "ok" and d["status"] == "sent" for d in result.deliveries) == 5
+    history = AlertRepo(store).history()
+    dead = sorted((d["status"], d["attempts"]) for f in history for d in f.deliveries
+                  if d["channel"] == "dead")
+    assert dead == [("failed", 1)] + [("pending", 0)] * 4
+    again = svc.check(store, StubGecko({"ethereum": 2000.0}))  # retried, one at a time
+    assert [d["channel"] for d in again.deliveries] == ["dead"]

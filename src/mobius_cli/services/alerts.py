@@ -538,7 +538,16 @@ def deliver_due(store: Store, options: AlertOptions, result: CheckResult, *,
     rows = channel_rows if channel_rows is not None else \
         {c.name: c for c in ChannelRepo(store).list()}
     resolved: dict[str, notify.Channel | None] = {}
+    broken: dict[str, str] = {}  # channel -> why it failed in this run
     for job in repo.claim_deliveries(now()):
+        if job.channel in broken:
+            # Bounded: a dead channel costs one timeout per check, not one per firing.
+            repo.release(job)
+            result.errors.append({"kind": "delivery", "id": job.firing.alert_id,
+                                  "symbol": job.firing.symbol, "channel": job.channel,
+                                  "status": "failed",
+                                  "message": f"not tried: it just failed ({broken[job.channel]})"})
+            continue
         if job.channel not in resolved:
             resolved[job.channel] = resolve_channel(rows.get(job.channel), job.channel)
         channel = resolved[job.channel]
@@ -557,6 +566,8 @@ def deliver_due(store: Store, options: AlertOptions, result: CheckResult, *,
                 error = str(exc)
             except Exception as exc:  # a channel's bug must not lose the others
                 status, error = "failed", f"{type(exc).__name__}: {exc}"
+        if status == "failed" and error:
+            broken[job.channel] = error
         final = repo.finish_delivery(job, status, error, now())
         result.deliveries.append({"id": job.firing.alert_id, "firing_id": job.firing.id,
                                   "channel": job.channel, "status": final, "error": error})

@@ -305,6 +305,14 @@ class AlertRepo:
                          (status, error, stamp, job.firing.id, job.channel))
         return status
 
+    def release(self, job: Job) -> None:
+        """Give back a claimed delivery untried (as it was before the claim)."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE alert_deliveries SET attempts = attempts - 1, "
+                         "status = CASE WHEN attempts - 1 = 0 THEN 'pending' ELSE 'failed' END, "
+                         "claimed_until = NULL WHERE firing_id = ? AND channel = ? "
+                         "AND status = 'sending'", (job.firing.id, job.channel))
+
     def history(self, *, alert_id: int | None = None, symbol: str | None = None,
                 limit: int | None = None) -> list[Firing]:
         """Firings newest first, each with its deliveries per channel."""
