@@ -27,7 +27,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
                                                           "to": "ADA"}),
     ("convert 0.75 bitcoin into ether", "convert", {"amount": 0.75, "from": "BTC", "to": "ETH"}),
     ("1.2k sol to usd", "convert", {"amount": 1200, "from": "SOL", "to": "USD"}),
-    ("how many sats is $20", "convert", {"amount": 20, "from": "USD", "to": "BTC"}),
+    ("how many sats is $20", "convert", {"amount": 20, "from": "USD", "to": "SATS"}),
     # market
     ("show the top 50 cryptos", "market_overview", {"limit": 50}),
     ("how's bitcoin's dominance looking", "market_overview", {}),

@@ -202,28 +202,36 @@ def _price(scan: Scan) -> Entities:
     return out
 
 
+_SATS = frozenset({"sats", "sat", "satoshis", "satoshi", "sathoshis"})
+
+
+def _side(m: Mention) -> str | None:
+    """One side of a conversion: satoshis are a unit of their own (`SATS`)."""
+    return "SATS" if m.phrase in _SATS else m.currency
+
+
 def _convert(scan: Scan) -> Entities:
     out: Entities = {}
     amount = next((i for i in scan.numbers() if not scan.tokens[i].pct), None)
-    sides = [m for m in scan.mentions if m.currency]
+    sides = [m for m in scan.mentions if _side(m)]
     source: str | None = None
     if amount is not None:
         out["amount"] = _num(scan, amount)
         tok = scan.tokens[amount]
         after = scan.mention_at(amount + 1)
-        if after is not None and after.currency:
-            source = after.currency
+        if after is not None and _side(after):
+            source = _side(after)
             sides = [m for m in sides if m is not after]
         elif tok.cur:
             source = SIGN_CURRENCY[tok.cur].upper()
     if source is None and sides:
         how_many = re.search(r"how many (?:COIN|FIAT)", scan.shape)
         pick = sides[-1] if how_many else sides[0]
-        source = pick.currency
+        source = _side(pick)
         sides = [m for m in sides if m is not pick]
     if source:
         out["from"] = source
-    target = next((m.currency for m in sides if m.currency != source), None)
+    target = next((_side(m) for m in sides if _side(m) != source), None)
     if target:
         out["to"] = target
     return out
@@ -232,6 +240,33 @@ def _convert(scan: Scan) -> Entities:
 def _symbols_only(scan: Scan) -> Entities:
     syms = symbols_of([m for m in scan.mentions if m.coin])
     return {"symbols": syms} if syms else {}
+
+
+_QUOTE_CUES = ("in", "en", "em", "auf", "into", "to")
+
+
+def quote_fiat(scan: Scan) -> str | None:
+    """The currency an answer is asked in ("in euros", "en dolares"): a fiat after a cue."""
+    for m in scan.mentions:
+        if m.fiat and not m.coin and _after_cue(scan, m, _QUOTE_CUES):
+            return m.fiat.lower()
+    return None
+
+
+def with_vs(build: Callable[[Scan], Entities]) -> Callable[[Scan], Entities]:
+    """A builder that also states `vs_currency` when the sentence asks for one."""
+    def wrapped(scan: Scan) -> Entities:
+        out = build(scan)
+        vs = quote_fiat(scan)
+        if vs:
+            out["vs_currency"] = vs
+        return out
+
+    return wrapped
+
+
+def _portfolio_show(scan: Scan) -> Entities:
+    return {}
 
 
 def _with_days(scan: Scan) -> Entities:
@@ -434,12 +469,13 @@ def _alert_remove(scan: Scan) -> Entities:
 BUILDERS: dict[str, Callable[[Scan], Entities]] = {
     "price": _price,
     "convert": _convert,
-    "market_overview": _limit_only,
-    "coin_info": _symbols_only,
-    "price_history": _with_days,
-    "compare": _with_days,
-    "movers": _movers,
-    "technical_analysis": _technical,
+    "market_overview": with_vs(_limit_only),
+    "coin_info": with_vs(_symbols_only),
+    "price_history": with_vs(_with_days),
+    "compare": with_vs(_with_days),
+    "movers": with_vs(_movers),
+    "technical_analysis": with_vs(_technical),
+    "portfolio_show": with_vs(_portfolio_show),
     "gas": _gas,
     "tvl": _tvl,
     "defi_protocols": _defi_protocols,

@@ -12,7 +12,7 @@ from mobius_cli.nl import langs
 COIN_NAMES: dict[str, str] = {name: coin.symbol for coin in KNOWN_COINS for name in coin.names}
 COIN_NAMES.update({
     "btc": "BTC", "sats": "BTC", "satoshis": "BTC", "xbt": "BTC", "eth": "ETH",
-    "binance coin": "BNB", "matic": "POL", "dogwifcoin": "WIF", "wif": "WIF",
+    "binance coin": "BNB", "matic": "MATIC", "dogwifcoin": "WIF", "wif": "WIF",
     "shib": "SHIB", "ton coin": "TON", "chain link": "LINK", "lido": "LDO",
     "curve": "CRV", "render": "RENDER", "fetch": "FET", "bittensor": "TAO",
     "hyperliquid": "HYPE", "ondo finance": "ONDO", "1inch": "1INCH", "pendle": "PENDLE",
