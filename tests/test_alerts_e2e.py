@@ -461,6 +461,10 @@ def test_import_is_all_or_nothing_with_line_numbers(fake, capsys, tmp_path):
     code, _, err = cli(capsys, "alerts", "import", str(tmp_path / "cols.csv"))
     assert code == 2 and "line 1" in err
     assert cli(capsys, "alerts", "import", str(tmp_path / "missing.csv"))[0] == 2
+    code, empty, _ = cli(capsys, "alerts", "export")  # no alerts: a header alone
+    (tmp_path / "empty.csv").write_text(empty)
+    code, out, _ = cli(capsys, "alerts", "import", str(tmp_path / "empty.csv"))
+    assert code == 0 and "nothing imported" in out
 
 
 def test_repeat_cross_fires_again_on_the_way_back(fake, capsys):
