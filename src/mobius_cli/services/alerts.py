@@ -210,6 +210,8 @@ def add_alert(store: Store, cg: CoinGecko, symbol: str | None, condition: str, t
     alert = build_alert(coin, condition, target, currency, repeat=repeat, cooldown=cooldown,
                         notify_names=names, note=text,
                         price_now=quote.price if quote else None)
+    if quote is not None and getattr(quote, "stale", False) and condition == "cross":
+        notes.append("the price is stale: the cross direction was taken from it")
     if quote is not None:
         met = core.is_met(alert, observation(quote))
         if met:
