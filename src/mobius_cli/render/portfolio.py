@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mobius_cli.core.ledger import Transaction
     from mobius_cli.services.portfolio import PortfolioSummary, PortfolioView
 
-BAR_WIDTH = 12
+BAR_WIDTH = 8
 
 
 def amount(value: Decimal) -> str:
@@ -45,8 +45,13 @@ def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
                 f"--price 60000`."]
     from rich.markup import escape
 
+    # On a narrow terminal the coin, its value and P&L stay; these go first, in order.
     table = new_table(escape(title), "Coin", "Amount", "Price", "Value", "Cost basis", "P&L",
-                      "P&L %", "24h", "Allocation")
+                      "P&L %", "24h", "Allocation",
+                      drop_first=("Cost basis", "24h", "Price", "P&L %", "Amount"))
+    for column in table.columns:  # figures are never wrapped, so none is squeezed either
+        column.no_wrap = True
+    table.columns[3].justify = "right"  # Value is a figure here, not a key's value
     for h in view.holdings:
         table.add_row(h.coin.symbol, amount(h.amount), money(_f(h.price), cur),
                       money(_f(h.value), cur), money(float(h.cost_basis), cur),
