@@ -6,14 +6,24 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobius_cli.nl import intents, slots
+from mobius_cli.core import registry
+from mobius_cli.nl import intents, langs, slots
 from mobius_cli.nl.entities import Scan, find_days
 
 FOLLOW_UP = re.compile(r"^ (?:and|what about|how about|same for|same with|same|also|now|ok"
                        r"|okay|then|hmm|what of|y|et|und|e|and what about|and how about)\b")
 PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
-FORGET_LAST = re.compile(r" (?:delete|remove|cancel|clear|rm|drop|kill|undo) (?:that|it|this"
-                         r"|the last(?: one)?|last one|that one|the latest|the previous one) ")
+
+def _forget_last() -> re.Pattern[str]:
+    verbs = "|".join(re.escape(v) for v in sorted(langs.remove_verbs(), key=len, reverse=True))
+    return re.compile(rf" (?:{verbs}) (?:that|it|this|the last(?: one)?|last one|that one"
+                      r"|the latest|the previous one|the most recent(?: one)?)"
+                      r"(?: alert| alarm)? ")
+
+
+# "delete it", "ditch that", "remove the last one": the one shared list of remove verbs.
+FORGET_LAST = _forget_last()
+_ALERT_REF = re.compile(r" (?:alerts?|alarms?|alarme?|alertes?|alertas?) (?:# )?NUM ")
 # Intents whose turns may take the previous turn's symbols when they name none.
 SYMBOL_INTENTS = frozenset({"price", "coin_info", "price_history", "technical_analysis",
                             "alert_add", "portfolio_add", "portfolio_remove", "dca", "compare"})
@@ -39,6 +49,11 @@ class State:
             self.last_alert = {"symbols": entities["symbols"]}
         elif intent == "alert_remove":
             self.last_alert = {}
+
+    def note_alert(self, alert_id: int | None) -> None:
+        """An alert named by its id in any alert turn ("is alert 7 still active?")."""
+        if alert_id is not None:
+            self.last_alert = {"alert_id": alert_id}
 
     def reset(self) -> None:
         """Forget everything."""
@@ -92,9 +107,15 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
     fiat_only = bool(scan.mentions) and all(
         (m.fiat and not m.coin) or scan.prev_word(m.start) in _QUOTE_CUES for m in scan.mentions)
 
+    named_alert = slots.alert_id(scan)
+    if state.intent == "alert_remove" and named_alert is not None and FOLLOW_UP.search(shape) \
+            and not any(m.coin for m in scan.mentions) and intent in ("alert_add", "alert_list",
+                                                                      "alert_remove"):
+        return "alert_remove", {"alert_id": named_alert}, 0.75  # "and alert 5"
     if FORGET_LAST.search(shape) and state.last_alert and not any(m.coin for m in scan.mentions):
         return "alert_remove", dict(state.last_alert), 0.75
-    if fiat_only and not own and state.intent in ("price", "convert"):
+    if fiat_only and not own and (state.intent == "convert" or "vs_currency" in
+                                  registry.allowed(state.intent)):
         code = next((m.fiat or m.coin or "").lower() for m in scan.mentions)
         merged = dict(state.entities)
         if state.intent == "convert":
@@ -108,12 +129,14 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         direction = slots.build("movers", scan).get("direction")  # "and the best?"
         if direction:
             return "movers", dict(state.entities, direction=direction), 0.75
-    if not own and not scan.mentions and FOLLOW_UP.search(shape) and state.intent in (
-            "price", "price_history", "compare", "dca"):
-        days = find_days(scan)  # "and for a year?": the same question over a new period
+    takes_days = state.intent == "price" or "days" in registry.allowed(state.intent)
+    if not own and not scan.mentions and takes_days and (
+            FOLLOW_UP.search(shape) or len(scan.tokens) <= 5):
+        days = find_days(scan)  # "and over a year?": the same question over a new period
         if days is not None:
             prev = "price_history" if state.intent == "price" else state.intent
-            merged = {k: v for k, v in state.entities.items() if k != "vs_currency"}
+            keys = registry.allowed(prev)
+            merged = {k: v for k, v in state.entities.items() if k in keys}
             return prev, dict(merged, days=days), 0.75
     if own and FOLLOW_UP.search(shape) and intent == state.intent and intent in (
             "movers", "gas", "tvl", "defi_protocols", "yields", "dca", "price_history",
@@ -123,6 +146,11 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return intent, merged, confidence
     if intent == "alert_remove" and not entities and state.last_alert:
         return intent, dict(state.last_alert), confidence
+    if intent == "compare" and PRONOUN.search(shape) and state.entities.get("symbols"):
+        named = list(entities.get("symbols", []))
+        if len(named) < 2:  # "compare it with X", "put it side by side with NEAR"
+            merged_syms = list(dict.fromkeys([*state.entities["symbols"], *named]))
+            return intent, dict(entities, symbols=merged_syms), confidence
     lacks_symbols = intent in SYMBOL_INTENTS and "symbols" not in entities
     if lacks_symbols and state.entities.get("symbols") and (
             PRONOUN.search(shape) or intent != "price" or len(scan.tokens) <= 4):

@@ -51,4 +51,6 @@ def parse(text: str, state: context.State | None = None) -> ParseResult:
     entities = clean_entities(intent, entities)
     if state is not None:
         state.remember(intent, entities)
+        if intent.startswith("alert_") and intent != "alert_remove":
+            state.note_alert(slots.alert_id(scan))
     return ParseResult(text, intent, confidence, entities)

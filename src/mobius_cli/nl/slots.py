@@ -452,14 +452,24 @@ def _alert_add(scan: Scan) -> Entities:
     return out
 
 
-def _alert_remove(scan: Scan) -> Entities:
-    out: Entities = {}
+def alert_id(scan: Scan) -> int | None:
+    """The alert a sentence names by number ("alert 3", "alert #3"), or None."""
     match = _ALERT_ID.search(scan.shape)
     if match:
         index = scan.token_at(match.start(1) if match.group(1) else match.start(2))
         nums = [i for i in scan.numbers() if i >= index]
         if nums:
-            out["alert_id"] = int(scan.tokens[nums[0]].value or 0)
+            value = scan.tokens[nums[0]].value or 0.0
+            if value.is_integer() and 0 < value < 2**63:
+                return int(value)
+    return None
+
+
+def _alert_remove(scan: Scan) -> Entities:
+    out: Entities = {}
+    found = alert_id(scan)
+    if found is not None:
+        out["alert_id"] = found
     if _ALL.search(scan.shape) and "alert_id" not in out:
         out["all"] = True
     out.update(_symbols_only(scan))
