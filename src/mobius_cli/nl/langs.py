@@ -66,7 +66,7 @@ def remove_verbs() -> frozenset[str]:
     return frozenset(w for d in languages().values() for w in d.get("remove_verbs", ()))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
 def condition_words(kind: str) -> frozenset[str]:
     """Alert direction words of one kind (above, below, cross, up, down), all languages."""
     return frozenset(w for d in languages().values()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from mobius_cli.nl import vocab
+from mobius_cli.nl import langs, vocab
 from mobius_cli.nl.entities import (
     SIGN_CURRENCY,
     Mention,
@@ -20,30 +20,12 @@ from mobius_cli.nl.numbers import to_number
 
 Entities = dict[str, Any]
 
-ABOVE = frozenset({"above", "over", "exceeds", "exceed", "exceeding", "break", "breaks",
-                   "breaking", "surpasses", "surpass", "tops", "passes", "passar", "uber",
-                   "ueber", "sobre", "dessus", "superior", "higher", "more", "beyond",
-                   "pumps", "pump", "rises", "rise", "climbs", "climb", "moons", "jumps",
-                   "up", "supera", "depasse", "ultrapassar", "surge", "surges", "supere",
-                   "superar", "sobrepasa", "sobrepase", "ultrapassa", "ultrapasse",
-                   "uberschreitet", "ubersteigt", "superi"})
-BELOW = frozenset({"below", "under", "unter", "baja", "cae", "sous", "dessous", "abaixo",
-                   "less", "lower", "drops", "drop", "dropping", "falls", "fall", "falling",
-                   "dips", "dip", "dipping", "crashes", "crash", "dumps", "dump", "sinks",
-                   "tanks", "down", "fallt", "cai", "baisse", "tombe", "bajo", "caer"})
-CROSS = frozenset({"hits", "hit", "hitting", "reaches", "reach", "reaching", "touches",
-                   "touch", "gets", "get", "at", "crosses", "cross", "llega", "erreicht",
-                   "atteint", "chega", "chegar", "@", "is"})
-UP = frozenset({"up", "pumps", "pump", "rises", "rise", "gains", "gain", "jumps", "jump",
-                "climbs", "climb", "increases", "moons", "surges", "spikes", "rallies",
-                # es/pt/fr/de/it
-                "sube", "suba", "subir", "sobe", "monte", "montee", "steigt", "sale",
-                "salga", "aumenta", "augmente", "hausse"})
-DOWN = frozenset({"down", "dumps", "dump", "drops", "drop", "falls", "fall", "dips", "dip",
-                  "crashes", "crash", "loses", "lose", "decreases", "tanks", "sinks",
-                  "declines", "plunges", "bleeds",
-                  "baja", "baje", "cae", "caiga", "cai", "caia", "desce", "baisse", "chute",
-                  "tombe", "fallt", "sinkt", "scende", "cala", "crolla"})
+# Alert direction words of every language (nl/lang/*.json `conditions`).
+ABOVE = langs.condition_words("above")
+BELOW = langs.condition_words("below")
+CROSS = langs.condition_words("cross")
+UP = langs.condition_words("up")
+DOWN = langs.condition_words("down")
 _FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
                      "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
 _GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|surging|rallying|ripping"
@@ -336,8 +318,11 @@ def _yields(scan: Scan) -> Entities:
     for m in scan.mentions:
         after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf", "em", "su", "na", "sulla"))
         after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at", "into", "to"))
+        # DeFi prefers the protocol reading: a coin-or-protocol name after the staked asset
+        # ("eth staking apy lido") is where the asset is staked.
         if m.protocol and not m.tickerish and protocol is None and (
-                after_on or after_via or m.versioned or not m.coin or _is_leading(scan, m)):
+                after_on or after_via or m.versioned or not m.coin or _is_leading(scan, m)
+                or assets):
             protocol = m.protocol
             continue
         if m.chain and after_on and chain is None:
