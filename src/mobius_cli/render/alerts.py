@@ -184,7 +184,7 @@ def channels_table(result: ChannelList, color: bool = True) -> Any:
     for row in result.rows:
         table.add_row(row["name"], row["kind"], row.get("target") or "—",
                       "built-in" if row.get("builtin") else row.get("target_source", "—"))
-    return table
+    return _tune(table, keep=("Name", "Kind"), left=("Kind", "Target", "Source"))
 
 
 def watch_table(result: AlertList, check: CheckResult | None, stamp: datetime,
