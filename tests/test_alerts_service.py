@@ -372,3 +372,22 @@ def test_a_dead_channel_costs_one_attempt_per_check(tmp_path):
     assert dead == [("failed", 1)] + [("pending", 0)] * 4
     again = svc.check(store, StubGecko({"ethereum": 2000.0}))  # retried, one at a time
     assert [d["channel"] for d in again.deliveries] == ["dead"]
+
+
+def test_a_locked_database_is_exit_1_and_writes_nothing(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "mobius.sqlite3"
+    add(Store(path), eth())
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    store = Store(path)
+    store.conn.execute("PRAGMA busy_timeout = 100")
+    try:
+        with pytest.raises(SourceError, match="database is busy"):
+            svc.check(store, StubGecko({"ethereum": 2000.0}))
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert AlertRepo(store).history() == []
+    assert svc.check(store, StubGecko({"ethereum": 2000.0})).exit_code == 3

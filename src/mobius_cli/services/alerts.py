@@ -516,9 +516,15 @@ def check(store: Store, cg: CoinGecko, options: AlertOptions | None = None, *,
             errors[alert.id or 0] = s.error
         return s
 
-    evaluation = repo.evaluate(decide, moment, lambda a: _channel_names(a, options),
-                               lambda name: kind_of(name) == "terminal",
-                               pricing.observations, upto)
+    import sqlite3
+
+    try:
+        evaluation = repo.evaluate(decide, moment, lambda a: _channel_names(a, options),
+                                   lambda name: kind_of(name) == "terminal",
+                                   pricing.observations, upto)
+    except sqlite3.OperationalError as exc:  # locked past the busy timeout: nothing written
+        raise SourceError("alerts", f"could not check: the database is busy ({exc})",
+                          hint="another process holds it; the next check will run") from None
     result.fired = evaluation.firings
     result.checked = sum(1 for s in evaluation.steps.values() if not s.skipped and not s.error)
     for alert_id, message in sorted(errors.items()):
