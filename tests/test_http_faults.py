@@ -381,7 +381,8 @@ class _Recorder(BaseHTTPRequestHandler):
 def _serve(seen: list, target: str = "") -> ThreadingHTTPServer:
     handler = type("Handler", (_Recorder,), {"seen": seen, "target": target})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                     daemon=True).start()
     return server
 
 
