@@ -121,6 +121,8 @@ class Repl:
             return False
         if line.startswith("/"):
             return self.slash(line)
+        if "http" in self.app.__dict__:
+            self.app.http.new_command()  # each turn gets the rate-limit wait budget afresh
         try:
             respond(self.app, self.conversation, line, use_llm=self.use_llm,
                     interactive=self.session is not None, ask=self.confirm, repl=True)
