@@ -497,3 +497,40 @@ def test_global_quiet_also_quiets_check(fake, capsys):
     assert cli(capsys, "-q", "alerts", "check") == (0, "", "")
     code, out, _ = cli(capsys, "alerts", "check")
     assert code == 0 and out.strip() == "Checked 1 alert: nothing fired."
+
+
+def test_portfolio_value_alert(fake, capsys, tmp_path):
+    p = prices(fake)
+    assert cli(capsys, "portfolio", "add", "btc", "0.5", "--price", "50000")[0] == 0
+    assert cli(capsys, "portfolio", "add", "eth", "2", "--price", "2000")[0] == 0
+    value = 0.5 * p["bitcoin"] + 2 * p["ethereum"]  # the reference, by hand
+    code, out, err = cli(capsys, "alerts", "add", "--portfolio", "main", "--above",
+                         str(round(value * 1.1)), "--json")
+    assert code == 0, err
+    added = json.loads(out)
+    assert added["symbol"] == "portfolio:main" and added["price"] == pytest.approx(value)
+    assert cli(capsys, "alerts", "add", "--portfolio", "main", "--up", "5")[0] == 2
+    assert cli(capsys, "alerts", "add", "--portfolio", "nope", "--above", "1")[0] == 2
+    assert cli(capsys, "alerts", "add", "eth", "--portfolio", "main", "--above", "1")[0] == 2
+    assert cli(capsys, "alerts", "add", "sol", "--below", "1")[0] == 0
+    assert cli(capsys, "cache", "clear")[0] == 0
+    fake.reset_requests()
+    assert cli(capsys, "alerts", "check", "--quiet")[0] == 0
+    assert fake.count("/simple/price") == 1  # holdings and coins in one batch
+    assert set(fake.last("/simple/price").query["ids"].split(",")) == \
+        {"bitcoin", "ethereum", "solana"}
+    fake.set_price("bitcoin", p["bitcoin"] * 1.3)
+    assert cli(capsys, "cache", "clear")[0] == 0
+    code, out, _ = cli(capsys, "alerts", "check", "--json")
+    assert code == 3
+    [fired] = json.loads(out)["fired"]
+    assert fired["symbol"] == "portfolio:main"
+    assert fired["price"] == pytest.approx(0.5 * p["bitcoin"] * 1.3 + 2 * p["ethereum"],
+                                           rel=1e-5)
+    code, exported, _ = cli(capsys, "alerts", "export")
+    assert "portfolio:main,above" in exported
+    (tmp_path / "a.csv").write_text(exported)
+    assert cli(capsys, "alerts", "remove", "--all")[0] == 0
+    assert cli(capsys, "alerts", "import", str(tmp_path / "a.csv"))[0] == 0
+    assert cli(capsys, "alerts", "export")[1] == exported
+    assert cli(capsys, "alerts", "remove", "--symbol", "portfolio:main")[0] == 0

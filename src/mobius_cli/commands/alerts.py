@@ -65,9 +65,10 @@ def _notes(app: AppContext, notes: list[str]) -> None:
 def show_alert_add(app: AppContext, symbol: str | None, condition: str, target: str | float,
                    *, coin_id: str | None = None, repeat: bool = False,
                    cooldown: str | None = None, notify: str | list[str] | None = None,
-                   note: str | None = None) -> None:
+                   note: str | None = None, portfolio: str | None = None) -> None:
     """Add an alert: condition one of above, below, cross, change, change_up, change_down;
-    target a price in the --vs currency (or a percentage for change conditions)."""
+    target a price in the --vs currency (or a percentage for change conditions). With
+    `portfolio` (and no symbol) the alert is on that portfolio's total value."""
     from mobius_cli.core import alerts as core
     from mobius_cli.errors import UsageError
     from mobius_cli.render import alerts as view
@@ -81,6 +82,17 @@ def show_alert_add(app: AppContext, symbol: str | None, condition: str, target: 
         core.check_target(condition, target)
     seconds = core.parse_duration(cooldown, what="--cooldown") if cooldown is not None else None
     names = [notify] if isinstance(notify, str) else list(notify or [])
+    if portfolio is not None:
+        if symbol or coin_id:
+            raise UsageError("give a coin or --portfolio, not both")
+        currency = app.vs_currency if app.vs else None
+        with app.spinner("Valuing the portfolio…"):
+            added = svc.add_portfolio_alert(app.store, app.coingecko, portfolio, condition,
+                                            value, currency, repeat=repeat, cooldown=seconds,
+                                            notify_names=names, note=note)
+        _notes(app, added.notes)
+        emit(app, added.to_json(), lambda: view.added_line(added))
+        return
     currency = app.vs_currency
     with app.spinner("Adding the alert…"):
         added = svc.add_alert(app.store, app.coingecko, symbol, condition, value, currency,
@@ -397,12 +409,16 @@ def add_cmd(
         "--notify", metavar="CHANNELS", help="Channel names, comma-separated.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note shown when it fires.")
                     ] = None,
+    portfolio: Annotated[str | None, typer.Option(
+        "--portfolio", "-p", metavar="NAME", help="Alert on a portfolio's total value "
+        "instead of a coin.")] = None,
     vs: VsOpt = None, json: JsonOpt = False,
 ) -> None:
-    """Add a price or 24h-move alert.
+    """Add a price or 24h-move alert, or one on a portfolio's value.
 
     Examples: `mobius alerts add eth --below 2500`, `mobius alerts add btc --cross 100k
-    --repeat --notify phone`, `mobius alerts add sol --up 10`.
+    --repeat --notify phone`, `mobius alerts add sol --up 10`,
+    `mobius alerts add --portfolio main --above 50k`.
     """
     from mobius_cli.errors import UsageError
 
@@ -420,7 +436,7 @@ def add_cmd(
     (condition, target), = given.items()
     show_alert_add(app_context(ctx, json=json, vs=vs), symbol, condition, target,
                    coin_id=coin_id, repeat=repeat, cooldown=cooldown, notify=notify,
-                   note=note)
+                   note=note, portfolio=portfolio)
 
 
 @alerts_app.command("list")

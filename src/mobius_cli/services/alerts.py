@@ -111,6 +111,58 @@ def price(cg: CoinGecko, wanted: Iterable[tuple[str, str, str]]) -> Pricing:
     return result
 
 
+PORTFOLIO = "portfolio:"  # coin_id (and symbol) of an alert on a portfolio's total value
+
+
+def is_portfolio(coin_id: str) -> bool:
+    return coin_id.startswith(PORTFOLIO)
+
+
+def _holdings(store: Store, name: str) -> list[tuple[str, str, Any]] | None:
+    """(coin id, symbol, amount) of a portfolio's open positions; None when it is gone."""
+    from mobius_cli.services import portfolio as pf
+
+    book = pf.repos(store)[0].get(name)
+    if book is None:
+        return None
+    return [(p.coin_id, p.symbol, p.amount) for p in pf.snapshot(store, book, "fifo").positions
+            if p.amount]
+
+
+def price_all(store: Store, cg: CoinGecko, keys: Iterable[tuple[str, str, str]],
+              now: datetime | None = None) -> Pricing:
+    """`price`, where a portfolio's holdings join the same batch (still one request per
+    currency) and its total value becomes one observation: as old as its oldest price,
+    stale when any of them is."""
+    keys = list(keys)
+    books: dict[tuple[str, str], list[tuple[str, str, Any]] | None] = {}
+    wanted = set()
+    for coin_id, symbol, currency in keys:
+        if is_portfolio(coin_id):
+            held = books[(coin_id, currency)] = _holdings(store, coin_id[len(PORTFOLIO):])
+            wanted.update((c, sym, currency) for c, sym, _ in held or ())
+        else:
+            wanted.add((coin_id, symbol, currency))
+    pricing = price(cg, wanted) if wanted else Pricing()
+    for (pid, currency), held in books.items():
+        key = (pid, currency)
+        if held is None:
+            pricing.errors[key] = f"there is no portfolio named {pid[len(PORTFOLIO):]!r}"
+            continue
+        failed = [pricing.errors[(c, currency)] for c, _, _ in held
+                  if (c, currency) in pricing.errors]
+        if failed:
+            pricing.errors[key] = failed[0]
+            continue
+        seen = [pricing.observations[(c, currency)] for c, _, _ in held]
+        value = sum(float(amount) * o.price for (_, _, amount), o in zip(held, seen, strict=True))
+        stamps = [o.as_of for o in seen]
+        as_of = (now or utcnow()) if not seen else \
+            (None if any(t is None for t in stamps) else min(stamps))  # type: ignore[type-var]
+        pricing.observations[key] = Observation(value, None, as_of, any(o.stale for o in seen))
+    return pricing
+
+
 # --- adding --------------------------------------------------------------------------
 
 
@@ -219,6 +271,44 @@ def add_alert(store: Store, cg: CoinGecko, symbol: str | None, condition: str, t
     return Added(AlertRepo(store).add(alert), quote, notes)
 
 
+def add_portfolio_alert(store: Store, cg: CoinGecko, name: str, condition: str,
+                        target: float, currency: str | None = None, *, repeat: bool = False,
+                        cooldown: float | None = None, notify_names: Sequence[str] = (),
+                        note: str | None = None) -> Added:
+    """An alert on a portfolio's total value (above, below or cross), in its currency
+    unless another is given."""
+    from mobius_cli.services import portfolio as pf
+
+    if condition not in ("above", "below", "cross"):
+        raise UsageError("a portfolio alert takes --above, --below or --cross",
+                         hint="24h moves are for coins")
+    core.check_target(condition, target)
+    text = clean_note(note)
+    names = parse_notify(list(notify_names))
+    check_channels(store, names)
+    book = pf.repos(store)[0].get(name.strip())
+    if book is None:
+        raise UsageError(f"there is no portfolio named {name!r}",
+                         hint="see `mobius portfolio list`")
+    currency = (currency or book.currency).lower()
+    key = PORTFOLIO + book.name
+    coin = CoinRef(key, key, book.name)
+    notes: list[str] = []
+    pricing = price_all(store, cg, [(key, key, currency)])
+    obs = pricing.observations.get((key, currency))
+    if obs is None:
+        problem = pricing.errors.get((key, currency), "no value")
+        if condition == "cross" or pricing.failure is None:
+            raise pricing.failure or UsageError(problem)
+        notes.append(f"could not value the portfolio now ({problem})")
+    alert = build_alert(coin, condition, target, currency, repeat=repeat, cooldown=cooldown,
+                        notify_names=names, note=text, price_now=obs.price if obs else None)
+    if obs is not None and core.is_met(alert, obs):
+        notes.append(f"{core.describe(alert)} holds already: it fires on the next check")
+    quote = Quote(coin, obs.price, currency) if obs else None
+    return Added(AlertRepo(store).add(alert), quote, notes)
+
+
 # --- listing and changing ------------------------------------------------------------
 
 
@@ -254,15 +344,15 @@ def list_alerts(store: Store, cg: CoinGecko | None, *, symbol: str | None = None
                        tuple(default_notify))
     if cg is None or not alerts:
         return result
-    pricing = price(cg, {(a.coin_id, a.symbol, a.currency) for a in alerts})
+    pricing = price_all(store, cg, {(a.coin_id, a.symbol, a.currency) for a in alerts})
     if pricing.errors:
         result.notes.append(f"no price for some alerts: {next(iter(pricing.errors.values()))}")
     for row in result.rows:
-        q = pricing.quotes.get((row.alert.coin_id, row.alert.currency))
-        if q is not None:
-            row.price, row.change_24h_pct = q.price, q.change_24h_pct
-            row.distance_pct = core.distance(row.alert, q.price, q.change_24h_pct)
-            row.met = core.is_met(row.alert, observation(q))
+        obs = pricing.observations.get((row.alert.coin_id, row.alert.currency))
+        if obs is not None:
+            row.price, row.change_24h_pct = obs.price, obs.change_24h_pct
+            row.distance_pct = core.distance(row.alert, obs.price, obs.change_24h_pct)
+            row.met = core.is_met(row.alert, obs)
     return result
 
 
@@ -490,7 +580,7 @@ def check(store: Store, cg: CoinGecko, options: AlertOptions | None = None, *,
     repo = AlertRepo(store)
     result = CheckResult()
     upto, keys = repo.due(now())
-    pricing = price(cg, keys)
+    pricing = price_all(store, cg, keys)
     channel_rows = {c.name: c for c in ChannelRepo(store).list()}
 
     def kind_of(name: str) -> str | None:
@@ -691,21 +781,29 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
             unknown = [n for n in item["notify"] if n not in known_channels]
             if unknown:
                 raise UsageError(f"no channel named {', '.join(unknown)}")
-            coin = cg.coin_by_id(item["coin_id"]) if item["coin_id"] else \
-                cg.resolve(item["symbol"]).coin
+            pid = item["coin_id"] or item["symbol"]
+            if is_portfolio(pid):
+                if item["condition"] not in ("above", "below", "cross"):
+                    raise UsageError("a portfolio alert takes above, below or cross")
+                if _holdings(store, pid[len(PORTFOLIO):]) is None:
+                    raise UsageError(f"there is no portfolio named {pid[len(PORTFOLIO):]!r}")
+                coin = CoinRef(pid, pid, pid[len(PORTFOLIO):])
+            else:
+                coin = cg.coin_by_id(item["coin_id"]) if item["coin_id"] else \
+                    cg.resolve(item["symbol"]).coin
             parsed.append((line, item, coin))
         except UsageError as exc:
             problems.append(f"line {line}: {exc.message}")
     _raise_problems(problems)
     need = {(coin.id, coin.symbol, item["currency"]) for _, item, coin in parsed
             if item["condition"] == "cross"}
-    pricing = price(cg, need) if need else Pricing()
+    pricing = price_all(store, cg, need) if need else Pricing()
     if pricing.failure is not None:
         raise pricing.failure
     alerts = []
     for line, item, coin in parsed:
         try:
-            q = pricing.quotes.get((coin.id, item["currency"]))
+            q = pricing.observations.get((coin.id, item["currency"]))
             if item["condition"] == "cross" and q is None:
                 raise UsageError(pricing.errors.get((coin.id, item["currency"]),
                                                     "no price for a cross alert"))

@@ -156,8 +156,9 @@ class AlertRepo:
     def list(self, *, symbol: str | None = None) -> list[Alert]:
         """Every alert (of one ticker), oldest first."""
         if symbol:
-            rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE symbol = ? "
-                                     "ORDER BY id", (symbol.upper(),))
+            rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts "
+                                     "WHERE symbol = ? COLLATE NOCASE ORDER BY id",
+                                     (symbol.strip(),))
         else:
             rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY id")
         return [_alert(r) for r in rows]
