@@ -161,7 +161,9 @@ def fuzzy_targets() -> tuple[str, ...]:
     for name in (*COIN_NAMES, *CHAIN_NAMES, *PROTOCOLS):
         if " " not in name and len(name) >= 4 and name.isalpha():
             words.add(name)
-    return tuple(sorted(words - FUZZY_EXCLUDE))
+    # Protocol names that are everyday words ("harvest", "drift") are no typo targets: a
+    # near miss of an English word ("hardest") is another English word.
+    return tuple(sorted(words - FUZZY_EXCLUDE - langs.everyday_protocols()))
 
 
 def completion_words() -> list[str]:
