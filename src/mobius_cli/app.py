@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from mobius_cli import __version__
-from mobius_cli.commands import analysis as analysis_cmd
 from mobius_cli.commands import alerts as alerts_cmd
+from mobius_cli.commands import analysis as analysis_cmd
 from mobius_cli.commands import ask, market, parse, system
 from mobius_cli.commands import config as config_cmd
 from mobius_cli.commands import defi as defi_cmd
+from mobius_cli.commands import llm as llm_cmd
 from mobius_cli.commands import portfolio as portfolio_cmd
 from mobius_cli.context import AppContext
 
@@ -76,7 +77,8 @@ ask.register(app)
 system.register(app)
 app.add_typer(config_cmd.config_app, name="config")
 app.add_typer(config_cmd.keys_app, name="keys")
+app.add_typer(llm_cmd.llm_app, name="llm")
 app.add_typer(system.cache_app, name="cache")
-app.add_typer(alerts_cmd.alerts_app, name="alerts")
 app.add_typer(portfolio_cmd.portfolio_app, name="portfolio")
+app.add_typer(alerts_cmd.alerts_app, name="alerts")
 app.add_typer(defi_cmd.defi_app, name="defi")

@@ -28,5 +28,5 @@ RPC_URL_PREFIX = "MOBIUS_RPC_URL_"
 SECRET_KEYS = {
     "coingecko": "COINGECKO_API_KEY",
     "coingecko-pro": "COINGECKO_PRO_API_KEY",
-    "openai": "OPENAI_API_KEY",
+    "llm": "OPENAI_API_KEY",  # the key of the configured LLM endpoint, whichever it is
 }

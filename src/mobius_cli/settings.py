@@ -260,8 +260,12 @@ CONFIG_KEYS: dict[str, Key] = {
                              "Avalanche C-Chain JSON-RPC URL"),
     "llm_url": Key(_url, "", "OpenAI-compatible LLM base URL (off when empty)"),
     "llm_model": Key(_text, "", "LLM model name"),
+    "llm_threshold": Key(_fraction, 0.5, "rules' confidence below which the LLM is asked "
+                         "(when one is configured)"),
     "cost_basis_method": Key(_choice("fifo", "lifo", "hifo", "avg"), "fifo",
                              "portfolio cost basis method: fifo, lifo, hifo or avg"),
+    "risk_free_rate": Key(_fraction, 0.0, "annual risk-free rate for Sharpe, Sortino and "
+                          "max-sharpe, a fraction (0.04 = 4%)"),
     "alerts_max_age": Key(_seconds(86400), 300.0,
                           "seconds after which a price is too old to fire an alert"),
     "alerts_hysteresis": Key(_percent(50), 0.5, "percent a repeating alert's condition "
