@@ -370,9 +370,11 @@ def train(pairs: list[tuple[str, str]], epochs: int, l2: float) -> dict:
         w -= 0.5 * gw / np.sqrt(gw2)
         b -= 0.5 * gb / np.sqrt(gb2)
     acc = float((np.argmax(x @ w + b, axis=1) == np.array(labels)).mean())
+    # Each feature's weights as one string "intent:weight ..." so that loading the file makes
+    # strings, not thousands of lists the garbage collector would walk on every full pass.
     weights = {}
     for feat, index in vocab_index.items():
-        row = [[k, round(float(v), 3)] for k, v in enumerate(w[index]) if abs(v) >= 0.02]
+        row = " ".join(f"{k}:{float(v):.3g}" for k, v in enumerate(w[index]) if abs(v) >= 0.02)
         if row:
             weights[feat] = row
     return {"intents": intents, "bias": [round(float(v), 3) for v in b], "weights": weights,

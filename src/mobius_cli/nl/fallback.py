@@ -54,7 +54,7 @@ def predict(words: list[str]) -> tuple[str, float, float]:
         return "unknown", 0.0, 0.0
     intents: list[str] = data["intents"]
     scores = list(data["bias"])
-    weights: dict[str, list[list[float]]] = data["weights"]
+    weights: dict[str, str] = data["weights"]  # feature -> "intent:weight intent:weight"
     feats = features(words)
     seen = 0
     for feat in feats:
@@ -62,8 +62,9 @@ def predict(words: list[str]) -> tuple[str, float, float]:
         if row is None:
             continue
         seen += 1
-        for index, weight in row:
-            scores[int(index)] += weight
+        for pair in row.split():
+            index, _, weight = pair.partition(":")
+            scores[int(index)] += float(weight)
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
