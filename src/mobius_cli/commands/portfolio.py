@@ -406,3 +406,8 @@ def import_cmd(ctx: typer.Context,
     Examples: `mobius portfolio import koinly.csv --dry-run`, `... import kraken_ledgers.csv`.
     """
     import_portfolio(app_context(ctx, json=json), path, fmt, portfolio, dry_run)
+
+
+from mobius_cli.commands import portfolio_analytics  # noqa: E402 - risk, optimize, performance
+
+portfolio_analytics.register(portfolio_app)

@@ -1,0 +1,185 @@
+"""`mobius portfolio risk | optimize | performance`: what a quant would ask of a portfolio.
+
+Each `show_*` function is what the subcommand, `ask` and the REPL run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mobius_cli.commands._common import JsonOpt, VsOpt, app_context
+
+if TYPE_CHECKING:
+    from mobius_cli.context import AppContext
+    from mobius_cli.services.analytics import AnalyticsOptions
+
+PortfolioOpt = Annotated[str | None, typer.Option(
+    "--portfolio", "-p", metavar="NAME", help="Which portfolio (default: main).")]
+DaysOpt = Annotated[int, typer.Option("--days", "-d", metavar="N",
+                                      help="Days of daily closes (2..3650).")]
+ChartOpt = Annotated[bool, typer.Option("--chart", help="Draw a chart in the terminal.")]
+
+
+@contextmanager
+def _fetching(app: AppContext, options: AnalyticsOptions) -> Iterator[None]:
+    """A progress bar on stderr while closes are fetched (a terminal only, not --quiet)."""
+    if app.quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("Daily closes {task.description}"), BarColumn(),
+                  MofNCompleteColumn(), console=app.err, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def advance(done: int, total: int, symbol: str) -> None:
+            bar.update(task, completed=done, total=total, description=symbol)
+
+        options.progress = advance
+        yield
+
+
+def options(app: AppContext) -> AnalyticsOptions:
+    """The analytics services' options from config and the global flags."""
+    from mobius_cli.services.analytics import AnalyticsOptions
+
+    cache = app.settings.paths.cache_dir
+    return AnalyticsOptions(closes_dir=cache / "closes", snapshot_dir=cache / "ledger",
+                            risk_free_rate=float(app.settings.get("risk_free_rate")),
+                            default_currency=app.settings.get("vs_currency"),
+                            on_note=app.note)
+
+
+def _vs(app: AppContext) -> str | None:
+    return app.vs_currency if app.vs else None
+
+
+def _days(days: int | str) -> int:
+    from mobius_cli.errors import UsageError
+    from mobius_cli.services.analytics import MAX_DAYS
+
+    text = str(days).strip().lower().rstrip("d")
+    if not text.isdigit() or not 2 <= int(text) <= MAX_DAYS:
+        raise UsageError(f"--days must be a whole number from 2 to {MAX_DAYS}, not {days!r}")
+    return int(text)
+
+
+# --- the answers, shared with `ask` and the REPL -------------------------------------------
+
+
+def show_risk(app: AppContext, portfolio: str | None = None, days: int | str = 365,
+              confidence: float = 0.95, chart: bool = False) -> None:
+    """Volatility, Sharpe, Sortino, drawdown, VaR/CVaR, beta, concentration, correlation."""
+    from mobius_cli.render import analytics as view
+    from mobius_cli.render.output import emit
+    from mobius_cli.services import analytics
+
+    opts = options(app)
+    span = _days(days)
+    vs = _vs(app)
+    with _fetching(app, opts):
+        report = analytics.risk(app.store, app.coingecko, portfolio, span, confidence, vs,
+                                opts)
+    if chart and not app.json:
+        app.out.file.write(view.risk_chart(report, app.out.width, app.color) + "\n")
+        return
+    emit(app, report.to_json(), lambda: view.risk_view(report, app.color))
+
+
+def show_optimize(app: AppContext, objective: str = "max-sharpe",
+                  max_weight: float | None = None, days: int | str = 365,
+                  portfolio: str | None = None) -> None:
+    """Target weights for an objective, the figures before and after, and the trades."""
+    from mobius_cli.render import analytics as view
+    from mobius_cli.render.output import emit
+    from mobius_cli.services import analytics
+
+    opts = options(app)
+    span = _days(days)
+    vs = _vs(app)
+    with _fetching(app, opts):
+        report = analytics.optimize(app.store, app.coingecko, objective, max_weight, span,
+                                    portfolio, vs, opts)
+    emit(app, report.to_json(), lambda: view.optimize_view(report, app.color))
+
+
+def show_performance(app: AppContext, days: int | str = 365, chart: bool = False,
+                     portfolio: str | None = None) -> None:
+    """Time- and money-weighted returns, counting cash flows, beside holding BTC."""
+    from mobius_cli.render import analytics as view
+    from mobius_cli.render.output import emit
+    from mobius_cli.services import analytics
+
+    opts = options(app)
+    span = _days(days)
+    vs = _vs(app)
+    with _fetching(app, opts):
+        report = analytics.performance(app.store, app.coingecko, span, portfolio, vs, opts)
+    if chart and not app.json:
+        app.out.file.write(view.performance_chart(report, app.out.width, app.color) + "\n")
+        return
+    emit(app, report.to_json(), lambda: view.performance_view(report, app.color))
+
+
+# --- the subcommands ---------------------------------------------------------------------
+
+
+def register(portfolio_app: typer.Typer) -> None:
+    """Add risk, optimize and performance to the `portfolio` group."""
+
+    @portfolio_app.command("risk")
+    def risk_cmd(ctx: typer.Context, days: DaysOpt = 365,
+                 confidence: Annotated[float, typer.Option(
+                     "--confidence", "-c", metavar="C",
+                     help="VaR/CVaR confidence, e.g. 0.95 or 0.99.")] = 0.95,
+                 chart: ChartOpt = False, portfolio: PortfolioOpt = None, vs: VsOpt = None,
+                 json: JsonOpt = False) -> None:
+        """Risk: volatility, Sharpe, Sortino, max drawdown, VaR/CVaR, beta, correlation.
+
+        The current holdings valued on each day's closes; 365 periods a year; every figure
+        with its method. --chart draws the drawdown curve.
+
+        Examples: `mobius portfolio risk`, `mobius portfolio risk --days 180 --confidence
+        0.99 --json`, `mobius portfolio risk --chart`.
+        """
+        show_risk(app_context(ctx, json=json, vs=vs), portfolio, days, confidence, chart)
+
+    @portfolio_app.command("optimize")
+    def optimize_cmd(ctx: typer.Context,
+                     objective: Annotated[str, typer.Option(
+                         "--objective", "-o", metavar="OBJ",
+                         help="max-sharpe, min-variance or risk-parity.")] = "max-sharpe",
+                     max_weight: Annotated[float | None, typer.Option(
+                         "--max-weight", "-w", metavar="W",
+                         help="Most any one coin may weigh, e.g. 0.4.")] = None,
+                     days: DaysOpt = 365, portfolio: PortfolioOpt = None, vs: VsOpt = None,
+                     json: JsonOpt = False) -> None:
+        """Target weights (long-only, summing to 1) and the trades to reach them.
+
+        Expected returns = mean daily return × 365; covariance = sample covariance × 365.
+        Nothing is executed. Infeasible requests say why and exit 2.
+
+        Examples: `mobius portfolio optimize`, `mobius portfolio optimize --objective
+        risk-parity --max-weight 0.4`, `... optimize -o min-variance --json`.
+        """
+        show_optimize(app_context(ctx, json=json, vs=vs), objective, max_weight, days,
+                      portfolio)
+
+    @portfolio_app.command("performance")
+    def performance_cmd(ctx: typer.Context, days: DaysOpt = 365, chart: ChartOpt = False,
+                        portfolio: PortfolioOpt = None, vs: VsOpt = None,
+                        json: JsonOpt = False) -> None:
+        """What the money did: time-weighted and money-weighted (XIRR) returns, vs BTC.
+
+        Counts the ledger's buys and sales as money in and out. --chart draws the value
+        against the money put in.
+
+        Examples: `mobius portfolio performance`, `mobius portfolio performance --days 90
+        --chart`.
+        """
+        show_performance(app_context(ctx, json=json, vs=vs), days, chart, portfolio)

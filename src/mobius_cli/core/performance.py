@@ -1,0 +1,152 @@
+"""What the money did: time-weighted and money-weighted (XIRR) returns. Pure Python.
+
+Time-weighted return: the value on each daily close, with the day's net external flow
+(money put in minus money taken out) counted at that close: r_t = (V_t - F_t) / V_{t-1} - 1,
+chained: TWR = prod(1 + r_t) - 1 (days that start with nothing held are skipped).
+
+Money-weighted return (XIRR): the annual rate r with sum CF_k / (1 + r)^(days_k / 365) = 0,
+money put in negative, money taken out and the value now positive. A rate is reported only
+when exactly one exists in (-99.99%, +2,200,000%): otherwise "no solution" or "not unique"
+with the reason, never a wrong number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+YEAR_DAYS = 365.0
+_LOW, _HIGH, _STEP = -9.2, 10.0, 0.04  # log(1 + r): r from -99.99% to ~+2.2e6%
+
+
+@dataclass
+class Xirr:
+    """A money-weighted annual return, or why there is none."""
+
+    rate: float | None
+    reason: str | None = None  # set when rate is None
+
+    def to_json(self) -> dict[str, float | str | None]:
+        return {"rate_pct": None if self.rate is None else self.rate * 100,
+                "reason": self.reason}
+
+
+def twr(values: Sequence[float], flows: Sequence[float]) -> float | None:
+    """Chained daily returns with each day's flow at its close (None when nothing was
+    ever held over a day)."""
+    growth, counted = 1.0, 0
+    for t in range(1, len(values)):
+        if values[t - 1] <= 0:
+            continue
+        growth *= (values[t] - flows[t]) / values[t - 1]
+        counted += 1
+    return growth - 1 if counted else None
+
+
+def _npv(flows: Sequence[tuple[float, float]], x: float) -> float:
+    """Net present value at log(1 + r) = x; flows as (years from the first, amount)."""
+    return sum(amount * math.exp(-x * years) for years, amount in flows)
+
+
+def xirr(cash_flows: Sequence[tuple[datetime, float]]) -> Xirr:
+    """The annual rate that makes the flows' present value zero, if there is exactly one."""
+    flows = [(t, float(a)) for t, a in cash_flows if a]
+    if not flows:
+        return Xirr(None, "no cash flows")
+    if all(a > 0 for _, a in flows) or all(a < 0 for _, a in flows):
+        return Xirr(None, "no solution: the flows all go one way (nothing to balance)")
+    start = min(t for t, _ in flows)
+    years = [((t - start).total_seconds() / 86400 / YEAR_DAYS, a) for t, a in flows]
+    if all(y == years[0][0] for y, _ in years):
+        return Xirr(None, "no solution: every flow is on the same day")
+    grid = [_LOW + i * _STEP for i in range(int((_HIGH - _LOW) / _STEP) + 1)]
+    values = [_npv(years, x) for x in grid]
+    roots: list[float] = []
+    for i in range(len(grid) - 1):
+        a, b = values[i], values[i + 1]
+        if a == 0:
+            roots.append(grid[i])
+        elif a * b < 0:
+            roots.append(_bisect(years, grid[i], grid[i + 1], a))
+    if values[-1] == 0:
+        roots.append(grid[-1])
+    if not roots:
+        return Xirr(None, "no solution: no annual rate from -99.99% to +2,200,000% makes "
+                          "the flows balance")
+    if len(roots) > 1:
+        shown = ", ".join(f"{math.expm1(x):.2%}" for x in roots[:3])
+        return Xirr(None, f"not unique: several rates balance these flows ({shown})")
+    return Xirr(math.expm1(roots[0]))
+
+
+def _bisect(flows: Sequence[tuple[float, float]], lo: float, hi: float, f_lo: float) -> float:
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        f_mid = _npv(flows, mid)
+        if f_mid == 0:
+            return mid
+        if (f_mid < 0) == (f_lo < 0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@dataclass
+class Flow:
+    """A ledger transaction as external money: positive in, negative out."""
+
+    time: datetime
+    coin_id: str
+    units: float  # change in the coin held (+ bought/received, - sold/sent)
+    money: float | None  # the flow's value; None: valued at the day's close (transfers)
+
+
+@dataclass
+class Book:
+    """The portfolio day by day: value on each close, net flow into each day."""
+
+    times: list[datetime]
+    values: list[float]
+    flows: list[float]
+    invested: list[float]  # cumulative net money put in, from the first close
+    cash_flows: list[tuple[datetime, float]]  # for XIRR: in negative, out and now positive
+
+
+def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
+               held_before: dict[str, float], flows: Sequence[Flow]) -> Book:
+    """Value each close with the units held then; flows after close t-1 and up to close t
+    count at close t; the holdings before the first close are its starting capital."""
+    units = dict(held_before)
+    values, per_day = [], []
+    ordered = sorted(flows, key=lambda f: f.time)
+    k = 0
+    cash: list[tuple[datetime, float]] = []
+    for t, when in enumerate(times):
+        day_flow = 0.0
+        while k < len(ordered) and (t == len(times) - 1 or ordered[k].time <= when):
+            f = ordered[k]
+            units[f.coin_id] = units.get(f.coin_id, 0.0) + f.units
+            if t > 0:
+                money = f.money if f.money is not None else f.units * closes[f.coin_id][t]
+                day_flow += money
+                cash.append((f.time, -money))
+            k += 1
+        value = sum(u * closes[c][t] for c, u in units.items() if u)
+        if t == 0:
+            if value:
+                cash.append((when, -value))
+            day_flow = 0.0
+        values.append(value)
+        per_day.append(day_flow)
+    if times and values[-1]:
+        cash.append((times[-1], values[-1]))
+    invested, total = [], values[0] if values else 0.0
+    for t, f in enumerate(per_day):
+        total += f if t else 0.0
+        invested.append(total)
+    return Book(list(times), values, per_day, invested, cash)
