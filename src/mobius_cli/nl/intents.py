@@ -63,7 +63,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|cryptocurrencies|tokens|assets)(?! (?:gaining|losing|gainers|losers|today|this))"
          r"|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|market cap"
          r"|cap|value)", 4),
-        (r"everything (?:bleeding|red|green|pumping|dumping)", 2),
+        # The market's colour: "everything is red", "crypto bleeding", "market pumping".
+        (r"(?:everything|crypto|the market|market|it all|all) (?:is |s )?(?:bleeding|red|green"
+         r"|pumping|dumping|crashing|mooning|tanking)", 2),
         (r"how (?:is|are) (?:the )?(?:crypto|cryptos|cryptocurrencies|crypto space|crypto market"
          r"|markets?|space) (?:\w+ )?(?:doing|looking|going|holding up|performing|today|now)"
          r"|crypto (?:\w+ ){0,2}overall|overall (?:crypto|state)|state of (?:the )?(?:crypto"
@@ -164,7 +166,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "gas": (
         (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee"
          r"|transactions? (?:cost|costs|fees)|(?:cheap|expensive|pricey) to (?:transact"
-         r"|send|bridge)|(?:expensive|cheap|pricey) are transactions|transactions.*expensive"
+         r"|send|bridge)|transactions.*expensive"
          r"|comisiones|frais|gebuhren|taxas|\w+gebuhren|gaspreise?|gaskosten|gaz|tarifas?"
          r"|commissioni|costo del gas|custo do gas", 4),
         (r"(?:expensive|cheap|pricey|costly) (?:is|are|to do) (?:an? |the )?(?:transactions?"
@@ -234,7 +236,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|record a buy|got NUM|compre|achete|gekauft|comprei", 3),
     ),
     "portfolio_remove": (
-        (r"sold|sell|sale|remove|removed|take COIN out|dumped|took profits?|offloaded"
+        (r"sold|sell|sale|remove|removed|dumped|took profits?|offloaded"
          r"|trimmed|exited|cashed out|vendi|vendu|verkauft", 3),
         (r"(?:delete|erase|drop|get rid of|take|clear|wipe) (?:\w+ ){0,3}(?:from|out of|off) "
          r"(?:my |the )?(?:portfolio|holdings|bags?|pf|positions)", 3),
@@ -248,7 +250,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "portfolio_optimize": (
         (r"rebalance|rebalancing|optimi[sz]e|optimi[sz]ation|optimal|sharpe|efficient "
          r"frontier|ideal allocation|best allocation|what percentage|how much of each"
-         r"|suggest (?:an |a )?(?:allocation|mix)|mix for my|weights"
+         r"|suggest (?:an |a )?(?:allocation|mix)|weights"
          r"|better (?:split|allocation|mix|distribution|balance|weighting|spread)"
          r"|(?:allocation|split|mix|weighting) (?:\w+ ){0,3}(?:suggest|recommend|propose)"
          r"|(?:suggest|recommend|propose) (?:\w+ ){0,2}(?:allocation|split|mix|weighting)"
@@ -280,7 +282,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "alert_list": (
         (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra"
          r"|montre|affiche|lista|liste) (?:\w+ )?(?:price )?ALERTS"
-         r"|ALERTS (?:do i have|are|have i|i have|i ve|set|active|\?)|alerts? am i"
+         r"|ALERTS (?:do i have|are|have i|i have|i ve|set|active|\?)"
          r"|ALERT (?:list|overview|status|summary)|(?:list|show|view) (?:of )?(?:my )?ALERT", 5),
     ),
     "alert_remove": (
