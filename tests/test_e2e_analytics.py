@@ -1,0 +1,241 @@
+"""`portfolio risk | optimize | performance` end to end against the loopback fake.
+
+References are computed here from the closes the fake serves for the documented request
+(`/coins/{id}/market_chart?interval=daily`), with plain Python formulas."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+import urllib.request
+from types import SimpleNamespace
+
+import pytest
+
+from tests.fakes import run_mobius
+
+REL = 1e-9
+HOLD = {"bitcoin": ("btc", 0.5), "ethereum": ("eth", 3.0), "solana": ("sol", 20.0)}
+RISK_KEYS = ["portfolio", "currency", "days", "as_of", "volatility_annual_pct", "sharpe",
+             "sortino", "max_drawdown_pct", "var_1d", "cvar_1d", "beta_btc", "hhi",
+             "effective_assets", "correlation"]
+OPT_KEYS = ["objective", "currency", "weights", "expected_return_annual_pct",
+            "volatility_annual_pct", "sharpe", "trades"]
+
+
+def served(fake, coin, days=365, vs="usd"):
+    """The closes the fake serves for the documented request (fetched by hand)."""
+    url = fake.url("coingecko", f"/coins/{coin}/market_chart?vs_currency={vs}&days={days}"
+                                "&interval=daily")
+    with urllib.request.urlopen(url) as reply:
+        return [p for _, p in json.load(reply)["prices"]]
+
+
+def add(*args):
+    result = run_mobius("portfolio", "add", *args)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def holdings(fake_apis):
+    for _coin, (symbol, amount) in HOLD.items():
+        add(symbol, str(amount), "--price", "100", "--date", "2025-01-01")
+    return fake_apis
+
+
+def percentile_linear(values, p):
+    xs = sorted(values)
+    h = (len(xs) - 1) * p / 100
+    lo = math.floor(h)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+
+
+def reference_risk(fake, days=365):
+    closes = {c: served(fake, c, days) for c in HOLD}
+    btc = closes["bitcoin"]
+    n = len(btc)
+    assert all(len(v) == n for v in closes.values())
+    values = [sum(HOLD[c][1] * closes[c][t] for c in HOLD) for t in range(n)]
+    r = [values[t] / values[t - 1] - 1 for t in range(1, n)]
+    sd = statistics.stdev(r)
+    q = percentile_linear(r, 5)
+    rb = [btc[t] / btc[t - 1] - 1 for t in range(1, n)]
+    last = [HOLD[c][1] * closes[c][-1] for c in HOLD]
+    w = [x / sum(last) for x in last]
+    peak, worst = values[0], 0.0
+    for v in values:
+        peak = max(peak, v)
+        worst = min(worst, v / peak - 1)
+    cols = [[closes[c][t] / closes[c][t - 1] - 1 for t in range(1, n)] for c in HOLD]
+    return {
+        "volatility_annual_pct": sd * math.sqrt(365) * 100,
+        "sharpe": statistics.mean(r) / sd * math.sqrt(365),
+        "sortino": statistics.mean(r) / math.sqrt(sum(min(x, 0) ** 2 for x in r) / len(r))
+        * math.sqrt(365),
+        "max_drawdown_pct": -worst * 100,
+        "var_h": -q * 100, "var_p": -(statistics.mean(r) - 1.6448536269514722 * sd) * 100,
+        "cvar": -statistics.mean([x for x in r if x <= q]) * 100,
+        "beta_btc": statistics.covariance(r, rb) / statistics.variance(rb),
+        "hhi": sum(x * x for x in w), "value": values[-1],
+        "corr_eth_sol": statistics.correlation(cols[1], cols[2]),
+        "mu": [statistics.mean(c) * 365 for c in cols],
+    }
+
+
+def test_risk_json_is_the_documented_shape_and_matches_the_reference(holdings):
+    fake = holdings
+    result = run_mobius("portfolio", "risk", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == RISK_KEYS
+    assert list(data["var_1d"]) == ["historical_pct", "parametric_pct", "historical_value",
+                                    "parametric_value"]
+    assert list(data["cvar_1d"]) == ["pct", "value"]
+    ref = reference_risk(fake)
+    for key in ("volatility_annual_pct", "sharpe", "sortino", "max_drawdown_pct", "beta_btc",
+                "hhi"):
+        assert data[key] == pytest.approx(ref[key], rel=REL), key
+    assert data["effective_assets"] == pytest.approx(1 / ref["hhi"], rel=REL)
+    assert data["var_1d"]["historical_pct"] == pytest.approx(ref["var_h"], rel=REL)
+    assert data["var_1d"]["parametric_pct"] == pytest.approx(ref["var_p"], rel=REL)
+    assert data["var_1d"]["historical_value"] == pytest.approx(
+        ref["var_h"] / 100 * ref["value"], rel=REL)
+    assert data["cvar_1d"]["pct"] == pytest.approx(ref["cvar"], rel=REL)
+    assert data["cvar_1d"]["value"] == pytest.approx(ref["cvar"] / 100 * ref["value"], rel=REL)
+    assert data["correlation"]["symbols"] == ["BTC", "ETH", "SOL"]
+    assert data["correlation"]["matrix"][1][2] == pytest.approx(ref["corr_eth_sol"], rel=REL)
+    assert data["days"] == 365 and data["currency"] == "usd" and data["portfolio"] == "main"
+
+
+def test_a_second_run_makes_no_request_and_a_new_day_asks_only_for_the_new_days(
+        holdings, monkeypatch):
+    fake = holdings
+    # The fake draws history through anchors that move with its clock; pin them so past
+    # closes stay what they were (as real ones do) when the clock moves on.
+    pinned = {c: fake._anchors(fake.markets[c]) for c in HOLD}
+    monkeypatch.setattr(fake, "_anchors", lambda row: pinned[row["id"]])
+    first = run_mobius("portfolio", "risk", "--json")
+    assert first.returncode == 0, first.stderr
+    fake.reset_requests()
+    again = run_mobius("portfolio", "risk", "--json")
+    assert again.stdout == first.stdout
+    assert fake.count("/coins/") == 0
+    # a day later (the fake's clock and ours): only the days since the last stored close
+    fake.now += 86400
+    from mobius_cli.services import analytics
+
+    later = time.time() + 86400
+    monkeypatch.setattr(analytics, "time", SimpleNamespace(time=lambda: later))
+    fake.reset_requests()
+    moved = run_mobius("portfolio", "risk", "--json")
+    assert moved.returncode == 0, moved.stderr
+    charts = fake.requests_to("/coins/")
+    assert len(charts) == 3
+    assert all(int(r.query["days"]) < 30 for r in charts)
+    data = json.loads(moved.stdout)
+    ref = reference_risk(fake)  # a fresh full request at the new time
+    assert data["volatility_annual_pct"] == pytest.approx(ref["volatility_annual_pct"],
+                                                          rel=REL)
+    assert data["var_1d"]["historical_pct"] == pytest.approx(ref["var_h"], rel=REL)
+    assert data["as_of"] != json.loads(first.stdout)["as_of"]
+
+
+def test_risk_human_view_labels_every_method_and_the_chart_draws(holdings):
+    result = run_mobius("portfolio", "risk", env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    for label in ("ddof=1", "√365", "linear interpolation", "z = -1.6449", "cov(r, r_BTC)",
+                  "1 / HHI", "Correlation of daily returns (Pearson)", "Share of variance",
+                  "peak 20"):
+        assert label in result.stdout, label
+    chart = run_mobius("portfolio", "risk", "--chart")
+    assert chart.returncode == 0 and "drawdown" in chart.stdout
+
+
+def test_optimize_meets_the_constraints_and_trades_reach_the_target(holdings):
+    fake = holdings
+    for objective in ("max-sharpe", "min-variance", "risk-parity"):
+        result = run_mobius("portfolio", "optimize", "--objective", objective,
+                            "--max-weight", "0.5", "--json")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert list(data) == OPT_KEYS and data["objective"] == objective
+        weights = data["weights"]
+        assert set(weights) == {"BTC", "ETH", "SOL"}
+        assert sum(weights.values()) == pytest.approx(1, abs=1e-12)
+        assert all(-1e-15 <= w <= 0.5 + 1e-12 for w in weights.values())
+        price = {s: served(fake, c)[-1] for c, (s, _) in HOLD.items()}
+        held = {s.upper(): a * price[s] for c, (s, a) in HOLD.items()}
+        total = sum(held.values())
+        after = dict(held)
+        for trade in data["trades"]:
+            assert trade["side"] in ("buy", "sell")
+            sign = 1 if trade["side"] == "buy" else -1
+            assert trade["value"] == pytest.approx(trade["amount"] * price[
+                trade["symbol"].lower()], rel=1e-9)
+            after[trade["symbol"]] += sign * trade["value"]
+        for symbol, value in after.items():
+            assert value / total == pytest.approx(weights[symbol], abs=1e-9)
+    expected = reference_risk(fake)["mu"]
+    ms = json.loads(run_mobius("portfolio", "optimize", "--json").stdout)
+    w = [ms["weights"][s] for s in ("BTC", "ETH", "SOL")]
+    assert ms["expected_return_annual_pct"] == pytest.approx(
+        sum(a * b for a, b in zip(w, expected, strict=True)) * 100, rel=1e-9)
+
+
+def test_infeasible_requests_say_why_and_exit_2(holdings):
+    low = run_mobius("portfolio", "optimize", "--max-weight", "0.3")
+    assert low.returncode == 2
+    assert "below 1/3" in low.stderr and "Traceback" not in low.stderr
+    assert run_mobius("portfolio", "create", "stable").returncode == 0
+    add("usdt", "1000", "--price", "1", "--date", "2025-01-01", "-p", "stable")
+    add("usdc", "1000", "--price", "1", "--date", "2025-01-01", "-p", "stable")
+    assert run_mobius("config", "set", "risk_free_rate", "0.5").returncode == 0
+    stable = run_mobius("portfolio", "optimize", "--objective", "max-sharpe", "-p", "stable")
+    assert stable.returncode == 2, stable.stdout
+    assert "risk-free rate" in stable.stderr and "Traceback" not in stable.stderr
+    # min-variance does not care about the risk-free rate
+    assert run_mobius("portfolio", "optimize", "-o", "min-variance", "-p", "stable"
+                      ).returncode == 0
+
+
+def test_a_coin_with_too_little_history_is_named_and_left_out(fake_apis):
+    add("btc", "0.1", "--price", "100", "--date", "2025-01-01")
+    add("eth", "1", "--price", "100", "--date", "2025-01-01")
+    add("sol", "1", "--price", "100", "--date", "2025-01-01")
+    result = run_mobius("portfolio", "risk", "--days", "2500", "--json")  # SOL: since 2020
+    assert result.returncode == 0, result.stderr
+    assert "SOL left out: too little history" in result.stderr
+    assert json.loads(result.stdout)["correlation"]["symbols"] == ["BTC", "ETH"]
+
+
+def test_performance_counts_the_cash_flows_and_compares_with_btc(fake_apis):
+    fake = fake_apis
+    day = 86400
+    start = time.time() - 100 * day
+    when = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(start))
+    add("eth", "2", "--price", "3000", "--date", when, "--fee", "10")
+    result = run_mobius("portfolio", "performance", "--days", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    eth = served(fake, "ethereum", 30)
+    btc = served(fake, "bitcoin", 30)
+    # everything was bought before the window: no flows inside it
+    assert data["start_value"] == pytest.approx(2 * eth[0], rel=REL)
+    assert data["value"] == pytest.approx(2 * eth[-1], rel=REL)
+    assert data["net_invested"] == pytest.approx(2 * eth[0], rel=REL)
+    assert data["twr_pct"] == pytest.approx((eth[-1] / eth[0] - 1) * 100, rel=REL)
+    assert data["btc"]["twr_pct"] == pytest.approx((btc[-1] / btc[0] - 1) * 100, rel=REL)
+    assert data["btc"]["value"] == pytest.approx(2 * eth[0] / btc[0] * btc[-1], rel=REL)
+    assert data["xirr_note"] is None and data["xirr_pct"] is not None
+    chart = run_mobius("portfolio", "performance", "--days", "30", "--chart")
+    assert chart.returncode == 0 and "net invested" in chart.stdout
+
+
+def test_an_empty_portfolio_is_a_clear_usage_error(fake_apis):
+    for command in ("risk", "optimize", "performance"):
+        result = run_mobius("portfolio", command)
+        assert result.returncode == 2, command
+        assert "portfolio main" in result.stderr and "Traceback" not in result.stderr
