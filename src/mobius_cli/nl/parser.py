@@ -8,7 +8,7 @@ from typing import Any
 
 from mobius_cli.core import registry
 from mobius_cli.nl import context, intents, slots
-from mobius_cli.nl.entities import scan_tokens
+from mobius_cli.nl.entities import Scan, find_days, scan_tokens
 from mobius_cli.nl.text import MAX_CHARS, tokenize
 
 # The entities each intent may carry, from the registry (nl-commands.md).
@@ -25,6 +25,11 @@ class ParseResult:
     intent: str
     confidence: float
     entities: dict[str, Any] = field(default_factory=dict)
+    # What the sentence states that the intent cannot carry ("bitcoin price yesterday":
+    # {"days": 1}; "how did btc do in 2021": {"year": 2021}; "gas in euros":
+    # {"vs_currency": "eur"}), so that the answer can say in one line that it is not honoured.
+    # Not part of the contract's JSON.
+    unhonoured: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract object."""
@@ -48,9 +53,44 @@ def parse(text: str, state: context.State | None = None) -> ParseResult:
     intent, confidence = verdict.intent, verdict.confidence
     if state is not None:
         intent, entities, confidence = context.resolve(scan, verdict, entities, state)
+    unhonoured = stated_elsewhere(intent, scan, entities)
     entities = clean_entities(intent, entities)
     if state is not None:
         state.remember(intent, entities)
         if intent.startswith("alert_") and intent != "alert_remove":
             state.note_alert(slots.alert_id(scan))
-    return ParseResult(text, intent, confidence, entities)
+    return ParseResult(text, intent, confidence, entities, unhonoured)
+
+
+_YEAR_CUES = frozenset({"in", "since", "during", "from", "for", "of", "en", "em", "im", "desde",
+                        "depuis", "seit", "durante", "pendant", "year", "ano", "annee", "jahr"})
+
+
+_YESTERDAY = frozenset({"yesterday", "ayer", "hier", "gestern", "ontem", "ieri"})
+
+
+def stated_elsewhere(intent: str, scan: Scan, entities: dict[str, Any]) -> dict[str, Any]:
+    """A period, a calendar year or a quote currency the sentence states but `intent` lacks."""
+    if intent in registry.CONVERSATIONAL:
+        return {}
+    keys = INTENT_KEYS.get(intent, frozenset())
+    out: dict[str, Any] = {}
+    for i, tok in enumerate(scan.tokens):
+        value = tok.value or 0.0
+        if (tok.kind == "num" and not tok.pct and not tok.cur and value.is_integer()
+                and 2009 <= value <= 2100 and scan.prev_word(i) in _YEAR_CUES):
+            out["year"] = int(value)  # no command takes a calendar year
+            break
+    if "days" not in keys and "days" not in entities:
+        used = set(scan.used)
+        days = find_days(scan)
+        scan.used = used
+        past = any(t.text in _YESTERDAY for t in scan.tokens)
+        # "today" / "24h" is what a quote, a mover list or a gas reading already answers.
+        if days is not None and "year" not in out and (days != 1 or past):
+            out["days"] = days
+    if "vs_currency" not in keys and intent != "convert" and "vs_currency" not in entities:
+        vs = slots.quote_fiat(scan)
+        if vs:
+            out["vs_currency"] = vs
+    return out
