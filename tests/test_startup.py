@@ -66,3 +66,21 @@ def test_market_commands_and_gas_never_import_numpy(fake_apis, args):
 def test_ta_imports_numpy_but_never_talib(fake_apis):
     loaded = _loaded(["ta", "btc", "--json"])
     assert "numpy" in loaded and "talib" not in loaded
+
+
+@pytest.mark.parametrize("args", [
+    ["portfolio", "--help"], ["portfolio", "risk", "--help"], ["portfolio", "optimize", "--help"],
+    ["portfolio", "performance", "--help"], ["portfolio", "show", "--json"],
+], ids=" ".join)
+def test_portfolio_help_and_show_never_import_numpy(fake_apis, args):
+    loaded = _loaded(args)
+    assert "numpy" not in loaded and "scipy" not in loaded and "plotext" not in loaded
+
+
+def test_portfolio_optimize_imports_numpy_but_never_scipy(fake_apis):
+    from tests.fakes import run_mobius
+
+    assert run_mobius("portfolio", "add", "btc", "1", "--price", "100").returncode == 0
+    assert run_mobius("portfolio", "add", "eth", "1", "--price", "100").returncode == 0
+    loaded = _loaded(["portfolio", "optimize", "--json"])
+    assert "numpy" in loaded and "scipy" not in loaded
