@@ -22,327 +22,317 @@ INTENTS: tuple[str, ...] = (
 # 2 medium, 1 a hint.
 _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "price": (
-        (r"prices?|quotes?|quote me|pricing|precios?|prix|preco|precos|preis|kurs|cours", 3),
-        (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN"
-         r"|cost|costs|kostet|vaut|cuesta|custa|going for|COIN worth", 3),
+        (r"prices?|quotes?|quote me|pricing", 3),
+        (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN|"
+         r"cost|costs|going for|COIN worth", 3),
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
-        (r"how much (?:is|are|does|do|s) (?:it|that|this|they|those|one)(?: (?:cost|go for"
-         r"|trade at|worth|now|today|rn))?(?: \?)? $", 3),
-        (r"(?:selling|going|trading|changing hands|sell|sells|go) for|prezzo|quotazione"
-         r"|cotizacion|cotacao|cotation|combien (?:vaut|coute)|cuanto (?:vale|cuesta)"
-         r"|quanto (?:vale|custa|costa)|was kostet|wie viel kostet", 3),
+        (r"how much (?:is|are|does|do|s) (?:it|that|this|they|those|one)(?: (?:cost|go for|"
+         r"trade at|worth|now|today|rn))?(?: \?)? $", 3),
+        (r"(?:selling|going|trading|changing hands|sell|sells|go) for|quanto (?:vale|custa|"
+         r"costa)", 3),
         (r"going rate|rate (?:for|of) (?:a |one )?COIN|COIN (?:exchange )?rate", 2),
     ),
     "convert": (
-        (r"convert|conversion|converter|convertir|umrechnen|exchange rate", 4),
-        (r"how many (?:COIN|FIAT) (?:do|would|can|will|is|are|for)|how many (?:COIN|FIAT) "
-         r"(?:i )?(?:get|buy)", 4),
+        (r"convert|conversion|converter|convertir|exchange rate", 4),
+        (r"how many (?:COIN|FIAT) (?:do|would|can|will|is|are|for)|how many (?:COIN|"
+         r"FIAT) (?:i )?(?:get|buy)", 4),
         (r"(?:NUM|PCT) (?:COIN|FIAT) (?:to|in|into|en|em|for|in terms of) (?:COIN|FIAT)", 4),
-        (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in|NUM (?:COIN|FIAT) is (?:\? |how much )?"
-         r"(?:in )?(?:COIN|FIAT)", 4),
+        (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in|NUM (?:COIN|FIAT) is (?:\? |"
+         r"how much )?(?:in )?(?:COIN|FIAT)", 4),
         (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
         (r"NUM (?:COIN|FIAT) (?:\w+ ){1,3}(?:in|into|en|em) (?:COIN|FIAT)", 3),
-        (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how"
-         r"|if i (?:have|had|own|owned|hold|held|sold) NUM (?:COIN|FIAT)", 2),
+        (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how|if i (?:have|had|own|owned|hold|"
+         r"held|sold) NUM (?:COIN|FIAT)", 2),
         # "12 ltc ... how much would that be in pounds", "how much eth could $3m buy"
-        (r"(?:how much|what) (?:would|is|are|will|does|do) (?:that|it|this|those|these|they)"
-         r" (?:\w+ )?(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)"
-         r"|how (?:much|many) (?:COIN|FIAT) (?:could|can|would|will|does|do|did) NUM"
-         r" (?:\w+ )?(?:buy|get)|how (?:much|many) (?:COIN|FIAT) (?:is|are|for|equals?|makes?"
-         r"|would|will|could|do i get for) (?:be )?NUM"
-         r"|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|will) "
-         r"(?:i )?(?:buy|get) (?:with|for) NUM|NUM (?:COIN|FIAT) (?:gets|buys) (?:me )?how", 5),
+        (r"(?:how much|what) (?:would|is|are|will|does|do) (?:that|it|this|those|these|"
+         r"they) (?:\w+ )?(?:be )?(?:worth )?(?:in|en|em) (?:COIN|FIAT)|how (?:much|"
+         r"many) (?:COIN|FIAT) (?:could|can|would|will|does|do|did) NUM (?:\w+ )?(?:buy|get)|"
+         r"how (?:much|many) (?:COIN|FIAT) (?:is|are|for|equals?|makes?|would|will|could|"
+         r"do i get for) (?:be )?NUM|how (?:much|many) (?:COIN|FIAT) (?:can|could|would|"
+         r"will) (?:i )?(?:buy|get) (?:with|for) NUM|NUM (?:COIN|FIAT) (?:gets|"
+         r"buys) (?:me )?how", 5),
     ),
     "market_overview": (
-        (r"market overview|overview|dominance|total market|market cap(?:italization)?"
-         r"|the market|crypto market|markets|mercado|marche|markt|marktkapitalisierung"
-         r"|(?:cryptocurrency|overall|whole|entire|global|general) market", 3),
-        (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|kryptowahrungen"
-         r"|criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market"
-         r"|(?:biggest|largest|top|main|leading|major|best) (?:NUM )?(?:crypto )?(?:coins?|cryptos?"
-         r"|cryptocurrencies|tokens|assets)(?! (?:gaining|losing|gainers|losers|today|this))"
-         r"|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|market cap"
-         r"|cap|value)", 4),
+        (r"market overview|overview|dominance|total market|market cap(?:italization)?|"
+         r"the market|crypto market|markets|(?:cryptocurrency|overall|whole|entire|global|"
+         r"general) market", 3),
+        (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|kryptowahrungen|"
+         r"criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market|"
+         r"(?:biggest|largest|top|main|leading|major|best) (?:NUM )?(?:crypto )?(?:coins?|"
+         r"cryptos?|cryptocurrencies|tokens|assets)(?! (?:gaining|losing|gainers|losers|today|"
+         r"this))|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|"
+         r"market cap|cap|value)", 4),
         # The market's colour: "everything is red", "crypto bleeding", "market pumping".
-        (r"(?:everything|crypto|the market|market|it all|all) (?:is |s )?(?:bleeding|red|green"
-         r"|pumping|dumping|crashing|mooning|tanking)", 2),
-        (r"how (?:is|are) (?:the )?(?:crypto|cryptos|cryptocurrencies|crypto space|crypto market"
-         r"|markets?|space) (?:\w+ )?(?:doing|looking|going|holding up|performing|today|now)"
-         r"|crypto (?:\w+ ){0,2}overall|overall (?:crypto|state)|state of (?:the )?(?:crypto"
-         r"|markets?)|(?:crypto|the market) (?:in general|as a whole)", 4),
+        (r"(?:everything|crypto|the market|market|it all|all) (?:is |s )?(?:bleeding|red|green|"
+         r"pumping|dumping|crashing|mooning|tanking)", 2),
+        (r"how (?:is|are) (?:the )?(?:crypto|cryptos|cryptocurrencies|crypto space|"
+         r"crypto market|markets?|space) (?:\w+ )?(?:doing|looking|going|holding up|performing|"
+         r"today|now)|crypto (?:\w+ ){0,2}overall|overall (?:crypto|state)|"
+         r"state of (?:the )?(?:crypto|markets?)|(?:crypto|the market) (?:in general|"
+         r"as a whole)", 4),
         (r"^ (?:top|largest|biggest) NUM (?:\? )?$", 4),
-        (r"kryptowahrungen|criptomonedas|cryptomonnaies|criptomoedas|cryptocurrencies", 1),
+        (r"cryptocurrencies", 1),
     ),
     "coin_info": (
-        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist"
-         r"|est ce que|c est quoi|est quoi|o que e|cos e|che cos e|cosa e|che cosa e)"
-         r" (?:a |an |the )?COIN(?: coin| token| crypto| network)?(?: \?)? $"
-         r"|tell me about|info (?:on|about|for)|information|details|facts about", 4),
-        (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper"
-         r"|links?|homepage|explorer|circulating|supply|mined|max supply|founded|founders?"
-         r"|who (?:created|made|invented|founded|started|built|runs|is behind)|team behind"
-         r"|created by|who made|what does COIN do|use case|tokenomics", 3),
+        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist|"
+         r"est ce que|c est quoi|est quoi|o que e|cos e|che cos e|cosa e|che cosa e) (?:a |an |"
+         r"the )?COIN(?: coin| token| crypto| network)?(?: \?)? $|tell me about|info (?:on|"
+         r"about|for)|information|details|facts about", 4),
+        (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper|links?"
+         r"|homepage|explorer|circulating|supply|mined|max supply|founded|founders?|"
+         r"who (?:created|made|invented|founded|started|built|runs|is behind)|team behind|"
+         r"created by|who made|what does COIN do|use case|tokenomics", 3),
         (r"how (?:does|do) COIN (?:really |actually )?work|how COIN works", 4),
-        (r"explain|explica(?:me)?|explique(?:z|moi)?|erklar\w*|spiega(?:mi)?|called COIN"
-         r"|what (?:it|that|this) (?:\w+ )?is|what is (?:it|that|this|COIN)(?: exactly| actually"
-         r"| really| all about)? \?|(?:que es|qu est ce que|was ist|o que e|cos e"
-         r"|che cos e|what exactly is|what actually is) COIN"
-         r"|how many (?:COIN )?(?:coins? |tokens? )?(?:are there|exist|will (?:there )?(?:ever )?"
-         r"(?:be|exist)|are in circulation)|(?:are there|exist) in total|total supply"
-         r"|in existence", 3),
+        (r"explain|explica(?:me)?|explique(?:z|moi)?|spiega(?:mi)?|called COIN|what (?:it|that|"
+         r"this) (?:\w+ )?is|what is (?:it|that|this|COIN)(?: exactly| actually| really|"
+         r" all about)? \?|(?:que es|qu est ce que|was ist|o que e|cos e|che cos e|"
+         r"what exactly is|what actually is) COIN|how many (?:COIN )?(?:coins? |"
+         r"tokens? )?(?:are there|exist|will (?:there )?(?:ever )?(?:be|exist)|"
+         r"are in circulation)|(?:are there|exist) in total|total supply|in existence", 3),
     ),
     "price_history": (
-        (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline|historique"
-         r"|historia|verlauf|graf\w*|graphiques?|grafik\w*|diagramm\w*|historico|storico"
-         r"|kursverlauf", 5),
+        (r"charts?|plot|graph|history|historical|candles?|ohlc|sparkline", 5),
         (r"ytd|year to date|since (?:january|the start of the year)", 3),
         (r"how (?:did|has|have) COIN (?:do|did|done|performed?)|how COIN (?:did|has done|"
          r"performed)|COIN (?:over|in|during) (?:the )?(?:last|past)", 3),
         (r"performance|performed", 1),
-        (r"(?:(?:over|in|during|for|across|throughout) )?(?:the )?(?:last|past|previous) "
-         r"(?:NUM |few |couple (?:of )?)?(?:days?|weeks?|months?|years?|quarters?)"
-         r"|(?:last|past) PERIOD"
-         r"|(?:has|have) (?:moved|changed|evolved|developed|trended)"
-         r"|price (?:action|movement|evolution|trend)", 2),
+        (r"(?:(?:over|in|during|for|across|throughout) )?(?:the )?(?:last|past|"
+         r"previous) (?:NUM |few |couple (?:of )?)?(?:days?|weeks?|months?|years?|quarters?)|"
+         r"(?:last|past) PERIOD|(?:has|have) (?:moved|changed|evolved|developed|trended)|"
+         r"price (?:action|movement|evolution|trend)", 2),
     ),
     "compare": (
-        (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head"
-         r"|outperform(?:ed|s)?|vergleich\w*|confront\w*|compar\w*"
-         r"|which (?:did|does|is|was|one|performed) (?:better|best|"
-         r"stronger)|better investment|vergleich|comparar|comparer"
-         r"|which (?:one |dex |protocol |coin |token |chain |platform |exchange |of (?:them|the"
-         r" two) )?(?:is|s|has|have|was|does|did|gets|got|makes|made|holds|pays) (?:more|higher"
-         r"|bigger|larger|better|safer|stronger|cheaper|lower|less|the most|the best|the biggest"
-         r"|the higher|the larger)", 4),
+        (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head|"
+         r"outperform(?:ed|s)?|which (?:did|does|is|was|one|performed) (?:better|best|stronger)|"
+         r"better investment|comparar|which (?:one |dex |protocol |coin |token |chain |"
+         r"platform |exchange |of (?:them|the two) )?(?:is|s|has|have|was|does|did|gets|got|"
+         r"makes|made|holds|pays) (?:more|higher|bigger|larger|better|safer|stronger|cheaper|"
+         r"lower|less|the most|the best|the biggest|the higher|the larger)", 4),
         (r"(?:COIN|PROTO) or (?:COIN|PROTO)|better|best", 1),
     ),
     "trending": (
-        (r"trending|trends?|searched|searching|searches|buzz(?:ing)?|hype|hot(?:test)?"
-         r"|popular|tendencia|tendance|angesagt|talking about|talked about|everyone (?:is )?"
-         r"(?:buying|talking|watching)|(?:twitter|ct|reddit) (?:is )?(?:shilling|talking)", 4),
+        (r"trending|trends?|searched|searching|searches|buzz(?:ing)?|hype|hot(?:test)?|popular|"
+         r"talking about|talked about|everyone (?:is )?(?:buying|talking|watching)|(?:twitter|"
+         r"ct|reddit) (?:is )?(?:shilling|talking)", 4),
     ),
     "movers": (
-        (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt"
-         r"|(?:best|worst|top|biggest) (?:NUM )?perform(?:ing|ers?|ance)|worst|"
-         r"(?:dropped|fell|rose|gained|pumped|dumped|lost|crashed|jumped|moved) the most"
-         r"|(?:up|down) the most|(?:biggest|largest|top|worst|heaviest) (?:gains|drops|losses"
-         r"|jumps|moves|dumps|pumps|dumpers|pumpers|falls|fallers|decliners|risers)"
-         r"|bottom (?:NUM )?(?:perform\w*|coins?|movers|tokens)"
-         r"|(?:biggest|largest|worst|heaviest) (?:crashes|tanks|bleeders|plunges)"
-         r"|(?:coins?|tokens|cryptos?|what|which|who) (?:is |are |s )?(?:tanking|crashing|plunging"
-         r"|bleeding|surging|rallying|ripping)"
-         r"|(?:mas|plus|meisten|mais|piu) (?:suben|subieron|suben|montent|monte|steigen|gestiegen"
-         r"|sobem|subiram|salgono|saliti|bajan|bajaron|caen|cayeron|baissent|caem|cairam|cairam"
-         r"|scendono|scesi|fallen|gefallen)|(?:suben|montent|steigen|sobem|salgono|bajan|caen"
-         r"|baissent|fallen|caem|scendono) (?:mas|le plus|am meisten|mais|di piu)"
-         r"|(?:grosses?|grandes|grossten|maiores|maggiori|plus grandes|plus grosses) (?:baisses"
-         r"|hausses|subidas|caidas|quedas|altas|gewinner|verlierer|ribassi|rialzi|verluste)"
-         r"|laggards|underperformers|decliners|ganadores|perdedores|gagnants|perdants|gewinner"
-         r"|verlierer|ganhadores|vincitori|perdenti", 4),
+        (r"gainers?|losers?|movers?|mooning|moon(?:ing)?|pumping|dumping|winners|rekt|(?:best|"
+         r"worst|top|biggest) (?:NUM )?perform(?:ing|ers?|ance)|worst|(?:dropped|fell|rose|"
+         r"gained|pumped|dumped|lost|crashed|jumped|moved) the most|(?:up|down) the most|"
+         r"(?:biggest|largest|top|worst|heaviest) (?:gains|drops|losses|jumps|moves|dumps|pumps"
+         r"|dumpers|pumpers|falls|fallers|decliners|risers)|bottom (?:NUM )?(?:perform\w*|"
+         r"coins?|movers|tokens)|(?:biggest|largest|worst|heaviest) (?:crashes|tanks|bleeders|"
+         r"plunges)|(?:coins?|tokens|cryptos?|what|which|who) (?:is |are |s )?(?:tanking|"
+         r"crashing|plunging|bleeding|surging|rallying|ripping)|(?:mas|plus|meisten|mais|"
+         r"piu) (?:suben|subieron|suben|montent|monte|steigen|gestiegen|sobem|subiram|salgono|"
+         r"saliti|bajan|bajaron|caen|cayeron|baissent|caem|cairam|cairam|scendono|scesi|fallen|"
+         r"gefallen)|(?:suben|montent|steigen|sobem|salgono|bajan|caen|baissent|fallen|caem|"
+         r"scendono) (?:mas|le plus|am meisten|mais|di piu)|(?:grosses?|grandes|grossten|"
+         r"maiores|maggiori|plus grandes|plus grosses) (?:baisses|hausses|subidas|caidas|quedas"
+         r"|altas|gewinner|verlierer|ribassi|rialzi|verluste)|laggards|underperformers|"
+         r"decliners", 4),
     ),
     "fear_greed": (
-        (r"fear|greed|sentiment|f&g|fearful|greedy|fng|scared|panick?(?:ing|ed)?|euphori[ac]"
-         r"|miedo|peur|angst|medo|codicia", 4),
+        (r"fear|greed|sentiment|f&g|fearful|greedy|fng|scared|panick?(?:ing|ed)?|euphori[ac]", 4),
     ),
     "technical_analysis": (
-        (r"rsi|macd|bollinger|sma|ema|moving averages?|bbands|stoch(?:astic)?|ichimoku"
-         r"|technical|analysis|ta|indicators?|signals?|overbought|oversold|support"
-         r"|resistance|bullish|bearish|breakout", 4),
-        (r"should i (?:buy|sell|ape|get|dump|hold|invest)|good time to (?:buy|sell|get"
-         r"|enter|exit)|time to (?:buy|sell)|buy or sell|(?:buy|sell) signal|entry point"
-         r"|is COIN a (?:buy|sell)|worth buying", 7),
-        (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|point)"
-         r" to (?:buy|sell|get|invest|enter|exit|ape|take profits?|cash out|hold|dump)"
-         r"|too (?:late|early) to (?:buy|sell|get in|ape)|(?:bon|buen|bom|guter|buon|good|right)"
-         r" (?:moment|momento|zeitpunkt|time)(?: (?:\w+|,)){0,4} (?:acheter|comprar|kaufen|comprare"
-         r"|vendre|vender|verkaufen|vendere)"
-         r"|(?:buy|sell|invest)(?: \w+){0,4} or (?:should i )?(?:wait|hold)|should i wait"
-         r"|worth (?:it|getting)"
-         r"|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene"
-         r"|vale la pena|vale a pena|es buen momento para|e hora de|e um bom momento para)"
-         r"(?: \w+){0,3} (?:comprar|vender|invertir|investir|acheter|vendre|kaufen|verkaufen"
-         r"|comprare|vendere|investire)", 7),
+        (r"rsi|macd|bollinger|sma|ema|moving averages?|bbands|stoch(?:astic)?|ichimoku|"
+         r"technical|analysis|ta|indicators?|signals?|overbought|oversold|support|resistance|"
+         r"bullish|bearish|breakout", 4),
+        (r"should i (?:buy|sell|ape|get|dump|hold|invest)|good time to (?:buy|sell|get|enter|"
+         r"exit)|time to (?:buy|sell)|buy or sell|(?:buy|sell) signal|entry point|"
+         r"is COIN a (?:buy|sell)|worth buying", 7),
+        (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|"
+         r"point) to (?:buy|sell|get|invest|enter|exit|ape|take profits?|cash out|hold|dump)|"
+         r"too (?:late|early) to (?:buy|sell|get in|ape)|(?:bon|buen|bom|guter|buon|good|"
+         r"right) (?:moment|momento|zeitpunkt|time)(?: (?:\w+|,)){0,4} (?:acheter|comprar|"
+         r"kaufen|comprare|vendre|vender|verkaufen|vendere)|(?:buy|sell|"
+         r"invest)(?: \w+){0,4} or (?:should i )?(?:wait|hold)|should i wait|worth (?:it|"
+         r"getting)|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene|"
+         r"vale la pena|vale a pena|es buen momento para|e hora de|"
+         r"e um bom momento para)(?: \w+){0,3} (?:comprar|vender|invertir|investir|acheter|"
+         r"vendre|kaufen|verkaufen|comprare|vendere|investire)", 7),
     ),
     "gas": (
-        (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee"
-         r"|transactions? (?:cost|costs|fees)|(?:cheap|expensive|pricey) to (?:transact"
-         r"|send|bridge)|transactions.*expensive"
-         r"|comisiones|frais|gebuhren|taxas|\w+gebuhren|gaspreise?|gaskosten|gaz|tarifas?"
-         r"|commissioni|costo del gas|custo do gas", 4),
-        (r"(?:expensive|cheap|pricey|costly) (?:is|are|to do) (?:an? |the )?(?:transactions?"
-         r"|transfers?|tx|sending|swaps?)|how much (?:does|would|will|do) (?:it cost to"
-         r"|(?:an? transactions?|an? transfer|an? tx|an? swap|transactions?) cost)", 5),
-        (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge"
-         r"|swap|transfer|move)", 5),
+        (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee|"
+         r"transactions? (?:cost|costs|fees)|(?:cheap|expensive|pricey) to (?:transact|send|"
+         r"bridge)|transactions.*expensive|costo del gas|custo do gas", 4),
+        (r"(?:expensive|cheap|pricey|costly) (?:is|are|to do) (?:an? |the )?(?:transactions?|"
+         r"transfers?|tx|sending|swaps?)|how much (?:does|would|will|do) (?:it cost to|"
+         r"(?:an? transactions?|an? transfer|an? tx|an? swap|transactions?) cost)", 5),
+        (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge|"
+         r"swap|transfer|move)", 5),
         # "gas price" is about fees, not a coin's price.
-        (r"gas (?:prices?|costs?|fees?|now|today|right now)|(?:prix|precio|preco|preis|prezzo"
-         r"|costo|custo|cout) (?:du |del |de |do |des |of |the )?(?:gas|gaz)|(?:cuesta|custa"
-         r"|coute|kostet|costa) (?:el |o |le |das |il )?(?:gas|gaz)", 4),
+        (r"gas (?:prices?|costs?|fees?|now|today|right now)|(?:prix|precio|preco|preis|prezzo|"
+         r"costo|custo|cout) (?:du |del |de |do |des |of |the )?(?:gas|gaz)|(?:cuesta|custa|"
+         r"coute|kostet|costa) (?:el |o |le |das |il )?(?:gas|gaz)", 4),
     ),
     "tvl": (
         (r"tvl|total value locked|value locked|locked in|locked on|locked up", 5),
     ),
     "defi_protocols": (
-        (r"protocols|protocol list|list (?:of )?(?:defi )?protocols|defi protocols"
-         r"|protocols? (?:by|ranked)|protocolos|protokolle", 3),
-        (r"(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|liquid staking|yield "
-         r"aggregators?|perps|cdps?|exchanges|money markets|lsts?) (?:protocols|platforms"
-         r"|on CHAIN|on COIN|rn|now|\?|hold|by)|(?:biggest|largest|top|best|main|leading)"
-         r" (?:NUM )?(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|liquid staking"
-         r"|yield aggregators?|perps|exchanges|money markets|lsts?)|which (?:bridges|dexs|"
-         r"dexes|lending|protocols|exchanges).*(?:hold|most|biggest)", 4),
+        (r"protocols|protocol list|list (?:of )?(?:defi )?protocols|defi protocols|"
+         r"protocols? (?:by|ranked)|protocolos|protokolle", 3),
+        (r"(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|liquid staking|"
+         r"yield aggregators?|perps|cdps?|exchanges|money markets|lsts?) (?:protocols|platforms"
+         r"|on CHAIN|on COIN|rn|now|\?|hold|by)|(?:biggest|largest|top|best|main|"
+         r"leading) (?:NUM )?(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|"
+         r"liquid staking|yield aggregators?|perps|exchanges|money markets|lsts?)|"
+         r"which (?:bridges|dexs|dexes|lending|protocols|exchanges).*(?:hold|most|biggest)", 4),
         (r"top (?:NUM )?defi|defi (?:protocols|projects|apps)|rank", 2),
     ),
     "yields": (
-        (r"yields?|apy|apr|stake|staking|staked|stak(?:en|er|ear|ar|are)|farm|farms|farming"
-         r"|pools?|lending rates?"
-         r"|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|lend|lending"
-         r"|rendimientos?|rendements?|renditen?|rendimentos?|rendimenti|rentabilidad|intereses"
-         r"|interets|zinsen|juros|interessi", 3),
+        (r"yields?|apy|apr|stake|staking|staked|stak(?:en|er|ear|ar|are)|farm|farms|farming|"
+         r"pools?|lending rates?|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|"
+         r"lend|lending", 3),
         (r"rates?", 1),
-        (r"(?:supply|supplying|supplied|deposit|depositing|deposited|lend|lending|park|parking"
-         r"|put|putting|provide|providing) (?:my |some |NUM |PCT )?(?:COIN|FIAT|stables"
-         r"|stablecoins)(?: COIN)? (?:to|into|in|on|at|with) (?:COIN|PROTO|CHAIN)", 4),
-        (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)|rates? (?:can i"
-         r" get|on|for lending|for staking)", 2),
+        (r"(?:supply|supplying|supplied|deposit|depositing|deposited|lend|lending|park|parking|"
+         r"put|putting|provide|providing) (?:my |some |NUM |PCT )?(?:COIN|FIAT|stables|"
+         r"stablecoins)(?: COIN)? (?:to|into|in|on|at|with) (?:COIN|PROTO|CHAIN)", 4),
+        (r"where can i (?:stake|farm|lend|earn|put)|best (?:apy|yield|rate)|rates? (?:can i get"
+         r"|on|for lending|for staking)", 2),
     ),
     "dca": (
-        (r"dca|dollar cost|cost averag(?:e|ing)|stack(?:ing)? (?:COIN|sats)|backtest|simulate"
-         r"|what if i (?:had )?(?:bought|invested|put)|if i had (?:bought|invested|put)"
-         r"|recurring buy|what if i (?:would |would have |had )?(?:bought|invested|put|spent)"
-         r"|simula\w*|simule\w*|simulier\w*", 5),
-        (r"(?:put|putting|invest|investing|buy|buying|spend|spending|throw|throwing|stack"
-         r"|stacking|adding) .*(?:every|each|per|a|/|por|par|pro|cada|ogni) (?:day|week|month"
-         r"|fortnight|wk|semana|semaine|woche|mes|mois|monat|settimana|mese)", 3),
-        (r"(?:daily|weekly|biweekly|fortnightly|monthly) (?:buys? of )?NUM|NUM (?:\w+ )?(?:daily"
-         r"|weekly|biweekly|fortnightly|monthly)|NUM (?:\w+ )?(?:every|each|per|a|/) (?:other )?"
-         r"(?:day|week|month|two weeks|fortnight|wk)", 3),
-        (r"(?:every|each|per|/|por|par|pro|cada|ogni) (?:day|week|month|two weeks|wk|semana"
-         r"|semaine|woche|mes|mois|monat|settimana|mese)|weekly|monthly|biweekly|fortnightly", 2),
+        (r"dca|dollar cost|cost averag(?:e|ing)|stack(?:ing)? (?:COIN|sats)|backtest|simulate|"
+         r"what if i (?:had )?(?:bought|invested|put)|if i had (?:bought|invested|put)|"
+         r"recurring buy|what if i (?:would |would have |had )?(?:bought|invested|put|spent)|"
+         r"simula\w*|simule\w*", 5),
+        (r"(?:put|putting|invest|investing|buy|buying|spend|spending|throw|throwing|stack|"
+         r"stacking|adding) .*(?:every|each|per|a|/|por|par|pro|cada|ogni) (?:day|week|month|"
+         r"fortnight|wk|semana|semaine|woche|mes|mois|monat|settimana|mese)", 3),
+        (r"(?:daily|weekly|biweekly|fortnightly|monthly) (?:buys? of )?NUM|"
+         r"NUM (?:\w+ )?(?:daily|weekly|biweekly|fortnightly|monthly)|NUM (?:\w+ )?(?:every|"
+         r"each|per|a|/) (?:other )?(?:day|week|month|two weeks|fortnight|wk)", 3),
+        (r"(?:every|each|per|/|por|par|pro|cada|ogni) (?:day|week|month|two weeks|wk|semana|"
+         r"semaine|woche|mes|mois|monat|settimana|mese)|weekly|monthly|biweekly|fortnightly", 2),
     ),
     "portfolio_show": (
-        (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth"
-         r"|my positions|portefeuille|carteira|cartera|depot|my stack|my coins", 3),
-        (r"balances?|(?:account|portfolio|total|overall) (?:value|worth)"
-         r"|(?:everything|what|all) i (?:\w+ )?(?:hold|own)"
-         r"|how (?:much|many) (?:COIN )?(?:do|did) i (?:\w+ )?(?:hold|own)"
-         r"|am i (?:up|down|in profit|in the red|in the green|making money|losing money)"
-         r"|how much (?:am i|have i|did i) (?:up|down|made|make|lost|lose|gained)"
-         r"|my (?:total |overall |unrealized |realized )?(?:gains|profits?|losses|returns)"
-         r"|how much (?:is|are) (?:all )?my (?:\w+ )?worth", 3),
+        (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth|"
+         r"my positions|cartera|my stack|my coins", 3),
+        (r"balances?|(?:account|portfolio|total|overall) (?:value|worth)|(?:everything|what|"
+         r"all) i (?:\w+ )?(?:hold|own)|how (?:much|many) (?:COIN )?(?:do|"
+         r"did) i (?:\w+ )?(?:hold|own)|am i (?:up|down|in profit|in the red|in the green|"
+         r"making money|losing money)|how much (?:am i|have i|did i) (?:up|down|made|make|lost|"
+         r"lose|gained)|my (?:total |overall |unrealized |realized )?(?:gains|profits?|losses|"
+         r"returns)|how much (?:is|are) (?:all )?my (?:\w+ )?worth", 3),
     ),
     "portfolio_add": (
-        (r"bought|buy|purchased?|picked up|pick up|aped|ape|grabbed|acquired|add|added"
-         r"|record a buy|got NUM|compre|achete|gekauft|comprei", 3),
+        (r"bought|buy|purchased?|picked up|pick up|aped|ape|grabbed|acquired|add|added|"
+         r"record a buy|got NUM", 3),
     ),
     "portfolio_remove": (
-        (r"sold|sell|sale|remove|removed|dumped|took profits?|offloaded"
-         r"|trimmed|exited|cashed out|vendi|vendu|verkauft", 3),
-        (r"(?:delete|erase|drop|get rid of|take|clear|wipe) (?:\w+ ){0,3}(?:from|out of|off) "
-         r"(?:my |the )?(?:portfolio|holdings|bags?|pf|positions)", 3),
+        (r"sold|sell|sale|remove|removed|dumped|took profits?|offloaded|trimmed|exited"
+         r"|cashed out", 3),
+        (r"(?:delete|erase|drop|get rid of|take|clear|wipe) (?:\w+ ){0,3}(?:from|out of|"
+         r"off) (?:my |the )?(?:portfolio|holdings|bags?|pf|positions)", 3),
     ),
     "portfolio_risk": (
-        (r"risk|risky|riskiness|volatility|volatile|value at risk|var|drawdown|diversified"
-         r"|diversification|concentrated|concentration|correlation|correlated|exposure"
-         r"|beta|riesgo|risque|risiko|arriscad\w*|arriesgad\w*|risquee?s?|riskant\w*"
-         r"|rischi\w*|volatil\w*", 4),
+        (r"risk|risky|riskiness|volatility|volatile|value at risk|var|drawdown|diversified|"
+         r"diversification|concentrated|concentration|correlation|correlated|exposure|beta|"
+         r"volatil\w*", 4),
     ),
     "portfolio_optimize": (
-        (r"rebalance|rebalancing|optimi[sz]e|optimi[sz]ation|optimal|sharpe|efficient "
-         r"frontier|ideal allocation|best allocation|what percentage|how much of each"
-         r"|suggest (?:an |a )?(?:allocation|mix)|weights"
-         r"|better (?:split|allocation|mix|distribution|balance|weighting|spread)"
-         r"|(?:allocation|split|mix|weighting) (?:\w+ ){0,3}(?:suggest|recommend|propose)"
-         r"|(?:suggest|recommend|propose) (?:\w+ ){0,2}(?:allocation|split|mix|weighting)"
-         r"|what (?:allocation|split|mix|weights?|weighting|percentages?) (?:should|would|do)"
-         r" (?:i|we|you)"
-         r"|how (?:should|do|can|would) i (?:re)?(?:split|allocate|divide|spread|weight|distribute"
-         r"|balance|shuffle|arrange|organi[sz]e)|(?:re ?allocat|redistribut|reweight|reshuffl"
-         r"|re ?balanc)\w*"
-         r"|(?:rebalanc|optimi[sz]|ottimizz|otimiz|optimier|reequilibr|ribilanci|rebalance)\w*", 5),
+        (r"rebalance|rebalancing|optimi[sz]e|optimi[sz]ation|optimal|sharpe|efficient frontier|"
+         r"ideal allocation|best allocation|what percentage|how much of each|suggest (?:an |"
+         r"a )?(?:allocation|mix)|weights|better (?:split|allocation|mix|distribution|balance|"
+         r"weighting|spread)|(?:allocation|split|mix|weighting) (?:\w+ ){0,3}(?:suggest|"
+         r"recommend|propose)|(?:suggest|recommend|propose) (?:\w+ ){0,2}(?:allocation|split|"
+         r"mix|weighting)|what (?:allocation|split|mix|weights?|weighting|"
+         r"percentages?) (?:should|would|do) (?:i|we|you)|how (?:should|do|can|"
+         r"would) i (?:re)?(?:split|allocate|divide|spread|weight|distribute|balance|shuffle|"
+         r"arrange|organi[sz]e)|(?:re ?allocat|redistribut|reweight|reshuffl|re ?balanc)\w*|"
+         r"(?:rebalanc|optimi[sz]|ottimizz|otimiz|optimier|reequilibr|ribilanci|rebalance)\w*", 5),
     ),
     "alert_add": (
-        (r"alert me|notify|notification|let me know|ping me|ping (?:when|if|once|whenever)"
-         r"|tell me (?:if|when)|warn me"
-         r"|lmk|remind me|wake me|set (?:an? |up an? )?(?:price )?alert|create (?:an? )?"
-         r"(?:price )?alert|new alert|add (?:an? )?alert|alert (?:when|if|for|on)"
-         r"|avisame|avisa|avise|benachrichtige|previens|alerte|alerta|avvisami|avvisa"
-         r"|me avise|me avisa|alerte moi|notifica(?:me|mi)?|benachrichtigen|alertame|alerteme"
-         r"|alertez moi|avisadme|avisenme|notifiez moi|preveni(?:s|z) moi|alertami|segnalami"
-         r"|sag (?:mir|uns) (?:bescheid )?(?:wenn|falls|sobald)|(?:dime|dimmi|dis moi|me diga"
-         r"|me fala) (?:si|se|cuando|quando|quand|lorsque)", 5),
+        (r"alert me|notify|notification|let me know|ping me|ping (?:when|if|once|whenever)|"
+         r"tell me (?:if|when)|warn me|lmk|remind me|wake me|set (?:an? |"
+         r"up an? )?(?:price )?alert|create (?:an? )?(?:price )?alert|new alert|"
+         r"add (?:an? )?alert|alert (?:when|if|for|on)|notifica(?:me|mi)?|(?:dime|dimmi|dis moi"
+         r"|me diga|me fala) (?:si|se|cuando|quando|quand|lorsque)", 5),
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
-        (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|alarma"
-         r"|alarme|avviso)", 3),
-        (r"stop loss(?:es)?|take profit|take profits .*(?:NUM|PCT)"
-         r"|(?:buy|sell|ape|dump) .*(?:if|when|once) .*(?:NUM|PCT)"
-         r"|(?:if|when|once|whenever|as soon as) (?:COIN|it) .*(?:NUM|PCT) .*(?:buy|sell|ape"
-         r"|dump|exit|cash out|take profits?|get out|bail)", 5),
+        (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|"
+         r"alarma|alarme|avviso)", 3),
+        (r"stop loss(?:es)?|take profit|take profits .*(?:NUM|PCT)|(?:buy|sell|ape|"
+         r"dump) .*(?:if|when|once) .*(?:NUM|PCT)|(?:if|when|once|whenever|as soon as) (?:COIN|"
+         r"it) .*(?:NUM|PCT) .*(?:buy|sell|ape|dump|exit|cash out|take profits?|get out|bail)", 5),
     ),
     "alert_list": (
-        (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra"
-         r"|montre|affiche|lista|liste) (?:\w+ )?(?:price )?ALERTS"
-         r"|ALERTS (?:do i have|are|have i|i have|i ve|set|active|\?)"
-         r"|ALERT (?:list|overview|status|summary)|(?:list|show|view) (?:of )?(?:my )?ALERT", 5),
+        (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra|"
+         r"montre|affiche|lista|liste) (?:\w+ )?(?:price )?ALERTS|ALERTS (?:do i have|are|"
+         r"have i|i have|i ve|set|active|\?)|ALERT (?:list|overview|status|summary)|(?:list|"
+         r"show|view) (?:of )?(?:my )?ALERT", 5),
     ),
     "alert_remove": (
-        (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of"
-         r"|unset|deactivate|mute|silence|wipe|purge|reset|losch\w*|entfern\w*|supprim\w*|effac\w*|annul\w*"
-         r"|elimin\w*|borr\w*|apag\w*|remov\w*|exclu\w*|cancel\w*|rimuov\w*|disattiv\w*"
-         r"|desactiv\w*|deaktivier\w*) .*ALERT"
-         r"|ALERT (?:delete|remove)", 6),
+        (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of|"
+         r"unset|deactivate|mute|silence|wipe|purge|reset|losch\w*|entfern\w*|supprim\w*|"
+         r"effac\w*|annul\w*|elimin\w*|borr\w*|apag\w*|remov\w*|exclu\w*|cancel\w*|rimuov\w*|"
+         r"disattiv\w*|desactiv\w*|deaktivier\w*) .*ALERT|ALERT (?:delete|remove)", 6),
         # Alerts are the only numbered things: "delete #4", "kill number 2".
         (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|disable|unset) (?:# |number |no |id "
          r"|nr )NUM", 6),
+        (r"(?:deactivate|stornieren|get\ rid\ of|cancellare|eliminare|storniere|supprimer|"
+         r"rimuovere|entfernen|cancelar|eliminar|entferne|cancella|supprime|dismiss|enlever|"
+         r"elimina|cancela|suprime|rimuovi|retirer|scratch|loschen|cancele|disable|loesche|"
+         r"excluir|annuler|remover|effacer|exclui|efface|losche|remove|apague|exclua|annule|"
+         r"borrar|retire|enleve|forget|apagar|remova|cancel|quitar|delete|borra|clear|trash|"
+         r"apaga|erase|tirar|purge|quita|scrap|ditch|stop|undo|kill|drop|lose|wipe|tira|nuke|"
+         r"axe|weg|rm) (?:\w+ ){0,3}ALERT|(?:deactivate|stornieren|get\ rid\ of|cancellare|"
+         r"eliminare|storniere|supprimer|rimuovere|entfernen|cancelar|eliminar|entferne|"
+         r"cancella|supprime|dismiss|enlever|elimina|cancela|suprime|rimuovi|retirer|scratch|"
+         r"loschen|cancele|disable|loesche|excluir|annuler|remover|effacer|exclui|efface|losche"
+         r"|remove|apague|exclua|annule|borrar|retire|enleve|forget|apagar|remova|cancel|quitar"
+         r"|delete|borra|clear|trash|apaga|erase|tirar|purge|quita|scrap|ditch|stop|undo|kill|"
+         r"drop|lose|wipe|tira|nuke|axe|weg|rm) (?:\w+ )?ALERT (?:# )?NUM|(?:deactivate|"
+         r"stornieren|get\ rid\ of|cancellare|eliminare|storniere|supprimer|rimuovere|entfernen"
+         r"|cancelar|eliminar|entferne|cancella|supprime|dismiss|enlever|elimina|cancela|"
+         r"suprime|rimuovi|retirer|scratch|loschen|cancele|disable|loesche|excluir|annuler|"
+         r"remover|effacer|exclui|efface|losche|remove|apague|exclua|annule|borrar|retire|"
+         r"enleve|forget|apagar|remova|cancel|quitar|delete|borra|clear|trash|apaga|erase|tirar"
+         r"|purge|quita|scrap|ditch|stop|undo|kill|drop|lose|wipe|tira|nuke|axe|weg|"
+         r"rm) (?:the )?(?:last|latest|previous|newest|most recent)(?: one| alert)?", 6),
     ),
     "help": (
-        (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use"
-         r"|how to use|commands|examples|usage|how does (?:this|it|mobius|the \w+) "
-         r"(?:thing |tool |app )?work|how do you work|what is mobius|who are you"
-         r"|explain how|what are you|que puedes hacer|que peux tu faire|was kannst du"
-         r"|o que voce pode|utilise|utiliser|utilizar|utilizzare|benutzen|verwenden|usar"
-         r"|how do i (?:set|add|create|use|remove|delete|track)"
-         r"|how can i (?:set|add|create|use)|features?|tutorial|manual|\?help"
-         r"|how (?:do|does) (?:the |my |your |price )?(?:alerts?|alarms?|notifications"
-         r"|portfolio|tracking|dca|charts?|conversions?|watchlist|commands?|context|follow ups?)"
-         r" (?:\w+ )?work"
-         r"|(?:o que|que|qu est ce que|cosa|che cosa|was) (?:voce |tu |usted |du )?(?:sabe|sabes"
-         r"|sais|sai|pode|podes|puedes|peux|puoi|consegue|kannst)(?: du)? (?:fazer|hacer|faire"
-         r"|fare|tun|machen)", 5),
-        (r"help|halp|aide|ayuda|hilfe|ajuda", 3),
+        (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use|"
+         r"how to use|commands|examples|usage|how does (?:this|it|mobius|the \w+) (?:thing |"
+         r"tool |app )?work|how do you work|what is mobius|who are you|explain how|what are you"
+         r"|how do i (?:set|add|create|use|remove|delete|track)|how can i (?:set|add|create|"
+         r"use)|features?|tutorial|manual|\?help|how (?:do|does) (?:the |my |your |"
+         r"price )?(?:alerts?|alarms?|notifications|portfolio|tracking|dca|charts?|conversions?"
+         r"|watchlist|commands?|context|follow ups?) (?:\w+ )?work|(?:o que|que|qu est ce que|"
+         r"cosa|che cosa|was) (?:voce |tu |usted |du )?(?:sabe|sabes|sais|sai|pode|podes|puedes"
+         r"|peux|puoi|consegue|kannst)(?: du)? (?:fazer|hacer|faire|fare|tun|machen)", 5),
+        (r"help|halp", 3),
         (r"mobius|with you|using you|in here|on here", 2),
-        (r"(?:what|which) (?:kind of |kinds of |sort of |type of |types of )?(?:questions|things"
-         r"|stuff|commands)(?: \w+)? (?:can|could|do|should|may) i (?:ask|say|type|do|use|run)"
-         r"|how do (?:you|we|one) use|command", 5),
+        (r"(?:what|which) (?:kind of |kinds of |sort of |type of |types of )?(?:questions|"
+         r"things|stuff|commands)(?: \w+)? (?:can|could|do|should|may) i (?:ask|say|type|do|use"
+         r"|run)|how do (?:you|we|one) use|command", 5),
     ),
     "smalltalk": (
-        (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)"
-         r"|thanks|thank you|ty|cheers|bye|goodbye|see you|how are you|nice|cool|lol|great"
-         r"|awesome|hola|bonjour|hallo|ola|merci|gracias|danke|obrigado|wassup|howdy"
-         r"|how (?:is|s) it going|how (?:are|re) (?:things|you doing)|how (?:have|ve) you been"
-         r"|how you doing|what is up|whats up|how is (?:your|ur) day|how is life|que tal|ca va"
-         r"|wie gehts?|come va|tudo bem"
-         r"|you are (?:awesome|great|the best|amazing|cool))\b", 3),
+        (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)|thanks|"
+         r"thank you|ty|cheers|bye|goodbye|see you|how are you|nice|cool|lol|great|awesome|hola"
+         r"|bonjour|hallo|ola|merci|gracias|danke|obrigado|wassup|howdy|how (?:is|s) it going|"
+         r"how (?:are|re) (?:things|you doing)|how (?:have|ve) you been|how you doing|"
+         r"what is up|whats up|how is (?:your|ur) day|how is life|que tal|ca va|wie gehts?|"
+         r"come va|tudo bem|you are (?:awesome|great|the best|amazing|cool))\b", 3),
         (r"thank|thanks|awesome|good bot|love you|appreciate", 2),
         # Compliments: "you're a legend", "you rock", "nice work".
-        (r"you (?:are|re) (?:a |an |the |so |such a |really )?(?:legend|star|genius|hero|champ"
-         r"|lifesaver|life saver|gem|rockstar|beast|goat|best|awesome|great|amazing|brilliant"
-         r"|helpful|cool|smart|fantastic|wonderful|superb|king|queen)|you rock|you rule"
-         r"|(?:good|great|nice|awesome) (?:job|work|stuff)|well done|love (?:this|it|you)"
-         r"|(?:merci|gracias|danke|obrigad[oa]|grazie)", 4),
+        (r"you (?:are|re) (?:a |an |the |so |such a |really )?(?:legend|star|genius|hero|champ|"
+         r"lifesaver|life saver|gem|rockstar|beast|goat|best|awesome|great|amazing|brilliant|"
+         r"helpful|cool|smart|fantastic|wonderful|superb|king|queen)|you rock|you rule|(?:good|"
+         r"great|nice|awesome) (?:job|work|stuff)|well done|love (?:this|it|you)|(?:merci|"
+         r"gracias|danke|obrigad[oa]|grazie)", 4),
     ),
     "unknown": (
-        (r"weather|recipe|poem|song|joke|translate|python|javascript|bash|script|function"
-         r"|code|nba|nfl|football|soccer|league|finals|match|movie|film|who won|capital of"
-         r"|president|essay|homework|cook|bake|game tonight|playing|lyrics|horoscope|stock "
-         r"market|restaurant|flight|hotel|haiku|sonnet|limerick|rhyme|short story|fairy tale"
-         r"|bedtime story|love letter|celsius|fahrenheit|kelvin|kilometers?|kilometres?|km|miles"
-         r"|kilograms?|kg|lbs|ounces|inches|feet|meters?|metres?|liters?|litres?|gallons"
-         r"|mortgage|insurance|savings account|bank account|credit card|student loan|car loan"
-         r"|home loan|tax return|salary", 6),
+        (r"weather|recipe|poem|song|joke|translate|python|javascript|bash|script|function|code|"
+         r"nba|nfl|football|soccer|league|finals|match|movie|film|who won|capital of|president|"
+         r"essay|homework|cook|bake|game tonight|playing|lyrics|horoscope|stock market|"
+         r"restaurant|flight|hotel|haiku|sonnet|limerick|rhyme|short story|fairy tale|"
+         r"bedtime story|love letter|celsius|fahrenheit|kelvin|kilometers?|kilometres?|km|miles"
+         r"|kilograms?|kg|lbs|ounces|inches|feet|meters?|metres?|liters?|litres?|gallons|"
+         r"mortgage|insurance|savings account|bank account|credit card|student loan|car loan|"
+         r"home loan|tax return|salary", 6),
     ),
 }
-
 # Alert nouns of en/es/fr/de/pt/it, for the list and remove cues.
 _ALERT_NOUNS = r"(?:alerts?|alarms?|alarme?n?|alertes?|alertas?|avvisi|avviso)"
 _ALERTS_PLURAL = r"(?:alerts|alarms|alarme|alarmen|alertes|alertas|avvisi)"

@@ -84,9 +84,19 @@ def correct(word: str) -> str | None:
         return found[0] if found else None
     # 7-8 letter words: two edits ("etherum", "chainlnk") when the first two letters agree
     # and the length is within one; longer words take two edits against every target.
-    near = [t for t in targets if t[:2] == word[:2] and abs(len(t) - len(word)) <= 1]
+    # Two substitutions turn one English word into another ("compose" / "compare"): a
+    # two-edit fix must keep all but one of the word's letters.
+    near = [t for t in targets if t[:2] == word[:2] and abs(len(t) - len(word)) <= 1
+            and _shared_letters(word, t) >= len(word) - 1]
     found = process.extractOne(word, near, scorer=OSA.distance, score_cutoff=2)
     return found[0] if found else None
+
+
+def _shared_letters(a: str, b: str) -> int:
+    """How many letters two words have in common, counted with repeats."""
+    from collections import Counter
+
+    return sum((Counter(a) & Counter(b)).values())
 
 
 def _words(raw: str) -> list[Token]:
