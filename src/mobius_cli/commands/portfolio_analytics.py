@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 PortfolioOpt = Annotated[str | None, typer.Option(
     "--portfolio", "-p", metavar="NAME", help="Which portfolio (default: main).")]
-DaysOpt = Annotated[int, typer.Option("--days", "-d", metavar="N",
+DaysOpt = Annotated[str, typer.Option("--days", "-d", metavar="N",
                                       help="Days of daily closes (2..3650).")]
 ChartOpt = Annotated[bool, typer.Option("--chart", help="Draw a chart in the terminal.")]
 
@@ -55,6 +55,21 @@ def options(app: AppContext) -> AnalyticsOptions:
                             on_note=app.note)
 
 
+class _Lazy:
+    """CoinGecko built on first use: warm runs answer from the kept closes without ever
+    loading the HTTP stack (httpx alone is ~80 ms of start-up)."""
+
+    def __init__(self, app: AppContext) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app.coingecko, name)
+
+
+def _cg(app: AppContext) -> Any:
+    return _Lazy(app)
+
+
 def _vs(app: AppContext) -> str | None:
     return app.vs_currency if app.vs else None
 
@@ -69,12 +84,30 @@ def _days(days: int | str) -> int:
     return int(text)
 
 
+def _number(text: str, option: str) -> float:
+    """A fraction as typed: 0.95, .4 or 40% (Typer's float parsing costs start-up time)."""
+    from mobius_cli.errors import UsageError
+
+    raw = text.strip()
+    scale = 100.0 if raw.endswith("%") else 1.0
+    try:
+        value = float(raw.rstrip("%")) / scale
+    except ValueError:
+        raise UsageError(f"{option} must be a number such as 0.95 or 40%, not {text!r}") \
+            from None
+    if value != value:
+        raise UsageError(f"{option} must be a number, not {text!r}")
+    return value
+
+
 # --- the answers, shared with `ask` and the REPL -------------------------------------------
 
 
 def show_risk(app: AppContext, portfolio: str | None = None, days: int | str = 365,
-              confidence: float = 0.95, chart: bool = False) -> None:
+              confidence: float | str = 0.95, chart: bool = False) -> None:
     """Volatility, Sharpe, Sortino, drawdown, VaR/CVaR, beta, concentration, correlation."""
+    if isinstance(confidence, str):
+        confidence = _number(confidence, "--confidence")
     from mobius_cli.render import analytics as view
     from mobius_cli.render.output import emit
     from mobius_cli.services import analytics
@@ -83,7 +116,7 @@ def show_risk(app: AppContext, portfolio: str | None = None, days: int | str = 3
     span = _days(days)
     vs = _vs(app)
     with _fetching(app, opts):
-        report = analytics.risk(app.store, app.coingecko, portfolio, span, confidence, vs,
+        report = analytics.risk(app.store, _cg(app), portfolio, span, confidence, vs,
                                 opts)
     if chart and not app.json:
         app.out.file.write(view.risk_chart(report, app.out.width, app.color) + "\n")
@@ -92,9 +125,11 @@ def show_risk(app: AppContext, portfolio: str | None = None, days: int | str = 3
 
 
 def show_optimize(app: AppContext, objective: str = "max-sharpe",
-                  max_weight: float | None = None, days: int | str = 365,
+                  max_weight: float | str | None = None, days: int | str = 365,
                   portfolio: str | None = None) -> None:
     """Target weights for an objective, the figures before and after, and the trades."""
+    if isinstance(max_weight, str):
+        max_weight = _number(max_weight, "--max-weight")
     from mobius_cli.render import analytics as view
     from mobius_cli.render.output import emit
     from mobius_cli.services import analytics
@@ -103,7 +138,7 @@ def show_optimize(app: AppContext, objective: str = "max-sharpe",
     span = _days(days)
     vs = _vs(app)
     with _fetching(app, opts):
-        report = analytics.optimize(app.store, app.coingecko, objective, max_weight, span,
+        report = analytics.optimize(app.store, _cg(app), objective, max_weight, span,
                                     portfolio, vs, opts)
     emit(app, report.to_json(), lambda: view.optimize_view(report, app.color))
 
@@ -119,7 +154,7 @@ def show_performance(app: AppContext, days: int | str = 365, chart: bool = False
     span = _days(days)
     vs = _vs(app)
     with _fetching(app, opts):
-        report = analytics.performance(app.store, app.coingecko, span, portfolio, vs, opts)
+        report = analytics.performance(app.store, _cg(app), span, portfolio, vs, opts)
     if chart and not app.json:
         app.out.file.write(view.performance_chart(report, app.out.width, app.color) + "\n")
         return
@@ -133,10 +168,10 @@ def register(portfolio_app: typer.Typer) -> None:
     """Add risk, optimize and performance to the `portfolio` group."""
 
     @portfolio_app.command("risk")
-    def risk_cmd(ctx: typer.Context, days: DaysOpt = 365,
-                 confidence: Annotated[float, typer.Option(
+    def risk_cmd(ctx: typer.Context, days: DaysOpt = "365",
+                 confidence: Annotated[str, typer.Option(
                      "--confidence", "-c", metavar="C",
-                     help="VaR/CVaR confidence, e.g. 0.95 or 0.99.")] = 0.95,
+                     help="VaR/CVaR confidence, e.g. 0.95 or 0.99.")] = "0.95",
                  chart: ChartOpt = False, portfolio: PortfolioOpt = None, vs: VsOpt = None,
                  json: JsonOpt = False) -> None:
         """Risk: volatility, Sharpe, Sortino, max drawdown, VaR/CVaR, beta, correlation.
@@ -147,17 +182,18 @@ def register(portfolio_app: typer.Typer) -> None:
         Examples: `mobius portfolio risk`, `mobius portfolio risk --days 180 --confidence
         0.99 --json`, `mobius portfolio risk --chart`.
         """
-        show_risk(app_context(ctx, json=json, vs=vs), portfolio, days, confidence, chart)
+        show_risk(app_context(ctx, json=json, vs=vs), portfolio, days,
+                  _number(confidence, "--confidence"), chart)
 
     @portfolio_app.command("optimize")
     def optimize_cmd(ctx: typer.Context,
                      objective: Annotated[str, typer.Option(
                          "--objective", "-o", metavar="OBJ",
                          help="max-sharpe, min-variance or risk-parity.")] = "max-sharpe",
-                     max_weight: Annotated[float | None, typer.Option(
+                     max_weight: Annotated[str | None, typer.Option(
                          "--max-weight", "-w", metavar="W",
-                         help="Most any one coin may weigh, e.g. 0.4.")] = None,
-                     days: DaysOpt = 365, portfolio: PortfolioOpt = None, vs: VsOpt = None,
+                         help="Most any one coin may weigh, e.g. 0.4 (or 40%).")] = None,
+                     days: DaysOpt = "365", portfolio: PortfolioOpt = None, vs: VsOpt = None,
                      json: JsonOpt = False) -> None:
         """Target weights (long-only, summing to 1) and the trades to reach them.
 
@@ -167,11 +203,11 @@ def register(portfolio_app: typer.Typer) -> None:
         Examples: `mobius portfolio optimize`, `mobius portfolio optimize --objective
         risk-parity --max-weight 0.4`, `... optimize -o min-variance --json`.
         """
-        show_optimize(app_context(ctx, json=json, vs=vs), objective, max_weight, days,
-                      portfolio)
+        cap = None if max_weight is None else _number(max_weight, "--max-weight")
+        show_optimize(app_context(ctx, json=json, vs=vs), objective, cap, days, portfolio)
 
     @portfolio_app.command("performance")
-    def performance_cmd(ctx: typer.Context, days: DaysOpt = 365, chart: ChartOpt = False,
+    def performance_cmd(ctx: typer.Context, days: DaysOpt = "365", chart: ChartOpt = False,
                         portfolio: PortfolioOpt = None, vs: VsOpt = None,
                         json: JsonOpt = False) -> None:
         """What the money did: time-weighted and money-weighted (XIRR) returns, vs BTC.

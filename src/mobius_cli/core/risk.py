@@ -73,6 +73,20 @@ def simple_returns(values: np.ndarray) -> np.ndarray:
     return values[1:] / values[:-1] - 1
 
 
+def percentile(values: np.ndarray, p: float) -> float:
+    """numpy's default percentile (method 'linear': h = (n - 1) p / 100 between order
+    statistics), written out: np.percentile itself imports numpy.ma, 40 ms of start-up."""
+    import numpy as np
+
+    xs = np.sort(np.asarray(values, dtype=float))
+    h = (len(xs) - 1) * p / 100
+    lo = math.floor(h)
+    hi = min(lo + 1, len(xs) - 1)
+    t = h - lo
+    a, b = float(xs[lo]), float(xs[hi])
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t  # numpy's _lerp
+
+
 def drawdown(values: np.ndarray) -> tuple[float, int, int, int | None]:
     """(max drawdown as a positive fraction, peak index, trough index, recovery index)."""
     import numpy as np
@@ -110,7 +124,7 @@ def risk_figures(closes: np.ndarray, amounts: np.ndarray, btc: np.ndarray | None
     sortino = float(np.mean(excess)) / downside * math.sqrt(PERIODS) if downside > 0 \
         else math.nan
     mdd, peak, trough, recovery = drawdown(values)
-    q = float(np.percentile(r, (1 - confidence) * 100))  # numpy's linear interpolation
+    q = percentile(r, (1 - confidence) * 100)
     tail = r[r <= q]
     z = normal_quantile(1 - confidence)
     beta = math.nan

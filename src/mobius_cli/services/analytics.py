@@ -130,11 +130,15 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         pass  # a cache: never worth failing the answer over
 
 
+def _fresh_for(days: int) -> float:
+    """How long kept closes answer without a request: the HTTP cache's TTL for the same
+    request (providers.coingecko.history_ttl; not imported: it would load httpx)."""
+    return 12 * 3600.0 if days > 90 else 30 * 60.0
+
+
 def coin_closes(cg: CoinGecko, coin: CoinRef, vs: str, days: int,
                 folder: Path | None = None, now: float | None = None) -> Closes:
     """`days` of daily closes for one coin; only the days not yet stored are asked for."""
-    from mobius_cli.providers.coingecko import history_ttl
-
     path = None if folder is None else _store_path(folder, coin, vs)
     data = _read(path)
     try:
@@ -152,7 +156,7 @@ def coin_closes(cg: CoinGecko, coin: CoinRef, vs: str, days: int,
     ask = days
     if covered:
         ask = min(days, max(2, today - max(settled) + 1))
-        if live_t is not None and 0 <= now - fetched_at < history_ttl(ask):
+        if live_t is not None and 0 <= now - fetched_at < _fresh_for(ask):
             live = PricePoint(datetime.fromtimestamp(live_t, timezone.utc), live_p)
             return Closes(coin, settled, live, first_day)  # fresh: no request at all
     try:
@@ -209,28 +213,31 @@ class Aligned:
     left_out: list[tuple[CoinRef, str]] = field(default_factory=list)
 
 
+def _window_days(c: Closes, days: int) -> list[int]:
+    """The settled days a `days=N&interval=daily` request serves before the live point."""
+    live = c.live.time.timestamp()
+    start = math.ceil((live - days * DAY) / DAY)
+    return sorted(d for d in c.settled if d >= start and d * DAY < live)
+
+
 def align_closes(found: dict[str, Closes], coins: Sequence[CoinRef], days: int
                  ) -> Aligned:
     """Shared dates within the window; coins whose history starts after the window's first
     day are left out (named with the days they have)."""
     btc = found[BTC.id]
-    frame = btc.window(days)
-    start_day = int(frame[0].time.timestamp() // DAY) if len(frame) > 1 else None
+    frame = _window_days(btc, days)
+    start_day = frame[0] if frame else None
     included, left = [], []
     for coin in coins:
-        c = found[coin.id]
-        pts = c.window(days)
-        have = len(pts) - 1
-        first = int(pts[0].time.timestamp() // DAY) if have else None
-        if start_day is not None and (first is None or first > start_day + 1):
-            left.append((coin, f"{have} days of history, {days} asked"))
+        have = _window_days(found[coin.id], days)
+        if start_day is not None and (not have or have[0] > start_day + 1):
+            left.append((coin, f"{len(have)} days of history, {days} asked"))
         else:
             included.append(coin)
-    settled_days = [int(p.time.timestamp() // DAY) for p in frame[:-1]]
-    common = [d for d in settled_days
-              if all(d in found[c.id].settled for c in included)]
+    tables = [found[c.id].settled for c in included]
+    common = [d for d in frame if all(d in t for t in tables)]
     times = [datetime.fromtimestamp(d * DAY, timezone.utc) for d in common] + [btc.live.time]
-    rows = [[found[c.id].settled[d] for c in included] for d in common]
+    rows = [[t[d] for t in tables] for d in common]
     rows.append([found[c.id].live.price for c in included])
     btc_rows = [btc.settled[d] for d in common] + [btc.live.price]
     return Aligned(times, included, rows, btc_rows, left)
