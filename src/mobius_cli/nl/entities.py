@@ -190,12 +190,16 @@ def _follow_up_name(tokens: list[Token], start: int, end: int) -> bool:
                     ["same", "for"], ["and", "for"], ["now"], ["and", "on"])
 
 
-def _candidate_coin(tok: Token) -> str | None:
-    """The coin a lower-case everyday word could be ("dot" → DOT), or None."""
+def _candidate_coin(tok: Token, nxt: str = "") -> str | None:
+    """The coin a lower-case everyday word could be ("dot" → DOT), or None.
+
+    The most everyday words ("hype", "move", "sun") are coins only right before "price".
+    """
     if tok.kind != "word" or tok.raw.isupper():
         return None
     upper = tok.text.upper()
-    if upper in vocab.AMBIGUOUS_TICKERS and upper in vocab.TICKERS and upper not in _EVERYDAY:
+    if upper in vocab.AMBIGUOUS_TICKERS and upper in vocab.TICKERS and (
+            upper not in _EVERYDAY or (nxt in ("price", "prices") and upper != "GAS")):
         return upper
     return None
 
@@ -206,6 +210,9 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
         return True
     prev = tokens[i - 1].text if i else ""
     prev2 = tokens[i - 2].text if i > 1 else ""
+    nxt1 = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    if prev2 == "how" and prev in ("is", "s", "are") and nxt1 in ("looking", "doing"):
+        return True  # "how is dot looking": the subject of a how-is-it-doing question
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     if (i and tokens[i - 1].kind == "num" and not tokens[i - 1].pct) or nxt in _PRICE_NEXT:
         return True
@@ -226,7 +233,8 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
 def _promote(tokens: list[Token], found: list[Mention]) -> list[Mention]:
     """Take lower-case ambiguous tickers as coins where the sentence places a coin there."""
     taken = {i for m in found for i in range(m.start, m.end)}
-    cands = {i: c for i, t in enumerate(tokens) if i not in taken and (c := _candidate_coin(t))}
+    cands = {i: c for i, t in enumerate(tokens) if i not in taken and (c := _candidate_coin(
+        t, tokens[i + 1].text if i + 1 < len(tokens) else ""))}
     if not cands:
         return found
     coins = {m.start for m in found if m.coin} | {m.end - 1 for m in found if m.coin}

@@ -23,6 +23,7 @@ INTENTS: tuple[str, ...] = (
 _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "price": (
         (r"prices?|quotes?|quote me|pricing", 3),
+        (r"how (?:is|s|are) COIN(?: COIN)* (?:looking|doing)", 3),
         (r"trading at|trade at|what is (?:the )?COIN(?: COIN)* at|how much is (?:a |one )?COIN|"
          r"cost|costs|going for|COIN worth", 3),
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
@@ -232,6 +233,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"volatil\w*", 4),
     ),
     "portfolio_optimize": (
+        # "what should my allocation be", "how should my split look"
+        (r"(?:should|would|ought) (?:my|the|our) (?:allocation|split|mix|weights?|weighting"
+         r"|distribution) (?:be|look)", 5),
         (r"rebalance|rebalancing|optimi[sz]e|optimi[sz]ation|optimal|sharpe|efficient frontier|"
          r"ideal allocation|best allocation|what percentage|how much of each|suggest (?:an |"
          r"a )?(?:allocation|mix)|weights|better (?:split|allocation|mix|distribution|balance|"
