@@ -239,3 +239,29 @@ def test_an_empty_portfolio_is_a_clear_usage_error(fake_apis):
         result = run_mobius("portfolio", command)
         assert result.returncode == 2, command
         assert "portfolio main" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_offline_a_day_later_answers_from_the_kept_closes_with_a_note(holdings, monkeypatch):
+    first = run_mobius("portfolio", "risk", "--json")
+    assert first.returncode == 0, first.stderr
+    from mobius_cli.services import analytics
+
+    later = time.time() + 86400
+    monkeypatch.setattr(analytics, "time", SimpleNamespace(time=lambda: later))
+    holdings.reset_requests()
+    result = run_mobius("--offline", "portfolio", "risk", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "stored closes are used" in result.stderr
+    assert holdings.count() == 0
+    assert json.loads(result.stdout) == json.loads(first.stdout)
+
+
+def test_vs_prices_the_figures_in_that_currency(holdings):
+    result = run_mobius("portfolio", "risk", "--vs", "eur", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["currency"] == "eur"
+    eur = {c: served(holdings, c, vs="eur")[-1] for c in HOLD}
+    value = sum(HOLD[c][1] * eur[c] for c in HOLD)
+    assert data["var_1d"]["historical_value"] == pytest.approx(
+        data["var_1d"]["historical_pct"] / 100 * value, rel=REL)
