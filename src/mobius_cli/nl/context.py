@@ -23,6 +23,7 @@ def _forget_last() -> re.Pattern[str]:
 
 # "delete it", "ditch that", "remove the last one": the one shared list of remove verbs.
 FORGET_LAST = _forget_last()
+_IT_WITH = re.compile(r" (?:it|that|this|them|those) (?:with|to|against|vs|and|next to) ")
 _ALERT_REF = re.compile(r" (?:alerts?|alarms?|alarme?|alertes?|alertas?) (?:# )?NUM ")
 # Intents whose turns may take the previous turn's symbols when they name none.
 SYMBOL_INTENTS = frozenset({"price", "coin_info", "price_history", "technical_analysis",
@@ -144,11 +145,15 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         merged = dict(state.entities)
         merged.update(entities)
         return intent, merged, confidence
+    if own and intent == state.intent and not scan.mentions and len(scan.tokens) <= 4 \
+            and not entities:  # "in gwei?" after "eth gas": the same question, same places
+        return intent, dict(state.entities), confidence
     if intent == "alert_remove" and not entities and state.last_alert:
         return intent, dict(state.last_alert), confidence
     if intent == "compare" and PRONOUN.search(shape) and state.entities.get("symbols"):
         named = list(entities.get("symbols", []))
-        if len(named) < 2:  # "compare it with X", "put it side by side with NEAR"
+        # "compare it with X (and Y)", "put it side by side with NEAR"
+        if len(named) < 2 or _IT_WITH.search(shape):
             merged_syms = list(dict.fromkeys([*state.entities["symbols"], *named]))
             return intent, dict(entities, symbols=merged_syms), confidence
     lacks_symbols = intent in SYMBOL_INTENTS and "symbols" not in entities

@@ -351,6 +351,7 @@ def _remove_verbs() -> str:
 _RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
     rf"(?:{_remove_verbs()}) (?:\w+ ){{0,3}}ALERT|(?:{_remove_verbs()}) (?:\w+ )?ALERT (?:# )?NUM"
     r"|(?:{v}) (?:the )?(?:last|latest|previous|newest|most recent)(?: one| alert)?"
+    r"|(?:{v}) (?:# |number |no |id |nr )NUM"
     .replace("{v}", _remove_verbs()), 6))
 # Per-language cues from the language files.
 for _intent, _pairs in langs.cues().items():
