@@ -265,3 +265,18 @@ def test_vs_prices_the_figures_in_that_currency(holdings):
     value = sum(HOLD[c][1] * eur[c] for c in HOLD)
     assert data["var_1d"]["historical_value"] == pytest.approx(
         data["var_1d"]["historical_pct"] / 100 * value, rel=REL)
+
+
+def test_a_coin_priced_in_itself_never_moves(holdings):
+    risk = run_mobius("portfolio", "risk", "--vs", "btc", "--json")
+    assert risk.returncode == 0, risk.stderr
+    data = json.loads(risk.stdout)
+    assert data["beta_btc"] is None  # BTC in BTC has no variance to divide by
+    assert data["correlation"]["matrix"][0][0] is None
+    parity = run_mobius("portfolio", "optimize", "--vs", "btc", "-o", "risk-parity")
+    assert parity.returncode == 2
+    assert "BTC never moved in BTC" in parity.stderr
+    sharpe = run_mobius("portfolio", "optimize", "--vs", "btc", "--json")
+    assert sharpe.returncode in (0, 2) and "Traceback" not in sharpe.stderr
+    if sharpe.returncode == 0:
+        assert json.loads(sharpe.stdout)["weights"]["BTC"] == 0

@@ -166,3 +166,14 @@ def test_max_sharpe_when_no_asset_beats_the_risk_free_rate_is_infeasible():
     # one asset beats rf, but the cap forces too much of the other
     with pytest.raises(opt.Infeasible, match="no allowed mix"):
         opt.max_sharpe(np.array([0.10, -0.30]), cov, rf=0.0, max_weight=0.5)
+
+
+def test_a_riskless_asset_at_the_risk_free_rate_is_left_to_the_tangency_of_the_rest():
+    mu = np.array([0.30, 0.20, 0.0])
+    cov = np.array([[0.09, 0.01, 0.0], [0.01, 0.04, 0.0], [0.0, 0.0, 0.0]])
+    raw = np.linalg.solve(cov[:2, :2], mu[:2])
+    w = opt.max_sharpe(mu, cov, 0.0)
+    assert w.tolist() == pytest.approx([*(raw / raw.sum()).tolist(), 0.0], rel=1e-9)
+    assert opt.min_variance(cov).tolist() == pytest.approx([0, 0, 1], abs=1e-12)
+    with pytest.raises(opt.Infeasible, match="no maximum"):
+        opt.max_sharpe(np.array([0.3, 0.2, 0.01]), cov, 0.0)

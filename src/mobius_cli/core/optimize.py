@@ -187,6 +187,17 @@ def max_sharpe(mu: np.ndarray, cov: np.ndarray, rf: float = 0.0,
     if best_possible <= rf:
         raise Infeasible(f"with --max-weight {u:g} no allowed mix beats the risk-free rate "
                          f"({rf:.2%}); the best is {best_possible:.2%}")
+    var = np.diag(cov)
+    flat = var <= 1e-18 * max(float(np.max(var)), 1e-300)
+    if (flat & (mu > rf)).any():
+        raise Infeasible("an asset that never moved returned more than the risk-free rate: "
+                         "the Sharpe ratio has no maximum")
+    keep = np.nonzero(~flat)[0]
+    if flat.any() and len(keep) and len(keep) * u >= 1 - 1e-12:
+        # A riskless asset at or below rf never raises the ratio: the tangency of the rest.
+        w = np.zeros(n)
+        w[keep] = max_sharpe(mu[keep], cov[np.ix_(keep, keep)], rf, u if u < 1 else None)
+        return w
 
     def sharpe(w: np.ndarray) -> float:
         var = float(w @ cov @ w)

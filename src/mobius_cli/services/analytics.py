@@ -452,6 +452,13 @@ def optimize(store: Store, cg: CoinGecko, objective: str = "max-sharpe",
     current = values / total
     mu, cov = opt.annualise(simple_returns(closes))
     rf = opts.risk_free_rate
+    var = np.diag(cov)
+    flat = [c.symbol for c, v in zip(al.coins, var, strict=True)
+            if v <= 1e-18 * max(float(np.max(var)), 1e-300)]
+    if flat and objective == "risk-parity":
+        raise UsageError(f"risk parity needs every holding to move, and {', '.join(flat)} "
+                         f"never moved in {currency.upper()} over the window",
+                         hint="another --vs, or --objective min-variance or max-sharpe")
     try:
         weights = opt.optimise(objective, mu, cov, rf, max_weight)
     except opt.Infeasible as exc:
