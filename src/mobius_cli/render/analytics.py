@@ -159,7 +159,9 @@ def optimize_view(report: OptimizeReport, color: bool = True) -> list[Any]:
                     _pct(a.expected_return))
     figures.add_row("Volatility (annual)", _pct(b.volatility), _pct(a.volatility))
     figures.add_row("Sharpe", _ratio(b.sharpe), _ratio(a.sharpe))
-    figures.caption = (f"Expected return: mean daily return × 365. Volatility: √(w'Σw), Σ = "
+    figures.caption = ("Now: today's weights, held constant (so the volatility can differ "
+                       "from `portfolio risk`, which follows the amounts held). "
+                       f"Expected return: mean daily return × 365. Volatility: √(w'Σw), Σ = "
                        f"sample covariance (ddof=1) × 365. Sharpe: (return − rf) / volatility, "
                        f"rf {report.risk_free_rate:.2%}. The trades reach the target at "
                        f"today's prices ({money(report.value, cur)} in all); nothing is "
