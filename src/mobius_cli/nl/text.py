@@ -74,9 +74,11 @@ def correct(word: str) -> str | None:
 
     # OSA counts a swap of two neighbours ("alret") as one edit.
     targets = [t for t in vocab.fuzzy_targets() if t[0] == word[0]]
-    found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=1)
+    # Among the one-edit fixes, the one that keeps the most of the word's letters
+    # ("trnding" is "trending", not "trading").
+    found = process.extract(word, targets, scorer=OSA.distance, score_cutoff=1, limit=None)
     if found:
-        return found[0]
+        return max(found, key=lambda f: (-f[1], _shared_letters(word, f[0])))[0]
     if len(word) < 7:
         return None
     if len(word) > 8:
