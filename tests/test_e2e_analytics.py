@@ -280,3 +280,55 @@ def test_a_coin_priced_in_itself_never_moves(holdings):
     assert sharpe.returncode in (0, 2) and "Traceback" not in sharpe.stderr
     if sharpe.returncode == 0:
         assert json.loads(sharpe.stdout)["weights"]["BTC"] == 0
+
+
+def test_performance_with_flows_inside_the_window_matches_a_hand_reference(fake_apis):
+    fake = fake_apis
+    day = 86400
+
+    def at(seconds):
+        return time.strftime("%Y-%m-%dT%H:%M", time.gmtime(seconds))
+
+    add("eth", "2", "--price", "3000", "--date", at(fake.now - 100 * day))
+    buy_t = (fake.now - 12 * day - 5 * 3600) // 60 * 60
+    sell_t = (fake.now - 5 * day - 7 * 3600) // 60 * 60
+    add("sol", "10", "--price", "150", "--fee", "2", "--date", at(buy_t))
+    sold = run_mobius("portfolio", "remove", "eth", "0.5", "--price", "3100", "--fee", "1",
+                      "--date", at(sell_t))
+    assert sold.returncode == 0, sold.stderr
+    result = run_mobius("portfolio", "performance", "--days", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+
+    url = fake.url("coingecko", "/coins/{}/market_chart?vs_currency=usd&days=30"
+                                "&interval=daily")
+    series = {}
+    for coin in ("ethereum", "solana", "bitcoin"):
+        with urllib.request.urlopen(url.format(coin)) as reply:
+            series[coin] = json.load(reply)["prices"]
+    stamps = [t / 1000 for t, _ in series["bitcoin"]]
+    eth = [p for _, p in series["ethereum"]]
+    sol = [p for _, p in series["solana"]]
+    assert len(eth) == len(sol) == len(stamps)
+    # bucket each trade into the first close at or after it
+    buy_i = next(i for i, s in enumerate(stamps) if s >= buy_t)
+    sell_i = next(i for i, s in enumerate(stamps) if s >= sell_t)
+    values, flows = [], []
+    for i in range(len(stamps)):
+        eth_units = 2 - (0.5 if i >= sell_i else 0)
+        sol_units = 10 if i >= buy_i else 0
+        values.append(eth_units * eth[i] + sol_units * sol[i])
+        flows.append((1502.0 if i == buy_i else 0.0) - (1549.0 if i == sell_i else 0.0))
+    growth = 1.0
+    for i in range(1, len(values)):
+        growth *= (values[i] - flows[i]) / values[i - 1]
+    assert data["start_value"] == pytest.approx(values[0], rel=REL)
+    assert data["value"] == pytest.approx(values[-1], rel=REL)
+    assert data["net_invested"] == pytest.approx(values[0] + 1502 - 1549, rel=REL)
+    assert data["twr_pct"] == pytest.approx((growth - 1) * 100, rel=REL)
+    # XIRR: the reported rate makes the flows' present value zero
+    rate = data["xirr_pct"] / 100
+    cash = [(stamps[0], -values[0]), (buy_t, -1502.0), (sell_t, 1549.0),
+            (stamps[-1], values[-1])]
+    npv = sum(a / (1 + rate) ** ((t - stamps[0]) / 86400 / 365) for t, a in cash)
+    assert abs(npv) < 1e-6 * values[0]

@@ -538,8 +538,12 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
         raise UsageError(f"portfolio {book.name} has no transactions yet",
                          hint="add one: `mobius portfolio add btc 0.5 --price 60000`")
     currency = (vs or book.currency).lower()
-    now = time.time()
-    window_start = now - days * DAY
+    # BTC's closes first: its first close is where the window starts, what is held then
+    # is the starting capital, and only the coins held from then on are fetched.
+    btc = coin_closes(cg, BTC, currency, days, opts.closes_dir)
+    frame = btc.window(days)
+    times = [p.time for p in frame]
+    window_start = times[0].timestamp()
     before: dict[str, Decimal] = {}
     for t in txs:
         if t.time.timestamp() <= window_start:
@@ -549,9 +553,7 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
     ids = {c for c, a in before.items() if a > 0} | {t.coin_id for t in inside}
     symbols = {t.coin_id: t.symbol for t in txs}
     coins = [CoinRef(i, symbols[i], symbols[i]) for i in sorted(ids)]
-    found = many_closes(cg, [*coins, BTC], currency, days, opts)
-    frame = found[BTC.id].window(days)
-    times = [p.time for p in frame]
+    found = many_closes(cg, coins, currency, days, opts)
     closes: dict[str, list[float]] = {}
     left: list[tuple[CoinRef, str]] = []
     for coin in coins:
