@@ -332,3 +332,14 @@ def test_performance_with_flows_inside_the_window_matches_a_hand_reference(fake_
             (stamps[-1], values[-1])]
     npv = sum(a / (1 + rate) ** ((t - stamps[0]) / 86400 / 365) for t, a in cash)
     assert abs(npv) < 1e-6 * values[0]
+
+
+def test_csv_rows(holdings):
+    risk = run_mobius("portfolio", "risk", "--csv")
+    assert risk.returncode == 0, risk.stderr
+    lines = risk.stdout.splitlines()
+    assert lines[0] == "date,value,return,drawdown" and len(lines) == 1 + 366
+    opt = run_mobius("portfolio", "optimize", "--csv")
+    assert opt.stdout.splitlines()[0] == "symbol,weight_now,weight_target,side,amount,value"
+    perf = run_mobius("portfolio", "performance", "--days", "30", "--csv")
+    assert perf.stdout.splitlines()[0] == "date,value,flow,net_invested"

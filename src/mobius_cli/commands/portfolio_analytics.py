@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mobius_cli.commands._common import JsonOpt, VsOpt, app_context
+from mobius_cli.commands._common import CsvOpt, JsonOpt, VsOpt, app_context
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
@@ -104,7 +104,8 @@ def _number(text: str, option: str) -> float:
 
 
 def show_risk(app: AppContext, portfolio: str | None = None, days: int | str = 365,
-              confidence: float | str = 0.95, chart: bool = False) -> None:
+              confidence: float | str = 0.95, chart: bool = False,
+              as_csv: bool = False) -> None:
     """Volatility, Sharpe, Sortino, drawdown, VaR/CVaR, beta, concentration, correlation."""
     if isinstance(confidence, str):
         confidence = _number(confidence, "--confidence")
@@ -118,15 +119,16 @@ def show_risk(app: AppContext, portfolio: str | None = None, days: int | str = 3
     with _fetching(app, opts):
         report = analytics.risk(app.store, _cg(app), portfolio, span, confidence, vs,
                                 opts)
-    if chart and not app.json:
+    if chart and not app.json and not as_csv:
         app.out.file.write(view.risk_chart(report, app.out.width, app.color) + "\n")
         return
-    emit(app, report.to_json(), lambda: view.risk_view(report, app.color))
+    emit(app, report.to_json(), lambda: view.risk_view(report, app.color),
+         csv_rows=view.risk_rows(report), as_csv=as_csv)
 
 
 def show_optimize(app: AppContext, objective: str = "max-sharpe",
                   max_weight: float | str | None = None, days: int | str = 365,
-                  portfolio: str | None = None) -> None:
+                  portfolio: str | None = None, as_csv: bool = False) -> None:
     """Target weights for an objective, the figures before and after, and the trades."""
     if isinstance(max_weight, str):
         max_weight = _number(max_weight, "--max-weight")
@@ -140,11 +142,12 @@ def show_optimize(app: AppContext, objective: str = "max-sharpe",
     with _fetching(app, opts):
         report = analytics.optimize(app.store, _cg(app), objective, max_weight, span,
                                     portfolio, vs, opts)
-    emit(app, report.to_json(), lambda: view.optimize_view(report, app.color))
+    emit(app, report.to_json(), lambda: view.optimize_view(report, app.color),
+         csv_rows=view.optimize_rows(report), as_csv=as_csv)
 
 
 def show_performance(app: AppContext, days: int | str = 365, chart: bool = False,
-                     portfolio: str | None = None) -> None:
+                     portfolio: str | None = None, as_csv: bool = False) -> None:
     """Time- and money-weighted returns, counting cash flows, beside holding BTC."""
     from mobius_cli.render import analytics as view
     from mobius_cli.render.output import emit
@@ -155,10 +158,11 @@ def show_performance(app: AppContext, days: int | str = 365, chart: bool = False
     vs = _vs(app)
     with _fetching(app, opts):
         report = analytics.performance(app.store, _cg(app), span, portfolio, vs, opts)
-    if chart and not app.json:
+    if chart and not app.json and not as_csv:
         app.out.file.write(view.performance_chart(report, app.out.width, app.color) + "\n")
         return
-    emit(app, report.to_json(), lambda: view.performance_view(report, app.color))
+    emit(app, report.to_json(), lambda: view.performance_view(report, app.color),
+         csv_rows=view.performance_rows(report), as_csv=as_csv)
 
 
 # --- the subcommands ---------------------------------------------------------------------
@@ -173,7 +177,7 @@ def register(portfolio_app: typer.Typer) -> None:
                      "--confidence", "-c", metavar="C",
                      help="VaR/CVaR confidence, e.g. 0.95 or 0.99.")] = "0.95",
                  chart: ChartOpt = False, portfolio: PortfolioOpt = None, vs: VsOpt = None,
-                 json: JsonOpt = False) -> None:
+                 json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """Risk: volatility, Sharpe, Sortino, max drawdown, VaR/CVaR, beta, correlation.
 
         The current holdings valued on each day's closes; 365 periods a year; every figure
@@ -183,7 +187,7 @@ def register(portfolio_app: typer.Typer) -> None:
         0.99 --json`, `mobius portfolio risk --chart`.
         """
         show_risk(app_context(ctx, json=json, vs=vs), portfolio, days,
-                  _number(confidence, "--confidence"), chart)
+                  _number(confidence, "--confidence"), chart, csv)
 
     @portfolio_app.command("optimize")
     def optimize_cmd(ctx: typer.Context,
@@ -194,7 +198,7 @@ def register(portfolio_app: typer.Typer) -> None:
                          "--max-weight", "-w", metavar="W",
                          help="Most any one coin may weigh, e.g. 0.4 (or 40%).")] = None,
                      days: DaysOpt = "365", portfolio: PortfolioOpt = None, vs: VsOpt = None,
-                     json: JsonOpt = False) -> None:
+                     json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """Target weights (long-only, summing to 1) and the trades to reach them.
 
         Expected returns = mean daily return × 365; covariance = sample covariance × 365.
@@ -204,12 +208,13 @@ def register(portfolio_app: typer.Typer) -> None:
         risk-parity --max-weight 0.4`, `... optimize -o min-variance --json`.
         """
         cap = None if max_weight is None else _number(max_weight, "--max-weight")
-        show_optimize(app_context(ctx, json=json, vs=vs), objective, cap, days, portfolio)
+        show_optimize(app_context(ctx, json=json, vs=vs), objective, cap, days, portfolio,
+                      csv)
 
     @portfolio_app.command("performance")
     def performance_cmd(ctx: typer.Context, days: DaysOpt = "365", chart: ChartOpt = False,
                         portfolio: PortfolioOpt = None, vs: VsOpt = None,
-                        json: JsonOpt = False) -> None:
+                        json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """What the money did: time-weighted and money-weighted (XIRR) returns, vs BTC.
 
         Counts the ledger's buys and sales as money in and out. --chart draws the value
@@ -218,4 +223,4 @@ def register(portfolio_app: typer.Typer) -> None:
         Examples: `mobius portfolio performance`, `mobius portfolio performance --days 90
         --chart`.
         """
-        show_performance(app_context(ctx, json=json, vs=vs), days, chart, portfolio)
+        show_performance(app_context(ctx, json=json, vs=vs), days, chart, portfolio, csv)

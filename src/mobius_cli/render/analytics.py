@@ -217,3 +217,38 @@ def performance_chart(report: PerformanceReport, width: int, color: bool) -> str
                   [t.timestamp() for t in b.times[s:]],
                   f"Portfolio {report.portfolio}: value {money(report.value, report.currency)}"
                   f" vs net invested {money(report.invested, report.currency)}", width, color)
+
+
+# --- CSV rows -------------------------------------------------------------------------------
+
+
+def _iso(t: Any) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def risk_rows(report: RiskReport) -> list[dict[str, Any]]:
+    """CSV: the portfolio's value, daily return and drawdown on every close."""
+    f = report.figures
+    dd = f.drawdown
+    return [{"date": _iso(t), "value": float(f.values[i]),
+             "return": float(f.returns[i - 1]) if i else None, "drawdown": float(dd[i])}
+            for i, t in enumerate(report.times)]
+
+
+def optimize_rows(report: OptimizeReport) -> list[dict[str, Any]]:
+    """CSV: one row per holding with its weight now, its target and the trade."""
+    trades = {t.symbol: t for t in report.trades}
+    rows = []
+    for coin, now, target in zip(report.coins, report.current, report.weights, strict=True):
+        t = trades.get(coin.symbol)
+        rows.append({"symbol": coin.symbol, "weight_now": now, "weight_target": target,
+                     "side": t.side if t else None, "amount": t.amount if t else 0.0,
+                     "value": t.value if t else 0.0})
+    return rows
+
+
+def performance_rows(report: PerformanceReport) -> list[dict[str, Any]]:
+    """CSV: value, net flow and net money put in on every close."""
+    b = report.book
+    return [{"date": _iso(t), "value": b.values[i], "flow": b.flows[i],
+             "net_invested": b.invested[i]} for i, t in enumerate(b.times)]
