@@ -14,7 +14,7 @@ import pytest
 from mobius_cli.nl import langs, parse_text
 
 KEYS = {"language", "markers", "abbreviations", "scale_words", "remove_verbs", "conditions",
-        "cues", "common_words"}
+        "cues", "common_words", "alert_nouns", "follow_up"}
 
 # One row per language: sentences that lean on that file's data (cues, scale words,
 # abbreviations, condition and remove verbs), with the intent and the entities expected.
@@ -44,6 +44,7 @@ TABLE: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("wie lauft der kryptomarkt heute", "market_overview", {}),
         ("50 tausend euro in bitcoin", "convert", {"amount": 50000, "from": "EUR", "to": "BTC"}),
         ("losche alarm 8", "alert_remove", {"alert_id": 8}),
+        ("wie ist die stimmung", "fear_greed", {}),
     ],
     "pt": [
         ("2 mil reais em bitcoin", "convert", {"amount": 2000, "from": "BRL", "to": "BTC"}),
@@ -53,6 +54,7 @@ TABLE: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
     ],
     "it": [
         ("5 mila euro in eth", "convert", {"amount": 5000, "from": "EUR", "to": "ETH"}),
+        ("cancella l'avviso 6", "alert_remove", {"alert_id": 6}),
     ],
 }
 

@@ -10,8 +10,9 @@ from mobius_cli.core import registry
 from mobius_cli.nl import intents, langs, slots
 from mobius_cli.nl.entities import Scan, find_days
 
-FOLLOW_UP = re.compile(r"^ (?:and|what about|how about|same for|same with|same|also|now|ok"
-                       r"|okay|then|hmm|what of|y|et|und|e|and what about|and how about)\b")
+# Words that open a follow-up, from every language file ("and", "what about", "y", "und").
+FOLLOW_UP = re.compile(r"^ (?:" + "|".join(re.escape(w) for w in langs.follow_up_openers())
+                       + r")\b")
 PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
 
 def _forget_last() -> re.Pattern[str]:

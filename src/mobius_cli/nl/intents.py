@@ -338,8 +338,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
 }
 # Alert nouns of en/es/fr/de/pt/it, for the list and remove cues.
-_ALERT_NOUNS = r"(?:alerts?|alarms?|alarme?n?|alertes?|alertas?|avvisi|avviso)"
-_ALERTS_PLURAL = r"(?:alerts|alarms|alarme|alarmen|alertes|alertas|avvisi)"
+# Alert nouns of every language file, for the list and remove cues (ALERT in a pattern is
+# any of them; ALERTS the plural forms).
+_ALERT_NOUNS = "(?:" + "|".join(re.escape(w) for w in langs.alert_nouns()) + ")"
+_ALERTS_PLURAL = "(?:" + "|".join(re.escape(w) for w in langs.alert_nouns()
+                                  if w.endswith(("s", "i", "en", "me"))) + ")"
 
 def _remove_verbs() -> str:
     verbs = sorted(langs.remove_verbs(), key=len, reverse=True)
@@ -412,13 +415,8 @@ def _has(scan: Scan, pattern: str) -> bool:
 
 
 # Things people price that are not crypto: "price of gold", "how much does a coffee cost".
-_NOT_CRYPTO = frozenset({
-    "gold", "silver", "oil", "petrol", "gasoline", "diesel", "stock", "stocks", "shares",
-    "tesla", "apple", "nvidia", "amazon", "google", "microsoft", "nasdaq", "dow", "s&p",
-    "house", "houses", "rent", "bread", "milk", "eggs", "coffee", "tea", "beer", "pizza",
-    "iphone", "car", "cars", "ticket", "tickets", "flight", "flights", "groceries", "food",
-    "oro", "plata", "petroleo", "acciones", "petrole", "actions", "aktien", "olio",
-})
+# Things people price that are not crypto ("price of gold"), from the language files.
+_NOT_CRYPTO = langs.not_crypto()
 
 
 def off_topic_object(scan: Scan) -> bool:

@@ -2,10 +2,12 @@
 
 Each file holds `markers` (words that tell the language apart), `abbreviations` (a word and
 what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_verbs`,
-`conditions` (alert direction words), `cues` (extra intent patterns with weights),
-`common_words` (everyday words that are never typo-corrected nor taken as tickers) and
-optionally `not_crypto` (things people price that are not coins). Adding a language is
-adding one file (and a line in tests/test_nl_lang.py's table).
+`conditions` (alert direction words), `cues` (the language's intent patterns with
+weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
+`alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
+`not_crypto` (things people price that are not coins) and `everyday_protocols` (protocol
+names that are everyday words). Adding a language is adding one file (and a row in
+tests/test_nl_lang.py's table).
 """
 
 from __future__ import annotations
@@ -119,3 +121,18 @@ def everyday_protocols() -> frozenset[str]:
 def markers() -> frozenset[str]:
     """Every language's marker words (function words: never names)."""
     return frozenset(w for d in languages().values() for w in d.get("markers", ()))
+
+
+@lru_cache(maxsize=1)
+def alert_nouns() -> tuple[str, ...]:
+    """Nouns for an alert in every language, longest first."""
+    words = {w for d in languages().values() for w in d.get("alert_nouns", ())}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def follow_up_openers() -> tuple[str, ...]:
+    """Words that open a follow-up ("and ...", "what about ...", "y ...", "und ..."), longest
+    first."""
+    words = {w for d in languages().values() for w in d.get("follow_up", ())}
+    return tuple(sorted(words, key=len, reverse=True))
