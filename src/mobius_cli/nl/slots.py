@@ -46,8 +46,8 @@ _LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fe
                      r"|verlierer|perdenti) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
 _ALL = re.compile(r" (?:all|every|alle|todas|todos|toutes|tous|tutti|tutte) ")
-_ALERT_ID = re.compile(r"(?:alerts?|alarms?|alarme?|alertes?|alertas?|avviso|number|no|id|nr"
-                       r"|nummer|numero) (?:# )?(NUM)|# (NUM)")
+_ALERT_ID = re.compile("(?:" + "|".join(re.escape(w) for w in langs.alert_nouns())
+                       + r"|number|no|id|nr|nummer|numero) (?:# )?(NUM)|# (NUM)")
 
 
 def _unique(items: list[str]) -> list[str]:
