@@ -59,3 +59,18 @@ def test_trades_and_alerts_from_sentences_change_data_only_when_confirmed(fake_a
     removed = fake_apis.run_mobius("ask", "--yes", f"delete alert {alerts[0]['id']}")
     assert removed.returncode == 0, removed.stderr
     assert json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(("sentence", "command"), [
+    ("how risky is my portfolio", ["portfolio", "risk"]),
+    ("how should I rebalance", ["portfolio", "optimize"]),
+])
+def test_portfolio_analytics_from_sentences(fake_apis, sentence, command):
+    for symbol, amount in (("btc", "0.5"), ("eth", "4"), ("sol", "30")):
+        added = fake_apis.run_mobius("portfolio", "add", symbol, amount, "--price", "100")
+        assert added.returncode == 0, added.stderr
+    asked = fake_apis.run_mobius("ask", "--json", sentence)
+    direct = fake_apis.run_mobius(*command, "--json")
+    assert shown_command(asked.stderr) == [*command, "--json"]
+    assert asked.returncode == direct.returncode
+    assert asked.stdout == direct.stdout

@@ -270,6 +270,7 @@ def _movers(e: dict[str, Any], o: Options) -> Call:
 
 ANALYSIS, DEFI = "mobius_cli.commands.analysis", "mobius_cli.commands.defi"
 PORTFOLIO, ALERTS = "mobius_cli.commands.portfolio", "mobius_cli.commands.alerts"
+ANALYTICS = "mobius_cli.commands.portfolio_analytics"
 
 
 def _ta(e: dict[str, Any], o: Options) -> Call:
@@ -346,6 +347,11 @@ def _trade(kind: str) -> Builder:
                     f"{PORTFOLIO}:{'add' if kind == 'add' else 'remove'}_trade",
                     {"symbol": symbol, "amount": amount, "price": price})
     return build
+
+
+def _risk(e: dict[str, Any], o: Options) -> Call:
+    return Call(["portfolio", "risk", *(["--chart"] if o.chart else [])], f"{ANALYTICS}:show_risk",
+                {"chart": o.chart})
 
 
 ALERT_FLAGS = {"above": "--above", "below": "--below", "cross": "--cross",
@@ -435,9 +441,11 @@ def _intents() -> dict[str, Intent]:
                "a coin and an amount", "portfolio remove", _trade("remove"),
                changes_data=True),
         Intent("portfolio_risk", "risk of the portfolio: volatility, VaR, drawdown, "
-               "correlation", (), ("how risky is my portfolio",), command="portfolio risk"),
+               "correlation", (), ("how risky is my portfolio",), command="portfolio risk",
+               build=_risk),
         Intent("portfolio_optimize", "suggest an allocation / rebalancing", (),
-               ("how should I rebalance",), command="portfolio optimize"),
+               ("how should I rebalance",), command="portfolio optimize",
+               build=_plain(["portfolio", "optimize"], f"{ANALYTICS}:show_optimize")),
         Intent("alert_add", "create a price or %-move alert", ("symbols", "condition", "target"),
                ("alert me if eth drops below 2.5k", "alert when sol is up 10% today"),
                ("symbols", "condition", "target"), "a coin, a condition and a target",
