@@ -161,6 +161,46 @@ def _join(base: str | Exception, path: str) -> str | Exception:
     return base if isinstance(base, Exception) else join_url(base, path)
 
 
+def show_doctor(app: AppContext) -> bool:
+    """Run every check and print the report (JSON with app.json); True when all passed."""
+    from rich.text import Text
+
+    from mobius_cli.render.format import file_size
+    from mobius_cli.render.output import emit, new_table
+
+    with app.spinner("Checking…"):
+        report = doctor_report(app)
+
+    def tables() -> list[Any]:
+        t = new_table(f"mobius {report['version']}", "Field", "Value")
+        t.columns[1].justify = "left"
+        config = report["config"]
+        t.add_row("Config", f"{config['file']} "
+                  f"({config['status']}{': ' + config['detail'] if config['detail'] else ''})")
+        home = report["home"]
+        if home["status"] != "ok":
+            t.add_row("Home", Text(f"error: {home['detail']}", style="red"))
+        t.add_row("Keyring", report["keyring"]["backend"] or
+                  "none (use environment variables for keys)")
+        t.add_row("Keys", ", ".join(f"{k}: {'set' if v else 'not set'}"
+                                    for k, v in report["keys"].items()))
+        cache = report["cache"]
+        t.add_row("Cache", cache["detail"] if cache["status"] != "ok" else
+                  f"{cache['entries']} entries, {file_size(cache['bytes'])} ({cache['path']})")
+        s = new_table("Data sources", "Source", "Status", "Latency", "Detail")
+        marks = {"ok": Text("ok", style="green"), "error": Text("error", style="red"),
+                 "skipped": Text("skipped", style="dim")}
+        for row in report["sources"]:
+            latency = row["latency_ms"]
+            s.add_row(row["source"], marks[row["status"]],
+                      "—" if latency is None else f"{latency:.0f} ms",
+                      row["detail"] or row["url"] or "")
+        return [t, s]
+
+    emit(app, report, tables)
+    return bool(report["ok"])
+
+
 def register(app: typer.Typer) -> None:
     """Add doctor to the app."""
 
@@ -170,43 +210,7 @@ def register(app: typer.Typer) -> None:
 
         Exits 1 when a check fails. Example: `mobius doctor --json | jq .sources`.
         """
-        from rich.text import Text
-
-        from mobius_cli.render.format import file_size
-        from mobius_cli.render.output import emit, new_table
-
-        obj = app_context(ctx, json=json)
-        with obj.spinner("Checking…"):
-            report = doctor_report(obj)
-
-        def tables() -> list[Any]:
-            t = new_table(f"mobius {report['version']}", "Field", "Value")
-            t.columns[1].justify = "left"
-            config = report["config"]
-            t.add_row("Config", f"{config['file']} "
-                      f"({config['status']}{': ' + config['detail'] if config['detail'] else ''})")
-            home = report["home"]
-            if home["status"] != "ok":
-                t.add_row("Home", Text(f"error: {home['detail']}", style="red"))
-            t.add_row("Keyring", report["keyring"]["backend"] or
-                      "none (use environment variables for keys)")
-            t.add_row("Keys", ", ".join(f"{k}: {'set' if v else 'not set'}"
-                                        for k, v in report["keys"].items()))
-            cache = report["cache"]
-            t.add_row("Cache", cache["detail"] if cache["status"] != "ok" else
-                      f"{cache['entries']} entries, {file_size(cache['bytes'])} ({cache['path']})")
-            s = new_table("Data sources", "Source", "Status", "Latency", "Detail")
-            marks = {"ok": Text("ok", style="green"), "error": Text("error", style="red"),
-                     "skipped": Text("skipped", style="dim")}
-            for row in report["sources"]:
-                latency = row["latency_ms"]
-                s.add_row(row["source"], marks[row["status"]],
-                          "—" if latency is None else f"{latency:.0f} ms",
-                          row["detail"] or row["url"] or "")
-            return [t, s]
-
-        emit(obj, report, tables)
-        if not report["ok"]:
+        if not show_doctor(app_context(ctx, json=json)):
             raise typer.Exit(1)
 
 
