@@ -291,3 +291,12 @@ def test_no_openai_import_without_an_llm(fake_apis):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=fake_apis.env(), timeout=60)
     assert out.stderr.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_doctor_reports_the_endpoint_the_model_and_tool_support(fake_apis, model):
+    model.script = [fo.tool_call("ping", {})]
+    report = json.loads(fake_apis.run_mobius("doctor", "--json", env=llm_env(model)).stdout)
+    assert report["llm"]["model"] == "fake-small" and report["llm"]["tools"] is True
+    assert report["llm"]["base_url"] == model.url and KEY not in json.dumps(report)
+    plain = fake_apis.run_mobius("doctor", "--json")
+    assert json.loads(plain.stdout)["llm"]["configured"] is False

@@ -140,6 +140,11 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
         cache = {"path": str(paths.cache_db), "entries": 0, "bytes": 0, "oldest": None,
                  "newest": None, "status": "error", "detail": detail}
     backend = backend_name()
+    from mobius_cli.commands.llm import status as llm_status
+
+    llm = problem_of(lambda: llm_status(app, probe=not app.offline))
+    if isinstance(llm, Exception):
+        llm = {"configured": False, "error": llm.message}
     return {
         "version": __import__("mobius_cli").__version__,
         "config": config,
@@ -150,6 +155,7 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
         "keys": {name: secret_source(name) is not None for name in env.SECRET_KEYS},
         "sources": sources,
         "cache": cache,
+        "llm": llm,
         "ok": config["status"] == cache["status"] == home["status"] == "ok"
         and all(s["status"] != "error" for s in sources),
     }
@@ -187,6 +193,14 @@ def show_doctor(app: AppContext) -> bool:
         cache = report["cache"]
         t.add_row("Cache", cache["detail"] if cache["status"] != "ok" else
                   f"{cache['entries']} entries, {file_size(cache['bytes'])} ({cache['path']})")
+        llm = report["llm"]
+        if llm.get("configured"):
+            tools = {True: "takes tools", False: "no tools (JSON mode, then the rules)",
+                     None: "tools unknown"}[llm.get("tools")]
+            t.add_row("LLM", f"{llm['model']} at {llm['base_url']}: "
+                      + (f"error: {llm['error']}" if llm.get("error") else tools))
+        else:
+            t.add_row("LLM", llm.get("error") or "off (optional: `mobius llm use`)")
         s = new_table("Data sources", "Source", "Status", "Latency", "Detail")
         marks = {"ok": Text("ok", style="green"), "error": Text("error", style="red"),
                  "skipped": Text("skipped", style="dim")}
