@@ -15,6 +15,15 @@ MOBIUS_BIN = str(Path(sys.executable).parent / "mobius")
 _SCRUB = ("MOBIUS_", "COINGECKO_", "OPENAI_", "FORCE_COLOR")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def built_once_per_process():
+    """Typer's command tree and the TLS context, built once as one process would build
+    them, not on every in-process run (tests/runner.py)."""
+    from tests.runner import install_process_caches
+
+    install_process_caches()
+
+
 @pytest.fixture(autouse=True)
 def sealed(tmp_path, monkeypatch):
     """Own home, no colour, fixed width, no secrets, no keyring, no real network."""

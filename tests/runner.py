@@ -101,7 +101,7 @@ def run_in_process(args: Sequence[str], env: Mapping[str, str] | None = None,
         stack.enter_context(_process_state(full))
         out, err = stack.enter_context(_streams(input))
         stack.enter_context(_alarm(timeout))
-        stack.enter_context(_cached_click_commands())
+        install_process_caches()
         code = _call_main(args)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -120,29 +120,62 @@ def _fingerprint(app: Any) -> tuple[Any, ...]:
             tuple(_fingerprint(g.typer_instance) for g in getattr(app, "registered_groups", ())))
 
 
-@contextlib.contextmanager
-def _cached_click_commands() -> Iterator[None]:
-    """Build the click command tree once per Typer app, not on every run.
+def cache_click_commands() -> None:
+    """Build the click command tree once per Typer app, not on every call of main().
 
     Typer rebuilds it from the functions' signatures on each call (about a tenth of a
-    second of every command); a process does that once, so reusing it changes nothing a
-    run can observe. A test that registers or replaces commands gets a fresh tree.
+    second of CPU per command); a process does that once, so reusing it within the test
+    process changes nothing a run can observe. A test that registers or replaces commands
+    gets a fresh tree (the key covers every registration). Installed by conftest.
     """
     import typer.main
 
+    if getattr(typer.main.get_command, "_tests_cached", False):
+        return
     build = typer.main.get_command
 
-    def cached(app: Any) -> Any:
+    def get_command(app: Any) -> Any:
         key = _fingerprint(app)
         if key not in _commands:
-            _commands[key] = build(app)
-        return _commands[key]
+            _commands[key] = (app, build(app))  # the app kept alive: its id stays its own
+        return _commands[key][1]
 
-    typer.main.get_command = cached
+    get_command._tests_cached = True  # type: ignore[attr-defined]
+    typer.main.get_command = get_command
+
+
+def share_ssl_context() -> None:
+    """One default TLS context for every httpx client in the test process.
+
+    Each `httpx.Client` loads certifi's CA bundle (about 30 ms of CPU), even for the
+    loopback http:// fakes; a process does that once per command, so sharing the identical
+    default context between in-process runs changes nothing a run can observe.
+    """
     try:
-        yield
-    finally:
-        typer.main.get_command = build
+        import httpx._transports.default as transport
+    except ImportError:  # another httpx layout: nothing to share
+        return
+    create = transport.create_ssl_context
+    if getattr(create, "_tests_shared", False):
+        return
+    shared: dict[tuple[Any, ...], Any] = {}
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is not True or cert is not None:
+            return create(verify=verify, cert=cert, trust_env=trust_env)
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in shared:
+            shared[key] = create(verify=verify, cert=cert, trust_env=trust_env)
+        return shared[key]
+
+    create_ssl_context._tests_shared = True  # type: ignore[attr-defined]
+    transport.create_ssl_context = create_ssl_context
+
+
+def install_process_caches() -> None:
+    """What one process builds once, built once for the whole test process (conftest)."""
+    cache_click_commands()
+    share_ssl_context()
 
 
 def _call_main(args: list[str]) -> int:
@@ -339,50 +372,91 @@ def _snapshot_object(obj: Any) -> dict[str, Any]:
         return {}
 
 
+_PLAIN = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, str, bytes, int,
+          float, complex, bool, frozenset, tuple, type(None))
+
+
+class _Plan:
+    """Which globals of a module can hold state: worked out once per module layout."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        name = module.__name__
+        namespace = vars(module)
+        self.module = module
+        self.size = len(namespace)
+        self.containers: list[str] = []  # dict, list and set globals
+        self.classes: list[tuple[str, list[str]]] = []  # classes defined here, mutable attrs
+        self.instances: list[str] = []  # module-level instances of the package's classes
+        self.caches: list[str] = []  # functools caches to clear after a run
+        for key, value in namespace.items():
+            if key.startswith("__"):  # __builtins__ and the like
+                continue
+            if isinstance(value, _MUTABLE):
+                self.containers.append(key)
+            elif isinstance(value, type):
+                if _own(value, name):
+                    mutable = [k for k, v in vars(value).items()
+                               if isinstance(v, _MUTABLE) and not k.startswith("__")]
+                    self.classes.append((key, mutable))
+            elif callable(getattr(value, "cache_clear", None)):
+                if _own(value, name) and not _keep_cache(f"{name}.{key}"):
+                    self.caches.append(key)
+            elif not isinstance(value, _PLAIN) and hasattr(value, "__dict__") and \
+                    (type(value).__module__ or "").startswith(PACKAGE):
+                self.instances.append(key)
+
+
+_plans: dict[str, _Plan] = {}
+
+
+def _plan(module: types.ModuleType) -> _Plan:
+    plan = _plans.get(module.__name__)
+    if plan is None or plan.module is not module or plan.size != len(vars(module)):
+        plan = _plans[module.__name__] = _Plan(module)
+    return plan
+
+
 class _Snapshot:
     """One module's globals, with copies of its mutable values and of its classes' and
     instances' attributes."""
 
     def __init__(self, module: types.ModuleType) -> None:
         self.module = module
-        self.name = module.__name__
-        self.globals = dict(vars(module))
-        self.contents: dict[int, tuple[Any, Any]] = {}
+        self.plan = plan = _plan(module)
+        self.globals = namespace = dict(vars(module))
+        self.contents: list[tuple[Any, Any]] = []
         self.objects: list[tuple[Any, dict[str, Any]]] = []
-        for key, value in self.globals.items():
-            if key.startswith("__"):  # __builtins__, __dict__-like module attributes
-                continue
-            self._keep(value)
-            if isinstance(value, type) and _own(value, self.name):
-                attrs = {k: v for k, v in vars(value).items() if not k.startswith("__")}
-                self.objects.append((value, attrs))
-                for attr in attrs.values():
-                    self._keep(attr)
-            elif _own(type(value), self.name) or (
-                    type(value).__module__.startswith(PACKAGE) and hasattr(value, "__dict__")
-                    and not isinstance(value, (type, types.FunctionType))):
-                state = _snapshot_object(value)
-                self.objects.append((value, state))
-                for attr in state.values():
-                    self._keep(attr)
+        for key in plan.containers:
+            self._keep(namespace.get(key))
+        for key, mutable in plan.classes:
+            cls = namespace.get(key)
+            if isinstance(cls, type):
+                attrs = dict(vars(cls))
+                self.objects.append((cls, attrs))
+                for attr in mutable:
+                    self._keep(attrs.get(attr))
+        for key in plan.instances:
+            obj = namespace.get(key)
+            state = _snapshot_object(obj)
+            self.objects.append((obj, state))
+            for value in state.values():
+                self._keep(value)
 
     def _keep(self, value: Any) -> None:
-        if isinstance(value, _MUTABLE) and id(value) not in self.contents:
-            copy = value.copy()
-            self.contents[id(value)] = (value, copy)
+        if isinstance(value, _MUTABLE):
+            self.contents.append((value, value.copy()))
 
     def restore(self) -> None:
         namespace = vars(self.module)
         for key, value in self.globals.items():
             if namespace.get(key, _MISSING) is not value:
                 namespace[key] = value
-        for value, copy in self.contents.values():
+        for value, copy in self.contents:
             if value != copy:
                 value.clear()
                 value.update(copy) if not isinstance(value, list) else value.extend(copy)
         for obj, state in self.objects:
-            current = _snapshot_object(obj) if not isinstance(obj, type) else {
-                k: v for k, v in vars(obj).items() if not k.startswith("__")}
+            current = vars(obj) if isinstance(obj, type) else _snapshot_object(obj)
             for key, value in state.items():
                 if current.get(key, _MISSING) is not value:
                     with contextlib.suppress(AttributeError, TypeError):
@@ -390,10 +464,8 @@ class _Snapshot:
             for key in current.keys() - state.keys():
                 with contextlib.suppress(AttributeError, TypeError):
                     delattr(obj, key)
-        for key, value in self.globals.items():
-            if callable(getattr(value, "cache_clear", None)) and _own(value, self.name) \
-                    and not _keep_cache(f"{self.name}.{key}"):
-                value.cache_clear()
+        for key in self.plan.caches:
+            self.globals[key].cache_clear()
 
 
 _MISSING = object()
@@ -415,5 +487,6 @@ def _package_state() -> Iterator[None]:
             snap.restore()
 
 
-__all__ = ["KEEP_CACHES", "MOBIUS_BIN", "RESETS", "run_cli", "run_in_process",
-           "run_subprocess"]
+__all__ = ["KEEP_CACHES", "MOBIUS_BIN", "RESETS", "cache_click_commands",
+           "install_process_caches", "run_cli", "run_in_process", "run_subprocess",
+           "share_ssl_context"]
