@@ -16,8 +16,6 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import httpx
-
 from mobius_cli import __version__
 from mobius_cli.errors import SourceError, UsageError
 from mobius_cli.providers.cache import ResponseCache
@@ -27,6 +25,8 @@ __all__ = ["BadResponse", "Fetched", "HttpClient", "HttpStatusError", "JsonRpcEr
            "RetryPolicy", "mask_url"]
 
 if TYPE_CHECKING:
+    import httpx
+
     from mobius_cli.settings import Settings
 
 # Time-to-live by kind of data, in seconds.
@@ -247,6 +247,8 @@ class HttpClient:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
+            import httpx  # only when a request goes out: cached answers never load it
+
             self._client = httpx.Client(
                 timeout=self.timeout,
                 headers={"User-Agent": f"mobius/{__version__}", "Accept": "application/json"},
@@ -435,6 +437,8 @@ class HttpClient:
                   validate: Callable[[Any], None] | None = None,
                   parse: Callable[[str], Any] | None = None, rpc: bool = False,
                   policy: RetryPolicy | None = None) -> tuple[Any, str]:
+        import httpx
+
         policy = policy or self.policy
         failures = timeouts = rate_limited = bad_bodies = 0
         asked_each: set[float | None] = set()
@@ -509,6 +513,9 @@ class HttpClient:
               headers: dict[str, str] | None, json_body: Any) -> httpx.Response:
         """Send one request, following redirects by hand: secret headers (keys, tokens,
         Authorization, cookies) never leave the host the request was made to."""
+        import httpx
+
+
         try:
             request = self.client.build_request(
                 method, url, params=params, headers=headers,
