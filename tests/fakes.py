@@ -330,12 +330,12 @@ class FakeApis:
                                                 + load_fixture("llama_protocols_more"))
         self.chains: list[dict[str, Any]] = load_fixture("llama_chains")
         self.pools: dict[str, Any] = load_fixture("yields_pools")
+        self.pools["data"] += load_fixture("yields_pools_more")
         # JSON-RPC chains: name -> {"chain_id", "head", "base_fees" (wei, one per block and
         # the next block's last), "rewards" ([p10, p50, p90] wei per block)}; see set_fee_history.
         self.rpc_chains: dict[str, dict[str, Any]] = {
             name: _fee_chain(name, *spec) for name, spec in RPC_CHAINS.items()}
         self.rpc_errors: list[dict[str, Any]] = []
-        self.pools["data"] += load_fixture("yields_pools_more")
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -499,16 +499,6 @@ class FakeApis:
         llama = self.llama_prices.get(f"coingecko:{coin_id}")
         if llama is not None:
             llama["price"] = usd
-
-    def use_bulk_defi(self, protocols: int = 3000, pools: int = 20000, seed: int = 7) -> None:
-        """Serve generated DeFi data of real size (for benches): `protocols` /protocols
-        items and `pools` yield pools shaped like the fixtures, with parents, non-chain
-        keys, ~2% outliers, small pools and display-name chains; the fixtures stay first."""
-        self.protocols = self.protocols[:] + generate_protocols(protocols - len(self.protocols),
-                                                                seed)
-        data = self.pools["data"]
-        self.pools = {"status": "success",
-                      "data": data + generate_pools(pools - len(data), seed)}
 
     def set_fee_history(self, chain: str, base_fees_wei: list[int],
                         rewards_wei: list[list[int]], head: int = 21_000_000,
@@ -1333,116 +1323,6 @@ class FakeApis:
                      .strftime(fmt)} for d in data]
         return json_reply({"name": self.fng["name"], "data": data, "metadata": {"error": None}},
                           content_type="application/json")
-
-
-_CHAIN_MIX = (("Ethereum", 30), ("Arbitrum", 12), ("Base", 10), ("BSC", 8), ("Solana", 8),
-              ("Polygon", 6), ("OP Mainnet", 5), ("Avalanche", 4), ("Tron", 2),
-              ("Hyperliquid L1", 2), ("Sonic", 2), ("Gnosis", 1), ("Linea", 2), ("Blast", 1),
-              ("Mantle", 2), ("Scroll", 1), ("zkSync Era", 2), ("Sui", 2))
-_CATEGORIES = ("Dexs", "Lending", "Yield", "Liquid Staking", "Derivatives", "CDP", "Bridge",
-               "Yield Aggregator", "Restaking", "RWA", "Farm", "Services")
-_SYLLABLES = ("ae", "ba", "cor", "del", "fi", "gan", "hel", "ix", "jo", "ka", "lu", "mo",
-              "nex", "or", "pa", "qu", "ra", "so", "ta", "ur", "ve", "wa", "xo", "yi", "ze")
-_TOKENS = ("USDC", "USDT", "DAI", "USDE", "FRAX", "USDC.E", "WETH", "WBTC", "STETH", "ETH",
-           "SOL", "ARB", "OP", "CRV", "GMX", "LINK", "AAVE", "PENDLE", "CAKE", "BNB")
-_STABLE = {"USDC", "USDT", "DAI", "USDE", "FRAX", "USDC.E"}
-
-
-def _weighted_chain(rng: Any) -> str:
-    names, weights = zip(*_CHAIN_MIX, strict=True)
-    return rng.choices(names, weights)[0]
-
-
-def generate_protocols(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    """`count` /protocols items (full item shape), ~1 in 5 in a parent family of 2-3
-    versions, some with `<Chain>-borrowed`/`staking`/`pool2` keys; sizes roughly Zipf."""
-    import random
-
-    rng = random.Random(seed)
-    out: list[dict[str, Any]] = []
-    i = 0
-    while len(out) < max(0, count):
-        i += 1
-        base = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-        versions = rng.choice((1, 1, 1, 1, 2, 3))
-        category = rng.choice(_CATEGORIES)
-        for v in range(versions, 0, -1):
-            name = f"{base} {i}" + (f" V{v}" if versions > 1 else "")
-            slug = "-".join(name.lower().split())
-            chains = list(dict.fromkeys(_weighted_chain(rng) for _ in range(rng.randint(1, 5))))
-            size = 2e9 / (len(out) + 5) ** 1.1 * rng.uniform(0.3, 3)
-            tvls: dict[str, float] = {}
-            for chain in chains:
-                tvls[chain] = round(size * rng.uniform(0.05, 1), 2)
-                if category == "Lending":
-                    tvls[f"{chain}-borrowed"] = round(tvls[chain] * 0.4, 2)
-            if category == "Lending":
-                tvls["borrowed"] = round(sum(v for k, v in tvls.items() if k.endswith(
-                    "-borrowed")), 2)
-            if rng.random() < 0.15:
-                tvls[f"{chains[0]}-staking"] = tvls["staking"] = round(size * 0.1, 2)
-            if rng.random() < 0.05:
-                tvls[f"{chains[0]}-pool2"] = tvls["pool2"] = round(size * 0.02, 2)
-            item = {
-                "id": str(10000 + len(out)), "name": name, "address": None,
-                "symbol": base[:4].upper(), "url": f"https://{slug}.example",
-                "description": f"{name} is a generated protocol.",
-                "chain": chains[0] if len(chains) == 1 else "Multi-Chain",
-                "logo": f"https://icons.llamao.fi/icons/protocols/{slug}", "audits": "0",
-                "audit_note": None, "gecko_id": None, "cmcId": None, "category": category,
-                "chains": chains, "module": f"{slug}/index.js", "twitter": None,
-                "oracles": [], "forkedFrom": [], "audit_links": [], "github": [],
-                "listedAt": 1600000000 + len(out) * 3600}
-            if versions > 1:
-                item["parentProtocol"] = f"parent#{base.lower()}-{i}"
-            item.update({
-                "slug": slug, "tvl": round(sum(v for k, v in tvls.items() if k in chains), 2),
-                "chainTvls": tvls, "change_1h": round(rng.gauss(0, 0.5), 4),
-                "change_1d": round(rng.gauss(0, 3), 4) if rng.random() > 0.03 else None,
-                "change_7d": round(rng.gauss(0, 8), 4) if rng.random() > 0.05 else None,
-                "tokenBreakdowns": {}, "mcap": None})
-            out.append(item)
-    return out[:max(0, count)]
-
-
-def generate_pools(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    """`count` yield pools shaped like /pools items: ~2% outliers, ~10% under $10k TVL,
-    display-name chains, LP symbols joined with '-'."""
-    import random
-    import uuid
-
-    rng = random.Random(seed + 1)
-    out = []
-    for n in range(max(0, count)):
-        chain = _weighted_chain(rng)
-        lp = rng.random() < 0.35
-        symbols = rng.sample(_TOKENS, 2) if lp else [rng.choice(_TOKENS)]
-        stable = all(s in _STABLE for s in symbols)
-        small = rng.random() < 0.10
-        tvl = rng.randint(100, 9999) if small else int(10 ** rng.uniform(4, 9.5))
-        outlier = rng.random() < 0.02
-        base = round(rng.uniform(0, 12), 5) if rng.random() > 0.1 else None
-        reward = round(rng.uniform(0, 20), 5) if rng.random() < 0.3 else None
-        if outlier:
-            reward = round(rng.uniform(500, 50000), 5)
-        apy = round((base or 0) + (reward or 0), 5)
-        out.append({
-            "chain": chain, "project": f"project-{n % 1500}", "symbol": "-".join(symbols),
-            "tvlUsd": tvl, "apyBase": base, "apyReward": reward, "apy": apy,
-            "rewardTokens": None if reward is None else [f"0x{n:040x}"],
-            "pool": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "apyPct1D": round(rng.gauss(0, 0.2), 5), "apyPct7D": round(rng.gauss(0, 0.5), 5),
-            "apyPct30D": round(rng.gauss(0, 1), 5), "stablecoin": stable,
-            "ilRisk": "yes" if lp and not stable else "no",
-            "exposure": "multi" if lp else "single",
-            "predictions": {"predictedClass": rng.choice(("Stable/Up", "Down")),
-                            "predictedProbability": rng.randint(50, 95),
-                            "binnedConfidence": rng.randint(1, 3)},
-            "poolMeta": None, "mu": round(apy * 0.9, 5), "sigma": round(rng.uniform(0, 2), 5),
-            "count": rng.randint(1, 1500), "outlier": outlier, "underlyingTokens": None,
-            "il7d": None, "apyBase7d": None, "apyMean30d": round(apy * rng.uniform(0.8, 1.2), 5),
-            "volumeUsd1d": None, "volumeUsd7d": None, "apyBaseInception": None})
-    return out
 
 
 def _fee_chain(name: str, chain_id: int, base_gwei: float,
