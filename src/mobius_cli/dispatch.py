@@ -137,7 +137,9 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
     action = plan(result, app, wants_chart=wants_chart(result.text), repl=repl)
     if action.command_line and not quiet:
         # Text, not markup: a command line may hold brackets.
-        app.err.print(Text(f"→ {action.command_line}", style="dim"), highlight=False,
+        from mobius_cli.render.format import printable
+
+        app.err.print(Text(printable(f"→ {action.command_line}"), style="dim"), highlight=False,
                       soft_wrap=True)
     if action.note:
         app.note(action.note)
@@ -154,7 +156,9 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
         print_json({"intent": action.intent, "message": action.message}, app.out.file)
     else:
         # soft_wrap: the terminal wraps a long message; a pipe gets whole lines.
-        app.out.print(action.message or "", markup=False, highlight=False, soft_wrap=True)
+        from mobius_cli.render.output import safe
+
+        app.out.print(safe(action.message or ""), highlight=False, soft_wrap=True)
     return action.exit_code
 
 
@@ -231,7 +235,9 @@ def summarise(app: AppContext, action: Action, question: str) -> None:
     except SourceError as exc:
         app.note(f"no summary: {exc.message}")
         return
-    app.out.print(text, markup=False, highlight=False, soft_wrap=True)
+    from mobius_cli.render.output import safe
+
+    app.out.print(safe(text), highlight=False, soft_wrap=True)  # the model's words are data
     if replaced:
         app.note("the model's summary named a number not in the results; "
                  "this one is built from the results")

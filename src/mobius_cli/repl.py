@@ -63,10 +63,14 @@ class Repl:
         return self._conversation
 
     def say(self, message: str) -> None:
-        self.app.out.print(message, markup=False, highlight=False, soft_wrap=True)
+        from mobius_cli.render.output import safe
+
+        self.app.out.print(safe(message), highlight=False, soft_wrap=True)
 
     def error(self, message: str) -> None:
-        self.app.err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        from mobius_cli.render.output import safe
+
+        self.app.err.print(safe(f"error: {message}"), highlight=False, soft_wrap=True)
 
     def slash(self, line: str) -> bool:
         """Handle a /command; False means leave."""

@@ -43,10 +43,8 @@ def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
     if not view.holdings:
         return [f"{title}: no holdings yet. Add one with `mobius portfolio add btc 0.5 "
                 f"--price 60000`."]
-    from rich.markup import escape
-
     # On a narrow terminal the coin, its value and P&L stay; these go first, in order.
-    table = new_table(escape(title), "Coin", "Amount", "Price", "Value", "Cost basis", "P&L",
+    table = new_table(title, "Coin", "Amount", "Price", "Value", "Cost basis", "P&L",
                       "P&L %", "24h", "Allocation",
                       drop_first=("Cost basis", "24h", "Price", "P&L %", "Amount"))
     for column in table.columns:  # figures are never wrapped, so none is squeezed either
