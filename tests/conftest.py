@@ -25,6 +25,31 @@ def built_once_per_process():
 
 
 @pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch):
+    """Clients built from settings back off between retries for milliseconds, not seconds.
+
+    Attempts, budgets, Retry-After waits and messages are unchanged; only the pause before
+    retrying a 5xx, a timeout, a dropped connection or a bad body shrinks 100x (about 30 s
+    of the suite's sleeping). The back-off itself is unit-tested with explicit policies. A
+    test module that needs the real pause defines its own `quick_backoff` fixture.
+    """
+    import dataclasses
+
+    from mobius_cli.providers import http
+
+    build = http.HttpClient.from_settings
+
+    def from_settings(*args, **kwargs):
+        client = build(*args, **kwargs)
+        policy = client.policy
+        client.policy = dataclasses.replace(policy, base_delay=policy.base_delay / 100,
+                                            max_delay=policy.max_delay / 100)
+        return client
+
+    monkeypatch.setattr(http.HttpClient, "from_settings", staticmethod(from_settings))
+
+
+@pytest.fixture(autouse=True)
 def sealed(tmp_path, monkeypatch):
     """Own home, no colour, fixed width, no secrets, no keyring, no real network."""
     for name in list(os.environ):
