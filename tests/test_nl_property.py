@@ -69,7 +69,9 @@ def _stream_lines(data: bytes) -> list[dict]:
     stdout = io.StringIO()
     with mock.patch.object(sys, "stdin", stdin), mock.patch.object(sys, "stdout", stdout):
         _stream(True, None, lambda conv, text: conv.parse(text))
-    return [json.loads(line) for line in stdout.getvalue().splitlines()]
+    # JSON Lines are separated by "\n" only: str.splitlines would also cut at U+0085 and
+    # U+2028 inside a sentence echoed in "text".
+    return [json.loads(line) for line in stdout.getvalue().split("\n") if line]
 
 
 @settings(max_examples=200, deadline=None)

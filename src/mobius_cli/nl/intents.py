@@ -535,6 +535,13 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
             s.pop(intent, None)
     if "convert" in s and not nums:
         s["convert"] -= 3
+    # "put 500 usdc into compound": money moved into a protocol is a yield question.
+    if "convert" in s and "yields" in s and protocols and _has(
+            scan, r"(?:put|putting|deposit\w*|supply\w*|lend\w*|stake|staking|provide\w*"
+                  r"|park\w*) (?:my |some )?(?:NUM |PCT )?(?:COIN|FIAT) (?:into|in|on|to|with) "
+                  r"(?:COIN|PROTO)") and any(
+            m.protocol and not m.tickerish for m in scan.mentions):
+        s.pop("convert")
     if "convert" in s and nums:
         s.pop("price", None)
         if s["convert"] >= 4 and _has(scan, "how (?:much|many)"):
