@@ -82,6 +82,8 @@ def fit_to_width(table: Any, console: Any) -> None:
         for index, column in enumerate(table.columns):
             if str(column.header) == header:
                 del table.columns[index]
+                for position, rest in enumerate(table.columns):  # Rich pads by this index
+                    rest._index = position
                 break
 
 
