@@ -22,10 +22,12 @@ environment runs every call as a real process, to tell a runner problem from a C
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import io
 import logging
+import marshal
 import os
 import pkgutil
 import signal
@@ -71,6 +73,133 @@ def run_subprocess(args: Sequence[str], env: Mapping[str, str] | None = None,
     return subprocess.CompletedProcess(proc.args, proc.returncode,
                                        proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
+
+
+# --- fresh processes, forked from a warm one -----------------------------------------
+
+# A Python process that has imported the app (what every command imports first) and built
+# its command tree, then forks one child per probe: a child is a process of its own, with
+# exactly the modules a fresh `mobius ARGS` would have loaded (plus nothing: the app is
+# imported by every command anyway), at a fraction of the cost of starting Python, typer
+# and rich again. Not for checks of what importing the app itself loads, nor of paths
+# that never import it (`--version`): run those with `subprocess`.
+_FORK_SERVER = r"""
+import marshal, os, sys
+import mobius_cli.__main__
+import mobius_cli.app
+import typer.main
+_build = typer.main.get_command
+_built = {}
+def _cached(app):
+    if id(app) not in _built:
+        _built[id(app)] = (app, _build(app))
+    return _built[id(app)][1]
+typer.main.get_command = _cached
+_cached(mobius_cli.app.app)  # built once, reused by every child
+_pipe = sys.stdin.buffer
+print("ready", flush=True)
+while True:
+    size = _pipe.read(8)
+    if len(size) < 8:
+        break
+    req = marshal.loads(_pipe.read(int(size)))
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.chdir(req["cwd"])
+            os.environ.clear()
+            os.environ.update(req["env"])
+            for fd, path, mode in ((0, os.devnull, os.O_RDONLY),
+                                   (1, req["out"], os.O_WRONLY),
+                                   (2, req["err"], os.O_WRONLY)):
+                os.dup2(os.open(path, mode), fd)
+            sys.stdin = open(0, encoding="utf-8", errors="surrogateescape", closefd=False)
+            sys.stdout = open(1, "w", encoding="utf-8", errors="surrogateescape",
+                              closefd=False)
+            sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace",
+                              closefd=False, buffering=1)
+            sys.argv = ["-c", *req["argv"]]
+            try:
+                exec(compile(req["code"], "<string>", "exec"), {"__name__": "__main__"})
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None
+                                                                   else 1)
+                if not isinstance(exc.code, (int, type(None))):
+                    print(exc.code, file=sys.stderr)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    print(os.waitstatus_to_exitcode(status), flush=True)
+"""
+
+_server: subprocess.Popen[bytes] | None = None
+_server_lock = threading.Lock()
+
+
+def _fork_server() -> subprocess.Popen[bytes]:
+    global _server
+    if _server is None or _server.poll() is not None:
+        _server = subprocess.Popen([sys.executable, "-c", _FORK_SERVER],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   env=dict(os.environ))
+        assert _server.stdout is not None
+        ready = _server.stdout.readline().decode().strip()
+        if ready != "ready":
+            _server.kill()
+            _server = None
+            raise RuntimeError(f"the fork server did not start: {ready!r}")
+        atexit.register(_stop_fork_server)
+    return _server
+
+
+def _stop_fork_server() -> None:
+    global _server
+    if _server is not None and _server.poll() is None:
+        assert _server.stdin is not None
+        _server.stdin.close()
+        try:
+            _server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _server.kill()
+    _server = None
+
+
+def run_python_forked(code: str, *argv: str, env: Mapping[str, str] | None = None,
+                      timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE ARGV...` in a fresh child forked from a process that has already
+    imported the app; stdin is empty. Same result as the subprocess (see _FORK_SERVER)."""
+    with _server_lock, tempfile.TemporaryDirectory() as tmp:
+        out, err = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+        for path in (out, err):
+            open(path, "w").close()
+        request = {"code": code, "argv": list(argv), "cwd": os.getcwd(), "out": out,
+                   "err": err, "env": dict(os.environ if env is None else env)}
+        server = _fork_server()
+        assert server.stdin is not None and server.stdout is not None
+        data = marshal.dumps(request)
+        server.stdin.write(b"%08d" % len(data) + data)
+        server.stdin.flush()
+        reply: list[bytes] = []
+        reader = threading.Thread(target=lambda: reply.append(server.stdout.readline()),
+                                  daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not reply or not reply[0].strip():
+            _stop_fork_server()
+            raise subprocess.TimeoutExpired(["python", "-c", code, *argv], timeout)
+        with open(out, "rb") as fh_out, open(err, "rb") as fh_err:
+            stdout = fh_out.read().decode("utf-8", "replace")
+            stderr = fh_err.read().decode("utf-8", "replace")
+    return subprocess.CompletedProcess(["python", "-c", code, *argv], int(reply[0]),
+                                       stdout, stderr)
 
 
 # --- in-process ----------------------------------------------------------------------
@@ -488,5 +617,5 @@ def _package_state() -> Iterator[None]:
 
 
 __all__ = ["KEEP_CACHES", "MOBIUS_BIN", "RESETS", "cache_click_commands",
-           "install_process_caches", "run_cli", "run_in_process", "run_subprocess",
-           "share_ssl_context"]
+           "install_process_caches", "run_cli", "run_in_process", "run_python_forked",
+           "run_subprocess", "share_ssl_context"]

@@ -3,9 +3,6 @@ command it shows is one that gives the same answer when run."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from mobius_cli import dispatch
@@ -13,6 +10,7 @@ from mobius_cli.context import AppContext
 from mobius_cli.core import registry
 from mobius_cli.dispatch import plan, wants_chart
 from mobius_cli.nl import INTENT_KEYS, ParseResult, parse_text
+from tests.runner import run_python_forked
 from tests.test_ask_repl import run, shown_command
 
 
@@ -113,8 +111,7 @@ def test_ask_never_imports_prompt_toolkit(fake_apis):
     code = ("import sys\nfrom mobius_cli.__main__ import main\n"
             "main(['ask', 'what can you do?'])\n"
             "print('prompt_toolkit' in sys.modules, file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, env=fake_apis.env())
+    result = run_python_forked(code, env=fake_apis.env())  # a process of its own (runner.py)
     assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
 
 

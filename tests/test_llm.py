@@ -14,6 +14,7 @@ from mobius_cli.nl import llm as nl_llm
 from mobius_cli.nl import parse_text
 from mobius_cli.providers.llm import assemble, embedded_tool_calls
 from tests import fake_openai as fo
+from tests.runner import run_python_forked
 
 SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "nlu_score.py"
 DEV = SCORER.parents[1] / "nlu" / "dev.jsonl"
@@ -288,8 +289,7 @@ def test_no_openai_import_without_an_llm(fake_apis):
     code = ("import sys; from mobius_cli.__main__ import main\n"
             "try:\n    main(['ask', 'btc price'])\nexcept SystemExit:\n    pass\n"
             "print('openai' in sys.modules, file=sys.stderr)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=fake_apis.env(), timeout=60)
+    out = run_python_forked(code, env=fake_apis.env())  # a process of its own (runner.py)
     assert out.stderr.strip().splitlines()[-1] == "False", out.stderr
 
 

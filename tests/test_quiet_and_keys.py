@@ -13,6 +13,7 @@ import pytest
 
 from mobius_cli.context import AppContext
 from tests.fakes import run_mobius
+from tests.runner import run_python_forked
 
 
 def test_quiet_drops_notes_but_not_errors(fake_apis):
@@ -69,10 +70,10 @@ PROBE = ("import sys; from mobius_cli.__main__ import main; code = main(sys.argv
 
 
 def _run(fake, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """A real process, so what it imports can be seen."""
+    """A process of its own, so what it imports can be seen (forked from one that has
+    imported the app, as every command does first; tests/runner.py)."""
     full = fake.env({**os.environ, **(env or {})})
-    return subprocess.run([sys.executable, "-c", PROBE, *args], env=full, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return run_python_forked(PROBE, *args, env=full)
 
 
 def _keyring_env(tmp_path) -> dict[str, str]:
@@ -95,8 +96,7 @@ def test_no_key_stored_means_the_keyring_is_loaded_once_then_never(fake_apis, tm
 def test_a_stored_key_is_read_only_when_a_request_goes_out(fake_apis, tmp_path):
     env = _keyring_env(tmp_path)
     secret = "demo-secret-456"
-    stored = run_mobius("keys", "set", "coingecko", "--value", secret, env=env,
-                        subprocess=True)
+    stored = run_mobius("keys", "set", "coingecko", "--value", secret, env=env)
     assert stored.returncode == 0, stored.stderr
     fake_apis.require_api_key(secret)
     cold = _run(fake_apis, "price", "btc", env=env)
@@ -106,8 +106,7 @@ def test_a_stored_key_is_read_only_when_a_request_goes_out(fake_apis, tmp_path):
     warm = _run(fake_apis, "price", "btc", env=env)
     assert warm.returncode == 0 and "KEYRING-UNTOUCHED" in warm.stderr
     # Removing it through Mobius is seen by the next command at once.
-    assert run_mobius("keys", "remove", "coingecko", env=env,
-                      subprocess=True).returncode == 0
+    assert run_mobius("keys", "remove", "coingecko", env=env).returncode == 0
     fake_apis.require_api_key(None)
     after = _run(fake_apis, "price", "sol", env=env)
     assert after.returncode == 0 and "KEYRING-UNTOUCHED" in after.stderr
@@ -127,7 +126,7 @@ def test_keys_list_refreshes_what_the_index_knows(fake_apis, tmp_path):
     env = _keyring_env(tmp_path)
     assert _run(fake_apis, "price", "btc", env=env).returncode == 0  # index: nothing stored
     (tmp_path / "keyring.json").write_text(json.dumps({"mobius/coingecko": "outside-key"}))
-    listed = run_mobius("keys", "list", "--json", env=env, subprocess=True)
+    listed = run_mobius("keys", "list", "--json", env=env)
     assert json.loads(listed.stdout)[0]["set"] is True
     assert _run(fake_apis, "price", "eth", env=env).returncode == 0
     assert fake_apis.last("/simple/price").headers["x-cg-demo-api-key"] == "outside-key"

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tests.runner import run_python_forked
+
 HEAVY = ("openai", "numpy", "plotext", "prompt_toolkit", "httpx", "rapidfuzz")
 
 PROBE = """\
@@ -32,9 +34,10 @@ def test_fast_paths_import_nothing_heavy(args):
 
 
 def _loaded(args: list[str]) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60
-    )
+    """What `mobius ARGS` has imported when it ends: a fresh process forked from one that
+    has imported the app, which every command imports first (the same modules as
+    `python -c PROBE ARGS`, at a fraction of the start-up cost)."""
+    result = run_python_forked(PROBE, *args)
     code, *modules = result.stdout.splitlines()
     assert code == "0", result.stderr
     return {m.split(".")[0] for m in modules}
