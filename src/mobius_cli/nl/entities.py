@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mobius_cli.nl import vocab
 from mobius_cli.nl.numbers import INTERVALS, period_days, to_number, word_number
@@ -338,29 +339,36 @@ _ENGLISH_ENDINGS = ("est", "ing", "ed", "ly", "tion", "ness", "ers", "ment", "ie
 _COIN_PREV = frozenset({"vs"})
 
 
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    from mobius_cli.nl import langs
+
+    return langs.not_crypto() | langs.markers()
+
+
 def _unknown_tickers(tokens: list[Token], found: list[Mention]) -> list[Mention]:
     """A lower-case word no vocabulary knows, standing where a coin stands, is a ticker."""
-    from mobius_cli.nl import langs
 
     taken = {i for m in found for i in range(m.start, m.end)}
     known = known_words()
-    other = langs.not_crypto() | langs.markers()
+    other = _not_names()
     added = False
     n = len(tokens)
     for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1].text if i + 1 < n else ""
+        prev = tokens[i - 1].text if i else ""
+        if nxt not in _COIN_NEXT and prev not in _COIN_PREV:
+            continue
         if (i in taken or tok.kind != "word" or tok.fuzzy or not tok.text.isalnum()
                 or not tok.text[0].isalpha() or not 3 <= len(tok.text) <= 10
                 or tok.text in known or tok.text in other or tok.raw != tok.raw.lower()
                 or tok.text in vocab.FIAT_WORDS or tok.text in vocab.INDICATORS
                 or tok.text in vocab.CATEGORIES):
             continue
-        nxt = tokens[i + 1].text if i + 1 < n else ""
-        prev = tokens[i - 1].text if i else ""
         if tok.text.endswith(_ENGLISH_ENDINGS):
             continue  # "latest price", "trending vs": English word forms, not names
-        if nxt in _COIN_NEXT or prev in _COIN_PREV:
-            found.append(Mention(i, i + 1, tok.text, coin=tok.text.upper()))
-            added = True
+        found.append(Mention(i, i + 1, tok.text, coin=tok.text.upper()))
+        added = True
     if added:
         found.sort(key=lambda m: m.start)
     return found

@@ -356,9 +356,25 @@ _RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
     r"|(?:{v}) (?:the )?(?:last|latest|previous|newest|most recent)(?: one| alert)?"
     r"|(?:{v}) (?:# |number |no |id |nr )NUM"
     .replace("{v}", _remove_verbs()), 6))
-# Per-language cues from the language files.
-for _intent, _pairs in langs.cues().items():
-    _RAW_CUES[_intent] = (*_RAW_CUES.get(_intent, ()), *_pairs)
+
+
+def _with_languages(table: dict[str, tuple[tuple[str, int], ...]]) -> None:
+    """Add the language files' cues. Each joins the first pattern of the same intent and
+    weight (for another language: where its words stood before they moved to its file), so
+    a sentence scores as one pattern's worth and the parser runs one search per pattern, not
+    one per language; a weight the table lacks becomes a pattern of its own."""
+    for intent, pairs in langs.cues().items():
+        rows = list(table.get(intent, ()))
+        for pattern, weight in pairs:
+            at = next((i for i, (_, w) in enumerate(rows) if w == weight), None)
+            if at is None:
+                rows.append((pattern, weight))
+            else:
+                rows[at] = (f"{rows[at][0]}|{pattern}", weight)
+        table[intent] = tuple(rows)
+
+
+_with_languages(_RAW_CUES)
 
 CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
     intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])".replace(

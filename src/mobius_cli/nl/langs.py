@@ -75,14 +75,24 @@ def condition_words(kind: str) -> frozenset[str]:
                      for w in d.get("conditions", {}).get(kind, ()))
 
 
-@lru_cache(maxsize=1)
-def cues() -> dict[str, list[tuple[str, int]]]:
-    """Extra intent patterns of every language: intent → [(regex, weight)]."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    for data in languages().values():
+@lru_cache(maxsize=2)
+def cues(english: bool = True) -> dict[str, list[tuple[str, int]]]:
+    """The intent patterns of every language: intent → [(regex, weight)].
+
+    Patterns of one intent and weight are joined into one alternation across languages, so
+    each counts once (as one pattern did before the words moved to their files) and the
+    parser runs one search per weight, not one per language. `english=False` leaves out
+    the English file.
+    """
+    grouped: dict[str, dict[int, list[str]]] = {}
+    for code, data in languages().items():
+        if code == DEFAULT and not english:
+            continue
         for intent, pairs in data.get("cues", {}).items():
-            out.setdefault(intent, []).extend((str(p), int(w)) for p, w in pairs)
-    return out
+            for pattern, weight in pairs:
+                grouped.setdefault(intent, {}).setdefault(int(weight), []).append(str(pattern))
+    return {intent: [("|".join(f"(?:{p})" for p in pats), w) for w, pats in by_w.items()]
+            for intent, by_w in grouped.items()}
 
 
 @lru_cache(maxsize=1)

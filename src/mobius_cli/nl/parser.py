@@ -9,6 +9,7 @@ from typing import Any
 from mobius_cli.core import registry
 from mobius_cli.nl import context, intents, slots
 from mobius_cli.nl.entities import Scan, find_days, scan_tokens
+from mobius_cli.nl.numbers import UNIT_DAYS
 from mobius_cli.nl.text import MAX_CHARS, tokenize
 
 # The entities each intent may carry, from the registry (nl-commands.md).
@@ -66,6 +67,12 @@ _YEAR_CUES = frozenset({"in", "since", "during", "from", "for", "of", "en", "em"
                         "depuis", "seit", "durante", "pendant", "year", "ano", "annee", "jahr"})
 
 
+# Words that can state a period; a sentence without any (or a number) states none.
+_PERIOD_WORDS = frozenset(UNIT_DAYS) | frozenset({
+    "today", "yesterday", "ytd", "fortnight", "time", "max", "maximum", "hoy", "heute",
+    "hoje", "oggi", "aujourd", "hui", "ayer", "hier", "gestern", "ontem", "ieri", "mes",
+    "mois", "monat", "ano", "annee", "jahr", "anno", "semana", "semaine", "woche", "since",
+    "launch", "inception", "history"})
 _YESTERDAY = frozenset({"yesterday", "ayer", "hier", "gestern", "ontem", "ieri"})
 
 
@@ -81,7 +88,8 @@ def stated_elsewhere(intent: str, scan: Scan, entities: dict[str, Any]) -> dict[
                 and 2009 <= value <= 2100 and scan.prev_word(i) in _YEAR_CUES):
             out["year"] = int(value)  # no command takes a calendar year
             break
-    if "days" not in keys and "days" not in entities:
+    if "days" not in keys and "days" not in entities and any(
+            t.kind in ("num", "period") or t.text in _PERIOD_WORDS for t in scan.tokens):
         used = set(scan.used)
         days = find_days(scan)
         scan.used = used
