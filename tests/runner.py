@@ -253,24 +253,48 @@ def cache_click_commands() -> None:
     """Build the click command tree once per Typer app, not on every call of main().
 
     Typer rebuilds it from the functions' signatures on each call (about a tenth of a
-    second of CPU per command); a process does that once, so reusing it within the test
-    process changes nothing a run can observe. A test that registers or replaces commands
-    gets a fresh tree (the key covers every registration). Installed by conftest.
+    second of CPU per command); a process does that once. Only the app's own invocation
+    (`Typer.__call__`, what main() runs) reuses the tree: `typer.main.get_command` still
+    builds a fresh one for anyone else. After each call the one thing click caches lazily
+    on a command (its help option, which depends on the context that first asked) is
+    cleared, so a run sees exactly what a fresh tree would give. A test that registers or
+    replaces commands gets a fresh tree (the key covers every registration). Installed
+    by conftest.
     """
-    import typer.main
-
-    if getattr(typer.main.get_command, "_tests_cached", False):
+    typer_main = importlib.import_module("typer.main")  # works mid-way through `import typer`
+    call = typer_main.Typer.__call__
+    if getattr(call, "_tests_cached", False):
         return
-    build = typer.main.get_command
 
-    def get_command(app: Any) -> Any:
-        key = _fingerprint(app)
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = _fingerprint(self)
         if key not in _commands:
-            _commands[key] = (app, build(app))  # the app kept alive: its id stays its own
-        return _commands[key][1]
+            _commands[key] = (self, typer_main.get_command(self))  # the app kept alive
+        command = _commands[key][1]
+        build = typer_main.get_command
 
-    get_command._tests_cached = True  # type: ignore[attr-defined]
-    typer.main.get_command = get_command
+        def once(app: Any) -> Any:  # Typer.__call__'s own get_command(self), then no more
+            typer_main.get_command = build
+            return command if app is self else build(app)
+
+        typer_main.get_command = once
+        try:
+            return call(self, *args, **kwargs)
+        finally:
+            typer_main.get_command = build
+            _forget_help_options(command)
+
+    __call__._tests_cached = True  # type: ignore[attr-defined]
+    typer_main.Typer.__call__ = __call__  # type: ignore[method-assign]
+
+
+def _forget_help_options(command: Any) -> None:
+    stack = [command]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "_help_option", None) is not None:
+            node._help_option = None  # built again from the next context that asks
+        stack.extend(getattr(node, "commands", {}).values())
 
 
 def share_ssl_context() -> None:
@@ -390,6 +414,7 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
     """Environment, argv, cwd, umask, signals, logging, warnings: as found, afterwards."""
     saved_env = dict(os.environ)
     saved_argv = sys.argv
+    saved_hook = sys.excepthook  # Typer installs its own on every call
     cwd = os.getcwd()
     umask = os.umask(0o022)
     os.umask(umask)
@@ -415,6 +440,7 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
         os.environ.clear()
         os.environ.update(saved_env)
         sys.argv = saved_argv
+        sys.excepthook = saved_hook
         os.umask(umask)
         with contextlib.suppress(OSError):
             os.chdir(cwd)
