@@ -311,14 +311,15 @@ def test_an_unknown_coin_is_still_a_usage_error(fake, tmp_path):
 
 
 def test_the_app_context_only_wires_providers(fake, tmp_path, monkeypatch):
-    """Callers not yet moved may pass the AppContext; it is unwrapped to its providers."""
+    """The context builds the providers; the services take those, never the context."""
     from mobius_cli.context import AppContext
 
     for var, url in fake.urls.items():
         monkeypatch.setenv(var, url)
     app = AppContext()
     try:
-        [btc] = market.quotes(app, market.resolve(app, ["btc"]), "usd")
+        coins = market.resolve(app.coingecko, ["btc"])
+        [btc] = market.quotes(app.coingecko, coins, "usd", fallback=app.defillama)
     finally:
         app.close()
     assert btc.coin.id == "bitcoin" and not btc.stale

@@ -46,21 +46,9 @@ def _quiet(message: str) -> None:
     """A note nobody asked to see."""
 
 
-def _legacy(source: Any) -> dict[str, Any] | None:
-    """Transition only: callers written before the services took providers pass the CLI's
-    AppContext; its providers and options are used. New code passes providers."""
-    if hasattr(source, "coingecko") and not hasattr(source, "resolve_many"):
-        return {"cg": source.coingecko, "fallback": source.defillama,
-                "offline": source.offline, "on_note": source.note}
-    return None
-
-
 def resolve(cg: CoinGecko, symbols: Sequence[str], ids: Sequence[str] = (), *,
             on_note: Note | None = None) -> list[CoinRef]:
     """Tickers, names or ids (and exact --id values) → coins, in order, without duplicates."""
-    legacy = _legacy(cg)
-    if legacy is not None:
-        cg, on_note = legacy["cg"], on_note or legacy["on_note"]
     if not symbols and not ids:
         raise UsageError("name at least one coin", hint="a ticker, name or id, e.g. btc")
     return cg.resolve_many(symbols, ids, note=on_note)
@@ -71,10 +59,6 @@ def quotes(cg: CoinGecko, coins: Sequence[CoinRef], vs: str, *,
            on_note: Note | None = None) -> list[Quote]:
     """Quotes in one request; when CoinGecko fails, `fallback`'s (DeFiLlama's) USD prices,
     else the last cached quotes, flagged `stale`."""
-    legacy = _legacy(cg)
-    if legacy is not None:
-        return quotes(legacy["cg"], coins, vs, fallback=legacy["fallback"],
-                      offline=legacy["offline"], on_note=legacy["on_note"])
     note = on_note or _quiet
     try:
         return cg.quotes(coins, vs)
