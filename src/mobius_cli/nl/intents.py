@@ -352,10 +352,8 @@ def _remove_verbs() -> str:
 # The one shared list of remove verbs (every language file's `remove_verbs`) deletes alerts:
 # "erase alert 6", "ditch my eth alert", "borra la alerta 4".
 _RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
-    rf"(?:{_remove_verbs()}) (?:\w+ ){{0,3}}ALERT|(?:{_remove_verbs()}) (?:\w+ )?ALERT (?:# )?NUM"
-    r"|(?:{v}) (?:the )?(?:last|latest|previous|newest|most recent)(?: one| alert)?"
-    r"|(?:{v}) (?:# |number |no |id |nr )NUM"
-    .replace("{v}", _remove_verbs()), 6))
+    rf"(?:{_remove_verbs()}) (?:(?:\w+ ){{0,3}}ALERT|(?:the )?(?:last|latest|previous|newest"
+    r"|most recent)(?: one| alert)?|(?:# |number |no |id |nr )NUM)", 6))
 
 
 def _with_languages(table: dict[str, tuple[tuple[str, int], ...]]) -> None:
