@@ -324,6 +324,13 @@ def test_big_bodies_cached_compactly(fake_apis: FakeApis) -> None:
     offline = fake_apis.run_mobius("--offline", "defi", "yields", "--token", "usdc", "--json")
     assert json.loads(ok(offline)) and "offline" in offline.stderr
     assert fake_apis.count("/yields/pools") == 1
+    # The compact files are the cache: the raw lists stay out of the shared response cache.
+    import sqlite3
+
+    db = sqlite3.connect(Path(os.environ["MOBIUS_HOME"]) / "cache" / "http-cache.sqlite3")
+    keys = [k for (k,) in db.execute("SELECT key FROM responses")]
+    db.close()
+    assert not [k for k in keys if "/pools" in k or k.rstrip("/").endswith("/protocols")]
 
 
 def test_source_down_exit_1_and_offline_without_cache(fake_apis: FakeApis) -> None:

@@ -164,8 +164,10 @@ class DefiLlama:
                               hint="run it once online first")
         try:
             with progress(f"Downloading {label} from {SOURCE}…") if progress else nullcontext():
+                # The compact file is the cache: megabytes of raw JSON stay out of the
+                # shared response cache, where they would push out everything else.
                 fetched = self.http.get_json(SOURCE, url, ttl=TTL_DEFI, allow_stale=False,
-                                             validate=check)
+                                             validate=check, store=False)
                 data = reduce(fetched.data)
         except SourceError as exc:
             if entry is None or getattr(exc, "status", 0) == 404:

@@ -287,8 +287,12 @@ class HttpClient:
     def get_json(self, source: str, url: str, *, params: dict[str, Any] | None = None,
                  ttl: float, headers: dict[str, str] | None = None,
                  allow_stale: bool = True, note_age: bool = True,
-                 validate: Callable[[Any], None] | None = None) -> Fetched:
+                 validate: Callable[[Any], None] | None = None,
+                 store: bool = True) -> Fetched:
         """GET a JSON body: fresh from the cache, else from the source, else stale.
+
+        `store=False` leaves the body out of the response cache (a caller that keeps its
+        own compact copy of a multi-megabyte list).
 
         `validate(body)` raises `BadResponse` for a body of the wrong shape: such a body
         (like an empty or non-JSON one) is retried once and never cached, and a cached body
@@ -296,7 +300,7 @@ class HttpClient:
         is (`note_age=False` keeps quiet about reference data such as the coin index).
         """
         key = cache_key(url, params)
-        cached = self._valid(self.cache.get(key), validate)
+        cached = self._valid(self.cache.get(key), validate) if store else None
         now = time.time()
         if cached is not None:
             age = max(0.0, now - cached[0])
@@ -319,7 +323,8 @@ class HttpClient:
             if cached is None or not allow_stale:
                 raise
             return self._stale(cached, exc.message, now)
-        self.cache.put(key, data, body)
+        if store:
+            self.cache.put(key, data, body)
         return Fetched(data)
 
     @staticmethod
