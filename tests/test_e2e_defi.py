@@ -328,7 +328,9 @@ def test_big_bodies_cached_compactly(fake_apis: FakeApis) -> None:
     import sqlite3
 
     db = sqlite3.connect(Path(os.environ["MOBIUS_HOME"]) / "cache" / "http-cache.sqlite3")
-    keys = [k for (k,) in db.execute("SELECT key FROM responses")]
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    keys = [k for (k,) in db.execute("SELECT key FROM responses")] if "responses" in tables \
+        else []
     db.close()
     assert not [k for k in keys if "/pools" in k or k.rstrip("/").endswith("/protocols")]
 
