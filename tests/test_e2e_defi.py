@@ -357,3 +357,14 @@ def test_stale_compact_copy_used_when_the_source_fails(fake_apis: FakeApis) -> N
     fake_apis.fail("/llama", status=500, times=None)
     result = fake_apis.run_mobius("defi", "protocols", "--json")
     assert json.loads(ok(result)) and "stale" in result.stderr
+
+
+def test_cache_clear_also_forgets_the_compact_lists(fake_apis: FakeApis) -> None:
+    ok(fake_apis.run_mobius("defi", "protocols"))
+    folder = Path(os.environ["MOBIUS_HOME"]) / "cache" / "defillama"
+    assert any(folder.iterdir())
+    cleared = fake_apis.run_mobius("cache", "clear")
+    assert cleared.returncode == 0 and "kept files" in cleared.stderr
+    assert not any(folder.iterdir())
+    ok(fake_apis.run_mobius("defi", "protocols"))
+    assert fake_apis.count("/llama/protocols") == 2  # fetched afresh

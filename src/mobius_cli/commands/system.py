@@ -260,7 +260,31 @@ def cache_clear() -> None:
 
     Example: `mobius cache clear`.
     """
+    from mobius_cli.settings import Paths
+
     cache = _cache()
     count = cache.clear()
     cache.close()
-    typer.echo(f"cleared {count} cached responses", err=True)
+    kept = _clear_kept_files(Paths.resolve().cache_dir)
+    typer.echo(f"cleared {count} cached responses"
+               + (f" and {kept} kept files (DeFi lists, daily closes, ledger snapshots)"
+                  if kept else ""), err=True)
+
+
+# Folders of the cache directory that hold derived copies, rebuilt on the next use.
+KEPT_FOLDERS = ("defillama", "closes", "ledger")
+
+
+def _clear_kept_files(cache_dir: Any) -> int:
+    """Remove the compact DeFi lists, kept daily closes and ledger snapshots."""
+    removed = 0
+    for name in KEPT_FOLDERS:
+        folder = cache_dir / name
+        for file in folder.rglob("*") if folder.is_dir() else ():
+            if file.is_file():
+                try:
+                    file.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
