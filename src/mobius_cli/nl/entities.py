@@ -374,6 +374,13 @@ def _unknown_tickers(tokens: list[Token], found: list[Mention]) -> list[Mention]
     return found
 
 
+@lru_cache(maxsize=1)
+def _phrase_starts() -> frozenset[str]:
+    """First words of the vocabulary's names of two or more words ("rocket" of "rocket pool")."""
+    names = (*vocab.COIN_NAMES, *vocab.CHAIN_NAMES, *vocab.PROTOCOLS, *vocab.FIAT_WORDS)
+    return frozenset(name.split()[0] for name in names if " " in name)
+
+
 def _find_mentions(tokens: list[Token]) -> list[Mention]:
     shouting = _is_shouting(tokens)
     found: list[Mention] = []
@@ -395,8 +402,11 @@ def _find_mentions(tokens: list[Token]) -> list[Mention]:
             i += 1
             continue
         hit = None
+        starts = _phrase_starts()
         for size in (3, 2, 1):
             end = i + size
+            if size > 1 and tok.text not in starts:
+                continue  # no name of two or three words begins with this word
             if end > n or any(t.kind != "word" for t in tokens[i:end]):
                 continue
             phrase = " ".join(t.text for t in tokens[i:end])

@@ -413,11 +413,35 @@ class Verdict:
     score: int
 
 
+def _gates() -> dict[str, frozenset[str]]:
+    """Intents whose every cue needs one of a few words: skipped at once without them."""
+    nouns = frozenset(langs.alert_nouns())
+    verbs = frozenset(w for v in langs.remove_verbs() for w in v.split())
+    watch = frozenset({"watching", "tracking", "monitoring", "watch", "track"})
+    return {"alert_remove": nouns | verbs | frozenset(_REMOVE_WORDS), "alert_list": nouns | watch}
+
+
+# Words of the alert-removal cues written in the table itself (beside the shared verbs).
+_REMOVE_WORDS = ("delete", "remove", "cancel", "clear", "rm", "nuke", "drop", "kill", "stop",
+                 "disable", "turn", "rid", "unset", "deactivate", "mute", "silence", "wipe",
+                 "purge", "reset")
+
+
+GATES = _gates()
+# Stems in the removal cues ("losch\w*", "supprim\w*") that no word list spells out.
+_STEMMED = re.compile(r" (?:losch|entfern|supprim|effac|annul|elimin|borr|apag|remov|exclu|cancel"
+                      r"|rimuov|disattiv|desactiv|deaktivier)\w* ")
+
+
 def score(scan: Scan) -> dict[str, int]:
     """Cue score per intent (each pattern counts once)."""
     shape = scan.shape
+    words = {t.text for t in scan.tokens}
     scores: dict[str, int] = {}
     for intent, cues in CUES.items():
+        gate = GATES.get(intent)
+        if gate is not None and gate.isdisjoint(words) and not _STEMMED.search(shape):
+            continue
         total = sum(weight for pattern, weight in cues if pattern.search(shape))
         if total:
             scores[intent] = total
