@@ -146,3 +146,9 @@ def follow_up_openers() -> tuple[str, ...]:
     first."""
     words = {w for d in languages().values() for w in d.get("follow_up", ())}
     return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def scale_words() -> frozenset[str]:
+    """Every language's scale words ("thousand", "mil", "tausend")."""
+    return frozenset(w for d in languages().values() for w in d.get("scale_words", {}))

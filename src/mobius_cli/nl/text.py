@@ -158,7 +158,11 @@ _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "wee
 def _money_words(tokens: list[Token]) -> list[Token]:
     """Money said in words: "50 cents" → 0.5, "a grand" → 1000, "half a bitcoin" → 0.5."""
     out: list[Token] = []
-    lang = langs.detect([t.text for t in tokens]) if any(t.kind == "num" for t in tokens) else "en"
+    scales = langs.scale_words()
+    # The language decides what a scale word means ("mil"); asked only when one follows a number.
+    lang = langs.detect([t.text for t in tokens]) if any(
+        t.kind == "num" and j + 1 < len(tokens) and tokens[j + 1].text in scales
+        for j, t in enumerate(tokens)) else "en"
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
