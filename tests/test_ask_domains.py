@@ -74,3 +74,24 @@ def test_portfolio_analytics_from_sentences(fake_apis, sentence, command):
     assert shown_command(asked.stderr) == [*command, "--json"]
     assert asked.returncode == direct.returncode
     assert asked.stdout == direct.stdout
+
+
+@pytest.mark.parametrize(("sentence", "command", "note"), [
+    ("bitcoin price yesterday", ["price", "BTC"],
+     "note: `mobius price` has no period: the 1 day asked for is not applied"),
+    ("worst performers this week", ["movers", "--losers"],
+     "note: `mobius movers` has no period: the 7 days asked for is not applied"),
+    ("how did btc do in 2021", None, "cannot look at a calendar year: 2021 is not applied"),
+])
+def test_what_a_command_cannot_honour_is_said_in_one_line(fake_apis, sentence, command, note):
+    asked = fake_apis.run_mobius("ask", sentence)
+    assert asked.returncode == 0, asked.stderr
+    if command:
+        assert shown_command(asked.stderr) == command
+    assert sum(note in line for line in asked.stderr.splitlines()) == 1
+
+
+def test_a_currency_reaches_a_command_whose_intent_does_not_carry_it(fake_apis):
+    asked = fake_apis.run_mobius("ask", "--json", "gas in euros")
+    assert shown_command(asked.stderr) == ["gas", "--vs", "eur", "--json"]
+    assert json.loads(asked.stdout)["currency"] == "eur" and "not applied" not in asked.stderr

@@ -138,3 +138,14 @@ def test_stdin_reader_that_leaves_early_is_not_a_failure(tmp_path) -> None:
 def test_help_has_examples() -> None:
     proc = run("parse", "--help")
     assert "Examples:" in proc.stdout and "mobius parse -" in proc.stdout
+
+
+def test_json_lines_stay_one_line_for_every_reader(fake_apis):
+    """U+2028, U+2029 and U+0085 are legal raw in JSON but split lines for str.splitlines()."""
+    import json
+
+    result = fake_apis.run_mobius("parse", "-", "--json",
+                                  input="btc\u2028price\nsol\u2029eth\x85x\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert [json.loads(line)["text"] for line in lines] == ["btc\u2028price", "sol\u2029eth\x85x"]

@@ -97,6 +97,11 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
                       f"{spec.need}. Try e.g. “{example}”.", exit_code=2)
     call = spec.build(entities, registry.Options(chart=wants_chart))
+    vs = (getattr(result, "unhonoured", None) or {}).get("vs_currency")
+    if vs and spec.takes_vs and "--vs" not in call.argv:
+        # "gas in euros": the intent carries no currency, but its command quotes in one.
+        call.argv += ["--vs", vs]
+        call.vs = call.vs or vs
     return Action(intent, call.argv, call.run, note=call.note)
 
 
@@ -143,6 +148,9 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
                       soft_wrap=True)
     if action.note:
         app.note(action.note)
+    if action.argv:
+        for line in unhonoured_notes(action, getattr(result, "unhonoured", None) or {}):
+            app.note(line)
     confirm_change(action, assume_yes=assume_yes, interactive=interactive,
                    ask=ask or (lambda _q: False))
     if action.run is not None:
@@ -160,6 +168,26 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
 
         app.out.print(safe(action.message or ""), highlight=False, soft_wrap=True)
     return action.exit_code
+
+
+def unhonoured_notes(action: Action, unhonoured: dict[str, Any]) -> list[str]:
+    """One line for each period, year or currency the sentence stated that the command
+    answering it cannot take: said, never dropped silently."""
+    command = "mobius " + " ".join(action.argv[:2] if action.argv[0] in (
+        "defi", "portfolio", "alerts") else action.argv[:1])
+    lines = []
+    if "year" in unhonoured:
+        lines.append(f"`{command}` cannot look at a calendar year: {unhonoured['year']} is "
+                     "not applied")
+    if "days" in unhonoured:
+        days = unhonoured["days"]
+        period = "all time" if days == "max" else f"{days} day{'s' if days != 1 else ''}"
+        lines.append(f"`{command}` has no period: the {period} asked for is not applied "
+                     "(it answers for now)")
+    if "vs_currency" in unhonoured and "--vs" not in action.argv:
+        lines.append(f"`{command}` does not take a currency: "
+                     f"{str(unhonoured['vs_currency']).upper()} is not applied")
+    return lines
 
 
 def understand(app: AppContext, conversation: Conversation, text: str, *,

@@ -11,10 +11,18 @@ from mobius_cli.commands._common import JsonOpt, app_context
 TITLE_CHARS = 200  # a table shows this much of a long sentence
 
 
+# Line breaks that JSON leaves raw but str.splitlines() splits on: escaped, so one object
+# stays one line for every reader of the JSON Lines stream.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"}
+
+
 def _dumps(obj: dict[str, Any]) -> str:
     import json
 
-    return json.dumps(obj, ensure_ascii=False)
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)
+    return text
 
 
 def _reader(app: Any, use_llm: bool) -> Any:
