@@ -294,7 +294,8 @@ def test_webhook_without_the_shared_client_posts_with_httpx():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/h"
         svc._send(notify.Channel("hook", "webhook", url), FIRED, post_json=None, echo=None,
