@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from mobius_cli.core.ledger import COMMA_HINT, drop_grouping
 from mobius_cli.errors import UsageError
 
 CONDITIONS = ("above", "below", "cross", "change", "change_up", "change_down")
@@ -238,13 +239,16 @@ def check_target(condition: str, target: float) -> float:
 
 def parse_target(text: str, condition: str) -> float:
     """'2.5k', '$2,500', '10%' → a checked number for `condition`."""
-    raw = str(text).strip().replace(",", "").replace("_", "").lstrip("$€£¥").rstrip("%")
+    raw = str(text).strip().replace("_", "").lstrip("$€£¥").rstrip("%")
     scale = 1.0
     suffixes = {"k": 1e3, "m": 1e6, "b": 1e9}
     if raw[-1:].lower() in suffixes:
         scale, raw = suffixes[raw[-1].lower()], raw[:-1]
+    grouped = drop_grouping(raw)
+    if grouped is None:
+        raise UsageError(f"not a number: {text!r}", hint=COMMA_HINT)
     try:
-        value = float(raw) * scale
+        value = float(grouped) * scale
     except ValueError:
         raise UsageError(f"not a number: {text!r}", hint="e.g. 2500, 2.5k or 10") from None
     return check_target(condition, value)

@@ -11,6 +11,7 @@ converted into the portfolio's currency with the rate stored on each transaction
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -231,6 +232,16 @@ def _consume(pos: Position, amount: Decimal, method: str) -> Decimal:
 
 # --- validating what people type ---------------------------------------------------
 
+COMMA_HINT = "a comma only separates thousands (1,000); decimals take a dot (1.5)"
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")
+
+
+def drop_grouping(raw: str) -> str | None:
+    """'1,000.5' → '1000.5'; None when a comma is not a thousands separator ('1,5', '1,50')."""
+    if "," not in raw:
+        return raw
+    return raw.replace(",", "") if _GROUPED.fullmatch(raw) else None
+
 
 def parse_decimal(text: str | Decimal | float | int, what: str = "amount", *,
                   allow_zero: bool = False, most: Decimal = MAX_AMOUNT) -> Decimal:
@@ -241,7 +252,10 @@ def parse_decimal(text: str | Decimal | float | int, what: str = "amount", *,
         if not math.isfinite(text):
             raise UsageError(f"{what} must be a finite number, not {text}")
         text = repr(text)
-    raw = str(text).strip().replace("_", "").replace(",", "")
+    raw = drop_grouping(str(text).strip().replace("_", ""))
+    if raw is None:
+        raise UsageError(f"{what} {str(text)!r} is not a number",
+                         hint=COMMA_HINT)
     try:
         value = Decimal(raw)
     except InvalidOperation:

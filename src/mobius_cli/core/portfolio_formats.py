@@ -17,7 +17,14 @@ from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from mobius_cli.core.coins import FIAT_CODES
-from mobius_cli.core.ledger import KINDS, MAX_AMOUNT, MAX_PRICE, Transaction
+from mobius_cli.core.ledger import (
+    COMMA_HINT,
+    KINDS,
+    MAX_AMOUNT,
+    MAX_PRICE,
+    Transaction,
+    drop_grouping,
+)
 
 FORMATS = ("mobius", "json", "koinly", "coinbase", "kraken", "binance")
 
@@ -82,8 +89,10 @@ def dec(text: Any, what: str, *, zero: bool = True, negative: bool = False,
     raw = str(text if text is not None else "").strip()
     if not (raw[:1].isdigit() and raw[-1:].isdigit()):
         raw = raw.replace("$", "").replace("€", "").replace("£", "")
-    if "," in raw:
-        raw = raw.replace(",", "")
+    grouped = drop_grouping(raw)
+    if grouped is None:
+        raise RowError(f"{what} {text!r} is not a number ({COMMA_HINT})")
+    raw = grouped
     if raw == "":
         if zero:
             return Decimal(0)

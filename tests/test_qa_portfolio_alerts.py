@@ -1,0 +1,68 @@
+"""QA regressions for `mobius portfolio` and `mobius alerts`: each test is a defect a new
+user met, run in-process against the loopback fake."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.fakes import iso_ms
+
+
+@pytest.fixture
+def fake(fake_apis):
+    stamp = iso_ms(time.time())
+    for row in fake_apis.markets.values():
+        row["last_updated"] = stamp
+    return fake_apis
+
+
+def history(fake) -> list[dict]:
+    done = fake.run_mobius("portfolio", "history", "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+# --- a comma that is not a thousands separator is refused, not read as one ----------------
+
+
+@pytest.mark.parametrize("args", [
+    ("btc", "1,5", "--price", "100"),
+    ("btc", "0.5", "--price", "60,5"),
+    ("btc", "1,50", "--price", "100"),
+    ("btc", "0.5", "--price", "100", "--fee", "1,5"),
+])
+def test_portfolio_add_refuses_a_decimal_comma(fake, args):
+    done = fake.run_mobius("portfolio", "add", *args)
+    assert done.returncode == 2
+    assert "not a number" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert history(fake) == []
+
+
+def test_portfolio_add_keeps_thousands_separators(fake):
+    done = fake.run_mobius("portfolio", "add", "btc", "1,000", "--price", "60,000.50")
+    assert done.returncode == 0, done.stderr
+    [row] = history(fake)
+    assert (row["amount"], row["price"]) == (1000, 60000.5)
+
+
+def test_alert_target_with_a_decimal_comma_is_refused(fake):
+    done = fake.run_mobius("alerts", "add", "eth", "--below", "2,5")
+    assert done.returncode == 2 and "not a number" in done.stderr
+    assert json.loads(fake.run_mobius("alerts", "list", "--json").stdout) == []
+    ok = fake.run_mobius("alerts", "add", "eth", "--below", "2,500", "--json")
+    assert ok.returncode == 0, ok.stderr
+    [alert] = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
+    assert alert["target"] == 2500
+
+
+def test_import_row_with_a_decimal_comma_is_refused(fake, tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("time,kind,symbol,coin_id,amount,price,currency\n"
+                    "2025-01-02,buy,BTC,bitcoin,0.5,60000,usd\n"
+                    '2025-01-03,buy,BTC,bitcoin,"1,5",60000,usd\n')
+    done = fake.run_mobius("portfolio", "import", str(path))
+    assert done.returncode == 2 and "line 3" in done.stderr
+    assert history(fake) == []
