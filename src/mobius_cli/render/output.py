@@ -108,9 +108,13 @@ def new_table(title: str | None = None, *columns: str, caption: str | None = Non
     table = SafeTable(title=title_text, caption=caption_text, box=box.SIMPLE_HEAD,
                       title_justify="left", caption_justify="left", pad_edge=False,
                       min_width=widest or None)
+    from mobius_cli.render.format import printable
+
     for name in columns:
         left = name in ("Symbol", "Name", "Coin", "Id", "Time", "Date", "Key", "Value",
                         "Source", "Status", "Detail", "Classification", "Link", "Field")
-        table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+        # A header can be API text (a protocol's name in `defi compare`): no raw ESC.
+        table.add_column(printable(name), justify="left" if left else "right",
+                         no_wrap=not left)
     table.drop_first = drop_first  # type: ignore[attr-defined]
     return table
