@@ -66,3 +66,47 @@ def test_import_row_with_a_decimal_comma_is_refused(fake, tmp_path):
     done = fake.run_mobius("portfolio", "import", str(path))
     assert done.returncode == 2 and "line 3" in done.stderr
     assert history(fake) == []
+
+
+# --- a long note gives way in tables; ids, dates and figures are never cut -----------------
+
+
+LONG_NOTE = "bought on the dip after reading the news " * 4
+
+
+@pytest.mark.parametrize("width", ["80", "120"])
+def test_history_table_with_a_long_note_keeps_every_figure(fake, width):
+    assert fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000",
+                           "--note", LONG_NOTE).returncode == 0
+    assert fake.run_mobius("portfolio", "add", "eth", "2", "--price", "3000",
+                           "--note", "[bold]x[/x]").returncode == 0
+    done = fake.run_mobius("portfolio", "history", env={"COLUMNS": width})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header = next(line for line in lines if "Note" in line)
+    for name in ("Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee", "Note"):
+        assert name in header
+    btc = next(line for line in lines if "BTC" in line)
+    assert "60,000.00 USD" in btc and "0.5" in btc and "bought" in btc
+    assert "[bold]x[" in done.stdout  # printed as written, not as markup
+    assert len(lines) == 6  # blank, header, rule, two rows (one line each), blank
+    assert max(len(line) for line in lines) <= int(width)
+
+
+def test_alerts_list_fits_80_columns(fake):
+    assert fake.run_mobius("alerts", "add", "btc", "--above", "100k", "--note",
+                           LONG_NOTE).returncode == 0
+    assert fake.run_mobius("alerts", "add", "sol", "--cross", "170", "--repeat").returncode == 0
+    assert fake.run_mobius("alerts", "add", "eth", "--below", "100000").returncode == 0
+    assert fake.run_mobius("alerts", "check").returncode == 3
+    assert fake.run_mobius("alerts", "snooze", "1", "--for", "1d").returncode == 0
+    for width in (80, 120):
+        done = fake.run_mobius("alerts", "list", env={"COLUMNS": str(width)})
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert max(len(line) for line in lines) <= width
+        assert "…" not in done.stdout.replace(LONG_NOTE[:10], "")  # only a note is cut
+        assert "$100,000.00" in done.stdout and "$100,000.00" in done.stdout
+        assert "snoozed until" in done.stdout and "fired" in done.stdout
+    wide = fake.run_mobius("alerts", "list", env={"COLUMNS": "160"}).stdout
+    assert "bought on the dip" in wide and "Last fired" in wide

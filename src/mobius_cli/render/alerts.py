@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from mobius_cli.render.format import money
+from mobius_cli.render.format import money, printable
 from mobius_cli.render.output import new_table
 
 if TYPE_CHECKING:
@@ -75,6 +75,8 @@ def alert_text(alert: Alert) -> str:
 
 
 def alerts_table(result: AlertList, color: bool = True) -> Any:
+    from rich.text import Text
+
     from mobius_cli.core.alerts import PCT_CONDITIONS
 
     if not result.rows:
@@ -85,7 +87,8 @@ def alerts_table(result: AlertList, color: bool = True) -> Any:
     columns += ["Notify"] if own_notify else []
     columns += ["Note"] if notes else []
     table = new_table(None, *columns,
-                      caption="↻ repeats (cooldown); To go: the move still needed to fire")
+                      caption="↻ repeats (cooldown); To go: the move still needed to fire",
+                      drop_first=("Note", "Notify", "Last fired"))
     for row in result.rows:
         a = row.alert
         if a.condition in PCT_CONDITIONS:
@@ -98,15 +101,18 @@ def alerts_table(result: AlertList, color: bool = True) -> Any:
             to_go = "met now"
         status = row.status
         if status == "snoozed" and a.snoozed_until:
-            status = f"snoozed to {when(a.snoozed_until)}"
+            status = f"snoozed until\n{when(a.snoozed_until)}"  # two short lines, not one long
         cells = [str(a.id), a.symbol, alert_text(a), now, to_go,
                  _styled(status, STATUS_STYLE.get(row.status), color), when(a.last_fired_at)]
         if own_notify:
             cells.append(", ".join(a.notify or result.default_notify))
-        if notes:
-            cells.append(a.note)
+        if notes:  # one line: a long note gives way (…), never the figures
+            cells.append(Text(printable(a.note), no_wrap=True, overflow="ellipsis"))
         table.add_row(*cells)
-    return _tune(table, keep=("Id", "Symbol", "Status"), left=("Alert", "Notify", "Note"))
+    _tune(table, keep=("Id", "Symbol", "Status"), left=("Alert", "Notify", "Note"))
+    if notes:
+        table.columns[-1].max_width = 24
+    return table
 
 
 def added_line(added: Added) -> str:

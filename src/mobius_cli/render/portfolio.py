@@ -87,6 +87,9 @@ def history_table(rows: Sequence[Transaction], portfolio: str) -> Any:
         return f"No transactions in portfolio {printable(portfolio)}."
     table = new_table(None, "Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee", "Note")
     table.columns[0].justify = "right"
+    for column in table.columns:  # a long note gives way (…); the figures are never squeezed
+        column.no_wrap = column.header != "Note"
+    table.columns[-1].justify = "left"
     from rich.text import Text
 
     for t in rows:
@@ -94,7 +97,7 @@ def history_table(rows: Sequence[Transaction], portfolio: str) -> Any:
                       t.symbol, amount(t.amount),
                       f"{number(float(t.price))} {t.currency.upper()}" if t.price else "—",
                       f"{amount(t.fee)} {t.fee_currency.upper()}" if t.fee else "",
-                      Text(printable(t.note)))
+                      Text(printable(t.note), no_wrap=True, overflow="ellipsis"))
     return table
 
 
