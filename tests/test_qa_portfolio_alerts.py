@@ -110,3 +110,16 @@ def test_alerts_list_fits_80_columns(fake):
         assert "snoozed until" in done.stdout and "fired" in done.stdout
     wide = fake.run_mobius("alerts", "list", env={"COLUMNS": "160"}).stdout
     assert "bought on the dip" in wide and "Last fired" in wide
+
+
+# --- a fall of 100% or more can never happen: refused, not stored as an alert that never fires --
+
+
+@pytest.mark.parametrize("pct", ["100", "150"])
+def test_alert_down_by_100_pct_or_more_is_refused(fake, pct):
+    done = fake.run_mobius("alerts", "add", "eth", "--down", pct)
+    assert done.returncode == 2 and "cannot fall" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert json.loads(fake.run_mobius("alerts", "list", "--json").stdout) == []
+    assert fake.run_mobius("alerts", "add", "eth", "--up", pct).returncode == 0
+    assert fake.run_mobius("alerts", "add", "eth", "--down", "99").returncode == 0

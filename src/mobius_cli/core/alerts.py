@@ -232,6 +232,9 @@ def check_target(condition: str, target: float) -> float:
     if condition in PCT_CONDITIONS and target > MAX_PCT_TARGET:
         raise UsageError(f"a {target:g}% move is not a sensible target",
                          hint=f"use at most {MAX_PCT_TARGET:g}%")
+    if condition == "change_down" and target >= 100:
+        raise UsageError(f"a price cannot fall {target:g}% (it would be zero or less)",
+                         hint="use less than 100%")
     if condition not in PCT_CONDITIONS and target > MAX_PRICE_TARGET:
         raise UsageError(f"the target price {target:g} is too large")
     return float(target)
