@@ -13,3 +13,24 @@ def test_defi_compare_header_with_api_text_is_not_executed(fake_apis):
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout
     assert "[/x]Bad\\x1b[31mRed" in result.stdout
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_llm_server_that_is_not_running_is_named_as_such(fake_apis):
+    url = f"http://user:hunter2@127.0.0.1:{_closed_port()}/v1"
+    env = {"OPENAI_BASE_URL": url, "MOBIUS_LLM_MODEL": "m", "OPENAI_API_KEY": "sk-x"}
+    models = fake_apis.run_mobius("llm", "models", env=env)
+    assert models.returncode == 1
+    assert models.stderr.count("\n") == 1
+    assert "could not connect to http://***:***@127.0.0.1" in models.stderr
+    assert "is the server running?" in models.stderr and "hunter2" not in models.stderr
+    asked = fake_apis.run_mobius("ask", "--llm", "btc price", env=env)
+    assert asked.returncode == 0 and "could not connect" in asked.stderr
+    assert "the rules answered" in asked.stderr

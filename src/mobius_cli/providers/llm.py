@@ -213,8 +213,13 @@ class LlmClient:
                 raise UsageError(f"the LLM endpoint does not know that: {_message(exc)}",
                                  hint="check the model (`mobius llm models`) and base URL"
                                  ) from None
-            except (openai.APITimeoutError, openai.APIConnectionError):
+            except openai.APITimeoutError:
                 raise LlmUnavailable("no answer from the endpoint in time") from None
+            except openai.APIConnectionError:
+                from mobius_cli.providers.urls import mask_url
+
+                raise LlmUnavailable(f"could not connect to {mask_url(self.base_url)} "
+                                     "(is the server running?)") from None
             except openai.APIStatusError as exc:
                 raise LlmUnavailable(f"the endpoint failed (HTTP {exc.status_code})") from None
             except openai.APIError as exc:
