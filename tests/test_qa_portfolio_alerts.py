@@ -123,3 +123,15 @@ def test_alert_down_by_100_pct_or_more_is_refused(fake, pct):
     assert json.loads(fake.run_mobius("alerts", "list", "--json").stdout) == []
     assert fake.run_mobius("alerts", "add", "eth", "--up", pct).returncode == 0
     assert fake.run_mobius("alerts", "add", "eth", "--down", "99").returncode == 0
+
+
+# --- alerts cron: a '%' in a path is escaped (cron turns a bare '%' into a newline) ---------
+
+
+def test_cron_line_escapes_percent_signs(fake, tmp_path):
+    home = tmp_path / "50% off"
+    done = fake.run_mobius("alerts", "cron", "--json", env={"MOBIUS_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    line = json.loads(done.stdout)["line"]
+    assert "50\\% off" in line and "%" not in line.replace("\\%", "")
+    assert line.startswith("*/5 * * * * MOBIUS_HOME=") and line.endswith("alerts check --quiet")

@@ -281,7 +281,8 @@ def cron_line(every: int = 5) -> str:
     home = os.environ.get(env.HOME)
     prefix = f"{env.HOME}={shlex.quote(str(Path(home).expanduser().absolute()))} " if home \
         else ""
-    return f"{schedule} {prefix}{' '.join(shlex.quote(c) for c in command)} alerts check --quiet"
+    line = f"{prefix}{' '.join(shlex.quote(c) for c in command)} alerts check --quiet"
+    return f"{schedule} {line.replace('%', chr(92) + '%')}"  # cron reads a bare % as a newline
 
 
 def show_alert_cron(app: AppContext, every: int = 5) -> None:
