@@ -135,3 +135,25 @@ def test_cron_line_escapes_percent_signs(fake, tmp_path):
     line = json.loads(done.stdout)["line"]
     assert "50\\% off" in line and "%" not in line.replace("\\%", "")
     assert line.startswith("*/5 * * * * MOBIUS_HOME=") and line.endswith("alerts check --quiet")
+
+
+# --- export → import round-trips a note that spans lines (CSV and Koinly) -------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "koinly"])
+def test_export_import_keeps_a_multiline_note(fake, tmp_path, fmt):
+    note = 'first line, "quoted"\nsecond line'
+    assert fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000", "--date",
+                           "2025-01-02", "--note", note).returncode == 0
+    assert fake.run_mobius("portfolio", "add", "eth", "1", "--price", "3000", "--date",
+                           "2025-01-03").returncode == 0
+    path = tmp_path / "out.csv"
+    assert fake.run_mobius("portfolio", "export", "--format", fmt, "-o",
+                           str(path)).returncode == 0
+    assert fake.run_mobius("portfolio", "create", "copy").returncode == 0
+    done = fake.run_mobius("portfolio", "import", str(path), "-p", "copy")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(fake.run_mobius("portfolio", "history", "-p", "copy", "--json").stdout)
+    assert [r["note"] for r in rows] == [note, ""]
+    again = fake.run_mobius("portfolio", "import", str(path), "-p", "copy")
+    assert again.returncode == 0 and "2 already there" in again.stdout

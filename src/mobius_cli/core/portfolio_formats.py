@@ -226,7 +226,7 @@ def parse(text: str, fmt: str = "auto") -> Parsed:
         start = header_index(text, fmt)
     if fmt == "json":
         return _parse_json(text)
-    lines = text.splitlines()[start:]
+    lines = text.splitlines(keepends=True)[start:]  # a quoted note keeps its line breaks
     parsed = Parsed(fmt)
     reader = {"mobius": _mobius, "koinly": _koinly, "coinbase": _coinbase,
               "kraken": _kraken, "binance": _binance}[fmt]
