@@ -164,15 +164,15 @@ DESCRIPTIONS = {
 
 
 @functools.cache
-def _load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+def _load(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def load_fixture(name: str) -> Any:
     """A fresh copy of tests/fixtures/<name> (the `.json` suffix is optional)."""
     if not name.endswith(".json"):
         name += ".json"
-    return copy.deepcopy(_load(name))
+    return json.loads(_load(name))  # parsing again is twice as fast as a deep copy
 
 
 def sig(value: float, digits: int = 6) -> float | int:

@@ -424,8 +424,7 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
         with contextlib.suppress(OSError, ValueError, TypeError):
             handlers[signum] = signal.getsignal(signum)
     loggers = _logging_state()
-    os.environ.clear()
-    os.environ.update(env)
+    _replace_environ(env)
     sys.argv = [MOBIUS_BIN]
     try:
         with warnings.catch_warnings():
@@ -437,8 +436,7 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
             warnings.showwarning = _show_warning
             yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
+        _replace_environ(saved_env)
         sys.argv = saved_argv
         sys.excepthook = saved_hook
         os.umask(umask)
@@ -451,6 +449,16 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
                         signal.signal(signum, handler)
         _restore_logging(loggers)
         _reset_libraries()
+
+
+def _replace_environ(env: Mapping[str, str]) -> None:
+    """Make os.environ exactly `env`, touching only what differs."""
+    current = os.environ
+    for key in [k for k in current if k not in env]:
+        del current[key]
+    for key, value in env.items():
+        if current.get(key) != value:
+            current[key] = value
 
 
 def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
@@ -603,15 +611,18 @@ class _Snapshot:
 
     def restore(self) -> None:
         namespace = vars(self.module)
-        for key, value in self.globals.items():
-            if namespace.get(key, _MISSING) is not value:
-                namespace[key] = value
+        if not _same(namespace, self.globals):
+            for key, value in self.globals.items():
+                if namespace.get(key, _MISSING) is not value:
+                    namespace[key] = value
         for value, copy in self.contents:
             if value != copy:
                 value.clear()
                 value.update(copy) if not isinstance(value, list) else value.extend(copy)
         for obj, state in self.objects:
             current = vars(obj) if isinstance(obj, type) else _snapshot_object(obj)
+            if _same(current, state):
+                continue
             for key, value in state.items():
                 if current.get(key, _MISSING) is not value:
                     with contextlib.suppress(AttributeError, TypeError):
@@ -624,6 +635,15 @@ class _Snapshot:
 
 
 _MISSING = object()
+
+
+def _same(current: Mapping[str, Any], saved: dict[str, Any]) -> bool:
+    """True when nothing was rebound (compared in C: identical values compare equal without
+    calling __eq__; a value rebound to an equal one is as good as the old one)."""
+    try:
+        return bool(current == saved)
+    except Exception:  # a value whose == cannot answer (an array): look key by key
+        return False
 
 
 def _package_modules() -> list[types.ModuleType]:
