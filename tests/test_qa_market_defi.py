@@ -34,3 +34,13 @@ def test_an_llm_server_that_is_not_running_is_named_as_such(fake_apis):
     asked = fake_apis.run_mobius("ask", "--llm", "btc price", env=env)
     assert asked.returncode == 0 and "could not connect" in asked.stderr
     assert "the rules answered" in asked.stderr
+
+
+def test_repl_vs_alone_shows_the_currency_without_resetting_it(fake_apis):
+    from tests.test_ask_repl import repl_session
+
+    out, err = repl_session("/vs eur\n/vs\nbtc price\n/help\n\x04")
+    said = out + err
+    assert "prices in EUR (change it with /vs CUR)" in said
+    assert "→ mobius price BTC --vs eur" in err and "€" in out
+    assert "/llm on|off" in said  # /help names every slash command

@@ -88,6 +88,8 @@ class Repl:
             else:
                 self.app.json = (arg == "on") if arg else not self.app.json
                 self.say(f"JSON output {'on' if self.app.json else 'off'}")
+        elif name == "/vs" and not arg:  # shows the currency; never resets it
+            self.say(f"prices in {self.app.vs_currency.upper()} (change it with /vs CUR)")
         elif name == "/vs":
             before = self.app.vs
             self.app.vs = arg or None

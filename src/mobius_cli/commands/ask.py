@@ -57,7 +57,8 @@ def register(app: typer.Typer) -> None:
 
         Ask in plain words; each answer shows its `mobius` command. A question
         may lean on the ones before it ("btc price", then "and eth?").
-        /help, /json on|off, /vs CUR, /clear (forget the context), /exit;
+        /help, /json on|off, /vs CUR, /llm on|off (every question to the
+        configured LLM), /clear (forget the context), /exit;
         Ctrl-C cancels, Ctrl-D leaves. Without a terminal it answers one
         question per line of stdin.
 

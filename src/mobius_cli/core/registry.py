@@ -566,7 +566,7 @@ def help_text() -> str:
             + "\n".join("  " + r.rstrip() for r in rows)
             + "\nA follow-up leans on the question before it: “and sol?”, “in euros?”.\n"
             "Every answer shows the equivalent `mobius` command. In the REPL: /help,\n"
-            "/json on|off, /vs CUR, /clear, /exit.")
+            "/json on|off, /vs CUR, /llm on|off, /clear, /exit.")
 
 
 def completion_words() -> list[str]:
