@@ -157,3 +157,16 @@ def test_export_import_keeps_a_multiline_note(fake, tmp_path, fmt):
     assert [r["note"] for r in rows] == [note, ""]
     again = fake.run_mobius("portfolio", "import", str(path), "-p", "copy")
     assert again.returncode == 0 and "2 already there" in again.stdout
+
+
+def test_import_errors_end_with_the_last_bad_row_not_the_advice(fake, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("time,kind,symbol,coin_id,amount,price,currency\n"
+                    "2025-01-02,buy,BTC,bitcoin,-1,60000,usd\n"
+                    "2025-01-03,buy,BTC,bitcoin,1,60000,\n")
+    done = fake.run_mobius("portfolio", "import", str(path))
+    assert done.returncode == 2
+    first, *rows = done.stderr.strip().splitlines()
+    assert "2 bad rows, nothing imported" in first and "--dry-run" in first
+    assert rows == ["  line 2: amount '-1' is negative", "  line 3: currency is missing"]
+    assert history(fake) == []

@@ -60,8 +60,9 @@ def bad_rows(path: str, errors: list[tuple[int, str]]) -> UsageError:
     if len(errors) > MAX_ERRORS_SHOWN:
         lines.append(f"  … and {len(errors) - MAX_ERRORS_SHOWN} more")
     noun = "row" if len(errors) == 1 else "rows"
-    return UsageError(f"{path}: {len(errors)} bad {noun}, nothing imported\n" + "\n".join(lines),
-                      hint="fix those lines and import again (--dry-run checks without writing)")
+    # The advice goes on the first line: after the list it read as part of the last row.
+    return UsageError(f"{path}: {len(errors)} bad {noun}, nothing imported (fix them and import "
+                      "again; --dry-run checks without writing)\n" + "\n".join(lines))
 
 
 def _key(t: Transaction) -> tuple:
