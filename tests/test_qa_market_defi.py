@@ -44,3 +44,13 @@ def test_repl_vs_alone_shows_the_currency_without_resetting_it(fake_apis):
     assert "prices in EUR (change it with /vs CUR)" in said
     assert "→ mobius price BTC --vs eur" in err and "€" in out
     assert "/llm on|off" in said  # /help names every slash command
+
+
+def test_parse_takes_an_unquoted_sentence_like_ask(fake_apis):
+    import json
+
+    quoted = fake_apis.run_mobius("parse", "btc price in eur", "--json")
+    unquoted = fake_apis.run_mobius("parse", "btc", "price", "in", "eur", "--json")
+    assert unquoted.returncode == 0, unquoted.stderr
+    assert unquoted.stdout == quoted.stdout
+    assert json.loads(unquoted.stdout)["text"] == "btc price in eur"

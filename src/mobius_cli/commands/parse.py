@@ -95,8 +95,9 @@ def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse_cmd(
         ctx: typer.Context,
-        text: Annotated[str, typer.Argument(
-            metavar="TEXT", help="A sentence, or - for one sentence per line of stdin.")],
+        words: Annotated[list[str], typer.Argument(
+            metavar="TEXT...", help="A sentence (quoted or not), or - for one sentence per "
+            "line of stdin.")],
         json_flag: JsonOpt = False,
         llm: Annotated[bool, typer.Option(
             "--llm", help="The configured LLM's understanding instead of the rules'.")] = False,
@@ -113,6 +114,7 @@ def register(app: typer.Typer) -> None:
         """
         obj = app_context(ctx, json=json_flag)
         read = _reader(obj, llm)
+        text = " ".join(words)  # `mobius parse btc price` reads as `mobius parse "btc price"`
         if text == "-":
             _stream(obj.json, None if obj.json else obj.out, read)
             return
