@@ -170,3 +170,21 @@ def test_import_errors_end_with_the_last_bad_row_not_the_advice(fake, tmp_path):
     assert "2 bad rows, nothing imported" in first and "--dry-run" in first
     assert rows == ["  line 2: amount '-1' is negative", "  line 3: currency is missing"]
     assert history(fake) == []
+
+
+# --- an imported row naming a coin id CoinGecko does not list is a bad row ------------------
+
+
+def test_import_refuses_an_unknown_coin_id(fake, tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("time,kind,symbol,coin_id,amount,price,currency\n"
+                    "2025-01-02,buy,BTC,bitcoin,0.5,60000,usd\n"
+                    "2025-01-03,buy,ZZZ,zzz-not-a-coin,1,1,usd\n")
+    done = fake.run_mobius("portfolio", "import", str(path))
+    assert done.returncode == 2
+    assert "line 3: unknown coin id 'zzz-not-a-coin'" in done.stderr
+    assert history(fake) == []
+    path.write_text("time,kind,symbol,coin_id,amount,price,currency\n"
+                    "2025-01-02,buy,BTC,bitcoin,0.5,60000,usd\n")
+    assert fake.run_mobius("portfolio", "import", str(path)).returncode == 0
+    assert fake.run_mobius("portfolio", "show").returncode == 0

@@ -115,6 +115,9 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
         found = coins.get(row.symbol) if not row.coin_id else None
         if isinstance(found, MobiusError):
             errors.append((row.line, found.message + (f" ({found.hint})" if found.hint else "")))
+    unknown = _unknown_ids(cg, {r.coin_id for r in parsed.rows if r.coin_id})
+    errors += [(r.line, f"unknown coin id {r.coin_id!r}") for r in parsed.rows
+               if r.coin_id in unknown]
     if errors:
         raise bad_rows(path, errors)
 
@@ -177,6 +180,20 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
             repo.add_many(book.id, fresh)
     return ImportResult(book, parsed.format, path, len(parsed.rows), len(fresh), duplicates,
                         parsed.skipped, dry_run)
+
+
+def _unknown_ids(cg: CoinGecko, ids: set[str]) -> set[str]:
+    """The ids CoinGecko does not list (the full list is read only when a file names a coin
+    outside the ranked ones); none when the list cannot be had, so a file still imports."""
+    from mobius_cli.errors import SourceError
+
+    try:
+        ids = ids - {c.id for c in cg.ranked_coins()}
+        if ids:
+            ids = ids - {c.id for c in cg.all_coins()}
+    except SourceError:
+        return set()
+    return ids
 
 
 def _check_balances(path: str, existing: list[Transaction], fresh: list[Transaction],
