@@ -54,3 +54,14 @@ def test_parse_takes_an_unquoted_sentence_like_ask(fake_apis):
     assert unquoted.returncode == 0, unquoted.stderr
     assert unquoted.stdout == quoted.stdout
     assert json.loads(unquoted.stdout)["text"] == "btc price in eur"
+
+
+def test_csv_booleans_read_as_in_the_json(fake_apis):
+    import csv
+    import io
+
+    result = fake_apis.run_mobius("dca", "btc", "--amount", "10", "--every", "week", "--days",
+                                  "30", "--csv")
+    assert result.returncode == 0, result.stderr
+    bought = [row["bought"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert set(bought) == {"true", "false"} and bought[0] == "true"

@@ -20,14 +20,16 @@ def print_json(data: Any, file: IO[str] | None = None) -> None:
 
 
 def print_csv(rows: Sequence[dict[str, Any]], file: IO[str] | None = None) -> None:
-    """Rows as CSV with a header (the keys of the first row)."""
+    """Rows as CSV with a header (the keys of the first row); None is empty, booleans are
+    true/false as in the JSON."""
     if not rows:
         return
     writer = csv.DictWriter(file or sys.stdout, fieldnames=list(rows[0]), lineterminator="\n",
                             extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else str(v).lower() if isinstance(v, bool) else v
+                         for k, v in row.items()})
 
 
 def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
