@@ -188,3 +188,24 @@ def test_import_refuses_an_unknown_coin_id(fake, tmp_path):
                     "2025-01-02,buy,BTC,bitcoin,0.5,60000,usd\n")
     assert fake.run_mobius("portfolio", "import", str(path)).returncode == 0
     assert fake.run_mobius("portfolio", "show").returncode == 0
+
+
+# --- importing the same alerts twice does not double them (each would fire twice) -----------
+
+
+def test_alerts_import_twice_adds_nothing_the_second_time(fake, tmp_path):
+    assert fake.run_mobius("alerts", "add", "eth", "--below", "2500").returncode == 0
+    assert fake.run_mobius("alerts", "add", "btc", "--cross", "90000", "--repeat",
+                           "--cooldown", "2h", "--note", "n").returncode == 0
+    path = tmp_path / "alerts.csv"
+    path.write_text(fake.run_mobius("alerts", "export").stdout + "sol,above,500,usd,,,,,\n")
+    done = fake.run_mobius("alerts", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "Imported 1 alert " in done.stdout and "2 alerts already there" in done.stderr
+    again = fake.run_mobius("alerts", "import", str(path))
+    assert again.returncode == 0 and "nothing imported" in again.stdout
+    alerts = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
+    assert sorted(a["symbol"] for a in alerts) == ["BTC", "ETH", "SOL"]
+    # a different target is a different alert
+    path.write_text("symbol,condition,target,currency\neth,below,2400,usd\n")
+    assert "Imported 1 alert " in fake.run_mobius("alerts", "import", str(path)).stdout

@@ -328,7 +328,7 @@ def show_alert_import(app: AppContext, path: str) -> None:
     emit(app, [svc.alert_json(a, now) for a in added],
          lambda: f"Imported {len(added)} alert{'s' if len(added) != 1 else ''} "
                  f"(#{added[0].id}–#{added[-1].id})." if added else
-                 "No alerts in the file: nothing imported.")
+                 "No new alerts in the file: nothing imported.")
 
 
 def show_channels(app: AppContext) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -768,7 +769,9 @@ def _read_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
 def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: str = "usd",
                   on_note: Callable[[str], None] | None = None) -> list[Alert]:
     """Import alerts from CSV (or a JSON list): every row checked first, then all stored in
-    one transaction; any bad row is an error naming its line, and nothing is stored."""
+    one transaction; any bad row is an error naming its line, and nothing is stored. A row
+    equal to an alert already kept is skipped (said through `on_note`), so a second import
+    of the same file adds nothing."""
     rows = _read_rows(text)
     if not rows:
         return []  # an export of no alerts imports as nothing
@@ -814,7 +817,24 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
         except UsageError as exc:
             problems.append(f"line {line}: {exc.message}")
     _raise_problems(problems)
-    return AlertRepo(store).add_many(alerts)
+    repo = AlertRepo(store)
+    held = Counter(_same(a) for a in repo.list())
+    fresh = []
+    for a in alerts:  # an alert already there (same coin, condition, target...) is skipped
+        if held[_same(a)] > 0:
+            held[_same(a)] -= 1
+        else:
+            fresh.append(a)
+    if len(fresh) < len(alerts) and on_note is not None:
+        skipped = len(alerts) - len(fresh)
+        on_note(f"{skipped} alert{'s' if skipped != 1 else ''} already there, skipped")
+    return repo.add_many(fresh)
+
+
+def _same(a: Alert) -> tuple:
+    """What makes an imported alert the same as one already kept."""
+    return (a.coin_id, a.condition, a.target, a.currency, a.repeat,
+            a.cooldown if a.repeat else 0.0, tuple(a.notify), a.note)
 
 
 def _raise_problems(problems: list[str]) -> None:
