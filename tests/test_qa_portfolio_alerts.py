@@ -209,3 +209,18 @@ def test_alerts_import_twice_adds_nothing_the_second_time(fake, tmp_path):
     # a different target is a different alert
     path.write_text("symbol,condition,target,currency\neth,below,2400,usd\n")
     assert "Imported 1 alert " in fake.run_mobius("alerts", "import", str(path)).stdout
+
+
+# --- an imported alert in a currency CoinGecko does not quote is refused -------------------
+# (it would have made every later `alerts check` exit 1)
+
+
+def test_alerts_import_refuses_an_unknown_currency(fake, tmp_path):
+    path = tmp_path / "alerts.csv"
+    path.write_text("symbol,condition,target,currency\neth,below,2500,usd\neth,below,2500,xyz\n")
+    done = fake.run_mobius("alerts", "import", str(path))
+    assert done.returncode == 2 and "line 3" in done.stderr and "'xyz'" in done.stderr
+    assert json.loads(fake.run_mobius("alerts", "list", "--json").stdout) == []
+    path.write_text("symbol,condition,target,currency\neth,below,2500,EUR\n")
+    assert fake.run_mobius("alerts", "import", str(path)).returncode == 0
+    assert fake.run_mobius("alerts", "check").returncode in (0, 3)

@@ -18,6 +18,7 @@ from mobius_cli.core.alerts import Alert, Observation
 from mobius_cli.core.models import CoinRef, Quote, iso_utc
 from mobius_cli.errors import NotFoundError, SourceError, UsageError
 from mobius_cli.providers import notify
+from mobius_cli.settings import check_currency
 from mobius_cli.store.alerts import AlertRepo, ChannelRepo, ChannelRow, Firing
 
 if TYPE_CHECKING:
@@ -781,6 +782,9 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
     for line, row in rows:
         try:
             item = _parse_row(row, default_currency)
+            # an alert in a currency CoinGecko does not quote would fail every check
+            item["currency"] = check_currency(item["currency"], lambda: _quoted(cg),
+                                              where="currency")
             unknown = [n for n in item["notify"] if n not in known_channels]
             if unknown:
                 raise UsageError(f"no channel named {', '.join(unknown)}")
@@ -829,6 +833,15 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
         skipped = len(alerts) - len(fresh)
         on_note(f"{skipped} alert{'s' if skipped != 1 else ''} already there, skipped")
     return repo.add_many(fresh)
+
+
+def _quoted(cg: CoinGecko) -> frozenset[str] | None:
+    """CoinGecko's quote currencies, or None when it cannot say now (the built-in list
+    decides then)."""
+    try:
+        return cg.supported_currencies()
+    except (SourceError, UsageError):
+        return None
 
 
 def _same(a: Alert) -> tuple:
