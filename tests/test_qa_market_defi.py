@@ -65,3 +65,24 @@ def test_csv_booleans_read_as_in_the_json(fake_apis):
     assert result.returncode == 0, result.stderr
     bought = [row["bought"] for row in csv.DictReader(io.StringIO(result.stdout))]
     assert set(bought) == {"true", "false"} and bought[0] == "true"
+
+
+def _y_labels(chart: str) -> list[str]:
+    return [line.split("┤")[0].strip() for line in chart.splitlines() if "┤" in line]
+
+
+def test_a_stablecoin_chart_has_y_labels_that_differ(fake_apis):
+    for args in (("history", "usdt", "--days", "7", "--chart"), ("ta", "usdc", "--chart")):
+        result = fake_apis.run_mobius(*args, env={"COLUMNS": "80"})
+        assert result.returncode == 0, result.stderr
+        labels = _y_labels(result.stdout)
+        assert len(labels) == 5 and len(set(labels)) == 5, (args, labels)  # not '1' five times
+        values = [float(label) for label in labels]
+        assert values == sorted(values, reverse=True) and 0.98 < values[-1] < values[0] < 1.02
+
+
+def test_axis_labels_stay_short_when_they_already_differ():
+    from mobius_cli.render.format import axis_labels
+
+    assert axis_labels([84_000, 80_950, 77_900]) == ["84k", "81k", "77.9k"]
+    assert axis_labels([1.0004, 1.0, 0.9996]) == ["1.0004", "1.0000", "0.9996"]

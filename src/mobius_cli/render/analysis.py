@@ -136,7 +136,7 @@ def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Seq
 
     import plotext as plt
 
-    from mobius_cli.render.format import axis_number
+    from mobius_cli.render.format import axis_labels
 
     plt.clear_figure()
     shown: list[float] = []
@@ -155,7 +155,7 @@ def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Seq
     if shown:
         low, high = min(shown), max(shown)
         ticks = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low]
-        plt.yticks(ticks, [axis_number(t) for t in ticks])
+        plt.yticks(ticks, axis_labels(ticks))
     if times:
         first, last = times[0], times[-1]
         span = last - first

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from mobius_cli.render.format import compact, percent
+from mobius_cli.render.format import compact, percent, tick_labels
 from mobius_cli.render.output import new_table
 
 if TYPE_CHECKING:
@@ -124,23 +123,6 @@ def tvl_chart(r: TvlReport, width: int, color: bool) -> str:
         plt.theme("clear")
     chart = plt.build()
     return chart if color else plt.uncolorize(chart)
-
-
-def tick_labels(ticks: Sequence[float]) -> list[str]:
-    """Axis labels in one unit with the fewest decimals that tell the ticks apart:
-    102.8B, 103.4B, 104.0B (never 103B, 103B, 104B)."""
-    top = max(abs(t) for t in ticks)
-    scale, suffix = next(((f, s) for f, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
-                          if top >= f), (1.0, ""))
-    values = [t / scale for t in ticks]
-    step = min((abs(b - a) for a, b in pairwise(values)), default=0.0)
-    labels: list[str] = []
-    for decimals in range(7):
-        labels = [f"{v:.{decimals}f}{suffix}" for v in values]
-        close = all(abs(round(v, decimals) - v) <= step / 20 for v in values)
-        if len(set(labels)) == len(labels) and close:
-            break
-    return labels
 
 
 def protocols_table(p: ProtocolRanking, color: bool = True) -> Any:

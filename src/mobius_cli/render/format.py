@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -88,6 +90,30 @@ def printable(text: str) -> str:
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def tick_labels(ticks: Sequence[float]) -> list[str]:
+    """Axis labels in one unit with the fewest decimals that tell the ticks apart:
+    102.8B, 103.4B, 104.0B (never 103B, 103B, 104B)."""
+    top = max(abs(t) for t in ticks)
+    scale, suffix = next(((f, s) for f, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+                          if top >= f), (1.0, ""))
+    values = [t / scale for t in ticks]
+    step = min((abs(b - a) for a, b in pairwise(values)), default=0.0)
+    labels: list[str] = []
+    for decimals in range(7):
+        labels = [f"{v:.{decimals}f}{suffix}" for v in values]
+        close = all(abs(round(v, decimals) - v) <= step / 20 for v in values)
+        if len(set(labels)) == len(labels) and close:
+            break
+    return labels
+
+
+def axis_labels(ticks: Sequence[float]) -> list[str]:
+    """A chart's y labels: short (axis_number), or when those would repeat (a stablecoin
+    between 0.9995 and 1.0005 is '1' five times) the fewest decimals that tell them apart."""
+    labels = [axis_number(t) for t in ticks]
+    return labels if len(set(labels)) == len(labels) else tick_labels(ticks)
 
 
 def axis_number(value: float) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from mobius_cli.render.format import axis_number, compact, money, number, percent
+from mobius_cli.render.format import axis_labels, axis_number, compact, money, number, percent
 from mobius_cli.render.output import new_table
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def history_chart(h: History, width: int, color: bool) -> str:
     low, high = min(prices), max(prices)
     if high > low:
         yticks = [low + (high - low) * i / 4 for i in range(5)]
-        plt.yticks(yticks, [axis_number(t) for t in yticks])
+        plt.yticks(yticks, axis_labels(yticks))
     else:
         plt.yticks([low], [axis_number(low)])
     first, last = times[0], times[-1]
