@@ -86,3 +86,12 @@ def test_axis_labels_stay_short_when_they_already_differ():
 
     assert axis_labels([84_000, 80_950, 77_900]) == ["84k", "81k", "77.9k"]
     assert axis_labels([1.0004, 1.0, 0.9996]) == ["1.0004", "1.0000", "0.9996"]
+
+
+def test_a_negative_amount_is_named_as_such_not_as_an_unknown_option(fake_apis):
+    result = fake_apis.run_mobius("convert", "-1", "btc", "eur")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ("mobius: error: a negative number (-1) is not accepted here; "
+                             "amounts are positive (see `mobius convert --help`)\n")
+    other = fake_apis.run_mobius("convert", "1", "btc", "eur", "--bogus")
+    assert other.returncode == 2 and "No such option: --bogus" in other.stderr

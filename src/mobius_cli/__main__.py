@@ -111,7 +111,11 @@ def _run(args: list[str]) -> int:
             print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
             return ExitCode.USAGE
         where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mobius"
-        _say(f"error: {exc.format_message()} (see `{where} --help`)")
+        message = exc.format_message()
+        name = getattr(exc, "option_name", None) or ""
+        if name[1:2].isdigit():  # `convert -1 btc eur`: a number, not an option
+            message = f"a negative number ({name}) is not accepted here; amounts are positive"
+        _say(f"error: {message} (see `{where} --help`)")
         return ExitCode.USAGE
     except _click.Exit as exc:
         return exc.exit_code
