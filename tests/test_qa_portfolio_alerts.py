@@ -224,3 +224,30 @@ def test_alerts_import_refuses_an_unknown_currency(fake, tmp_path):
     path.write_text("symbol,condition,target,currency\neth,below,2500,EUR\n")
     assert fake.run_mobius("alerts", "import", str(path)).returncode == 0
     assert fake.run_mobius("alerts", "check").returncode in (0, 3)
+
+
+# --- "delete that alert" with nothing to refer to asks which; it never removes every alert ---
+
+
+def test_ask_delete_that_alert_without_a_referent_removes_nothing(fake):
+    for args in (("eth", "--below", "2500"), ("btc", "--above", "100k")):
+        assert fake.run_mobius("alerts", "add", *args).returncode == 0
+    done = fake.run_mobius("ask", "--yes", "delete that alert")
+    assert done.returncode == 2 and "alert id" in (done.stdout + done.stderr)
+    assert len(json.loads(fake.run_mobius("alerts", "list", "--json").stdout)) == 2
+    done = fake.run_mobius("ask", "--yes", "delete all my alerts")
+    assert done.returncode == 0
+    assert json.loads(fake.run_mobius("alerts", "list", "--json").stdout) == []
+
+
+def test_repl_delete_that_alert_removes_the_one_just_made(fake):
+    from tests.test_ask_repl import repl_session
+
+    assert fake.run_mobius("alerts", "add", "btc", "--above", "100k").returncode == 0
+    _out, err = repl_session("delete that alert\nping me if sol drops below 100\ny\n"
+                             "delete that alert\ny\n\x04")
+    commands = [line for line in err.splitlines() if line.startswith("→")]
+    assert commands == ["→ mobius alerts add SOL --below 100",
+                        "→ mobius alerts remove --symbol SOL"]
+    [left] = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
+    assert left["symbol"] == "BTC"

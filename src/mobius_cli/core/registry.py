@@ -190,9 +190,13 @@ class Intent:
     build: Builder | None = None  # None: not built in this version
     changes_data: bool = False
     takes_vs: bool = False  # the subcommand takes --vs
+    required_any: tuple[str, ...] = ()  # it needs at least one of these
 
     def missing(self, entities: Mapping[str, Any]) -> bool:
         """Whether an entity it needs is absent."""
+        if self.required_any and all(entities.get(k) in (None, [], "", False)
+                                     for k in self.required_any):
+            return True
         return any(entities.get(k) in (None, [], "") for k in self.required)
 
 
@@ -373,6 +377,8 @@ def _alert_remove(e: dict[str, Any], o: Options) -> Call:
         symbol = e["symbols"][0]
         return Call(["alerts", "remove", "--symbol", symbol], f"{ALERTS}:remove_alerts",
                     {"symbol": symbol})
+    if not e.get("all"):
+        raise ValueError("alert_remove needs an id, a coin or all")
     return Call(["alerts", "remove", "--all"], f"{ALERTS}:remove_alerts", {"all_": True})
 
 
@@ -453,9 +459,11 @@ def _intents() -> dict[str, Intent]:
                "alerts add", _alert_add, changes_data=True),
         Intent("alert_list", "show alerts", (), ("what alerts do I have",),
                command="alerts list", build=_plain(["alerts", "list"], f"{ALERTS}:show_alerts")),
+        # "delete that alert" with nothing it can refer to asks which, never removes all
         Intent("alert_remove", "delete alerts", ("alert_id", "symbols", "all"),
-               ("delete alert 3", "delete that alert"), command="alerts remove",
-               build=_alert_remove, changes_data=True),
+               ("delete alert 3", "delete that alert"), need="an alert id, a coin or “all”",
+               command="alerts remove", build=_alert_remove, changes_data=True,
+               required_any=("alert_id", "symbols", "all")),
         Intent("help", "what the assistant can do, how to use it", (), ("help",)),
         Intent("smalltalk", "greetings, thanks, chit-chat", (), ("hi",)),
         Intent("unknown", "anything outside the assistant's scope", ()),
