@@ -251,3 +251,17 @@ def test_repl_delete_that_alert_removes_the_one_just_made(fake):
                         "→ mobius alerts remove --symbol SOL"]
     [left] = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
     assert left["symbol"] == "BTC"
+
+
+# --- a portfolio in a currency CoinGecko does not quote is refused at creation --------------
+
+
+@pytest.mark.parametrize("code", ["xyz", "usdt"])
+def test_portfolio_create_refuses_an_unquoted_currency(fake, code):
+    done = fake.run_mobius("portfolio", "create", "odd", "--currency", code)
+    assert done.returncode == 2 and "unsupported currency" in done.stderr
+    names = [p["name"] for p in json.loads(fake.run_mobius("portfolio", "list",
+                                                           "--json").stdout)]
+    assert "odd" not in names
+    ok = fake.run_mobius("portfolio", "create", "savings", "--currency", "EUR", "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["currency"] == "eur"

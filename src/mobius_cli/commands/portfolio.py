@@ -169,7 +169,10 @@ def show_portfolios(app: AppContext, as_csv: bool = False) -> None:
 
 def create_portfolio(app: AppContext, name: str, currency: str | None = None) -> None:
     from mobius_cli.services import portfolio as svc
+    from mobius_cli.settings import check_currency
 
+    if currency is not None:  # a portfolio valued in a currency CoinGecko lacks is unusable
+        currency = check_currency(currency, app.supported_currencies, where="--currency")
     book = svc.create_portfolio(app.store, name, currency, options(app))
     _emit(app, {"name": book.name, "currency": book.currency},
           lambda: _plain(f"created portfolio {book.name} ({book.currency.upper()})"))
