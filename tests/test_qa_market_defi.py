@@ -95,3 +95,22 @@ def test_a_negative_amount_is_named_as_such_not_as_an_unknown_option(fake_apis):
                              "amounts are positive (see `mobius convert --help`)\n")
     other = fake_apis.run_mobius("convert", "1", "btc", "eur", "--bogus")
     assert other.returncode == 2 and "No such option: --bogus" in other.stderr
+
+
+def test_doctor_checks_the_yields_source_and_the_ethereum_node(fake_apis):
+    import json
+
+    report = json.loads(fake_apis.run_mobius("doctor", "--json").stdout)
+    sources = {s["source"]: s for s in report["sources"]}
+    assert sources["DeFiLlama yields"]["status"] == "ok"
+    assert sources["DeFiLlama yields"]["url"].endswith(
+        "/yields/chart/747c1d2a-c668-4682-b9f9-296708a3dd90")  # a public id, not masked
+    assert sources["Ethereum node"]["status"] == "ok"
+    rpc = fake_apis.last("/rpc/ethereum")
+    assert rpc is not None and rpc.method == "POST"
+    assert all(s["latency_ms"] < 250 for s in report["sources"])  # not the client's set-up
+    fake_apis.fail("/rpc/ethereum", status=500, times=None)
+    failing = fake_apis.run_mobius("doctor", "--json")
+    assert failing.returncode == 1
+    bad = [s["source"] for s in json.loads(failing.stdout)["sources"] if s["status"] != "ok"]
+    assert bad == ["Ethereum node"]

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 
 cache_app = typer.Typer(help="The shared response cache.", no_args_is_help=True)
 
+PROBE_POOL = "747c1d2a-c668-4682-b9f9-296708a3dd90"  # Lido stETH on DeFiLlama yields
+
 
 def _probe(app: AppContext, http: HttpClient, name: str, url: str | Exception,
-           headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+           headers: Mapping[str, str] | None = None, body: Any = None) -> dict[str, Any]:
     """Reachable or not, and how fast (not tried at all offline, nor with a bad URL)."""
     from mobius_cli.errors import MobiusError
     from mobius_cli.providers.urls import mask_url
@@ -36,7 +38,7 @@ def _probe(app: AppContext, http: HttpClient, name: str, url: str | Exception,
         return {"source": name, "url": shown, "status": "skipped", "latency_ms": None,
                 "detail": "offline"}
     try:
-        problem, seconds = http.probe(name, url, dict(headers) if headers else None)
+        problem, seconds = http.probe(name, url, dict(headers) if headers else None, body)
     except Exception as exc:  # doctor reports, never dies
         problem, seconds = f"{type(exc).__name__}: {exc}", 0.0
     return {"source": name, "url": shown, "status": "error" if problem else "ok",
@@ -118,19 +120,30 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
     if isinstance(http, Exception):  # an unusable cache folder must not stop the probes
         http = app.http = HttpClient.from_settings(settings, offline=app.offline)
     cg = problem_of(lambda: app.coingecko)
-    checks: list[tuple[str, str | Exception, Mapping[str, str] | None]] = [
+    checks: list[tuple[str, str | Exception, Mapping[str, str] | None, Any]] = [
         ("CoinGecko", cg if isinstance(cg, Exception) else join_url(cg.base_url, "/ping"),
-         None if isinstance(cg, Exception) else cg.headers),
+         None if isinstance(cg, Exception) else cg.headers, None),
         ("DeFiLlama coins", _join(base("llama_coins_url"), "/prices/current/coingecko:bitcoin"),
-         None),
-        ("DeFiLlama", _join(base("defillama_url"), "/v2/chains"), None),
-        ("alternative.me", _join(base("fng_url"), "/fng/"), None),
+         None, None),
+        ("DeFiLlama", _join(base("defillama_url"), "/v2/chains"), None, None),
+        # One small pool's chart, not the 15 MB pool list.
+        ("DeFiLlama yields", _join(base("yields_url"), f"/chart/{PROBE_POOL}"), None, None),
+        ("alternative.me", _join(base("fng_url"), "/fng/"), None, None),
+        ("Ethereum node", base("rpc_url"), None,
+         {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}),
     ]
     # One probe each at once, without retries: all timing out costs one timeout, not four.
     saved, http.policy = http.policy, RetryPolicy(retries=0, max_rate_wait=0)
+    if not app.offline:
+        # One client (and its TLS set-up) built before the clocks start, not one per thread:
+        # each latency is then the source's, not ~0.3 s of set-up.
+        _ = http.client
     try:
         with ThreadPoolExecutor(max_workers=len(checks)) as pool:
             sources = list(pool.map(lambda c: _probe(app, http, *c), checks))
+        for row in sources:  # the pool id is public, not a key to mask
+            if (row["url"] or "").endswith("/chart/***"):
+                row["url"] = row["url"][:-3] + PROBE_POOL
     finally:
         http.policy = saved
     try:

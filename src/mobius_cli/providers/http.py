@@ -268,15 +268,17 @@ class HttpClient:
             self._client.close()
         self.cache.close()
 
-    def probe(self, source: str, url: str, headers: dict[str, str] | None = None
-              ) -> tuple[str | None, float]:
-        """One uncached GET with no retries: (the problem or None, seconds taken).
+    def probe(self, source: str, url: str, headers: dict[str, str] | None = None,
+              json_body: Any = None) -> tuple[str | None, float]:
+        """One uncached GET (a POST of `json_body` when given, e.g. a JSON-RPC call) with
+        no retries: (the problem or None, seconds taken).
 
         Safe to run from several threads at once (doctor checks sources in parallel)."""
         policy = RetryPolicy(retries=0, max_rate_wait=0, rate_retries=0, bad_body_retries=0)
         started = time.perf_counter()
         try:
-            self._attempts(source, "GET", url, params=None, headers=headers, policy=policy)
+            self._attempts(source, "GET" if json_body is None else "POST", url, params=None,
+                           headers=headers, json_body=json_body, policy=policy)
             problem = None
         except SourceError as exc:
             problem = exc.message
