@@ -265,3 +265,20 @@ def test_portfolio_create_refuses_an_unquoted_currency(fake, code):
     assert "odd" not in names
     ok = fake.run_mobius("portfolio", "create", "savings", "--currency", "EUR", "--json")
     assert ok.returncode == 0 and json.loads(ok.stdout)["currency"] == "eur"
+
+
+# --- an 18-decimal balance (a wallet export) does not push figures off 80 columns -----------
+
+
+def test_show_rounds_a_long_amount_for_the_table_only(fake):
+    assert fake.run_mobius("portfolio", "add", "eth", "0.123456789012345678",
+                           "--price", "3000").returncode == 0
+    assert fake.run_mobius("portfolio", "add", "btc", "1", "--price", "60000").returncode == 0
+    done = fake.run_mobius("portfolio", "show", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert "0.12345679" in done.stdout and "0.123456789012" not in done.stdout
+    header = next(line for line in done.stdout.splitlines() if "Coin" in line)
+    assert "P&L %" in header and "Amount" in header
+    data = json.loads(fake.run_mobius("portfolio", "show", "--json").stdout)
+    eth = next(h for h in data["holdings"] if h["symbol"] == "ETH")
+    assert eth["amount"] == pytest.approx(0.123456789012345678, rel=1e-15)

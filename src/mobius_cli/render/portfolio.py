@@ -24,6 +24,17 @@ def amount(value: Decimal) -> str:
     return f"{whole}.{frac}" if frac else whole
 
 
+def held(value: Decimal) -> str:
+    """A holding for the table: at most 8 decimals (4 significant digits below 0.0001), so
+    a wallet's 18-decimal balance does not push the figures off a narrow terminal; --json
+    keeps every digit."""
+    if not value or value.as_tuple().exponent >= -8:
+        return amount(value)
+    step = Decimal("1e-8") if abs(value) >= Decimal("1e-4") else Decimal(1).scaleb(
+        value.adjusted() - 3)
+    return amount(value.quantize(step))
+
+
 def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -51,7 +62,7 @@ def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
         column.no_wrap = True
     table.columns[3].justify = "right"  # Value is a figure here, not a key's value
     for h in view.holdings:
-        table.add_row(h.coin.symbol, amount(h.amount), money(_f(h.price), cur),
+        table.add_row(h.coin.symbol, held(h.amount), money(_f(h.price), cur),
                       money(_f(h.value), cur), money(float(h.cost_basis), cur),
                       _signed(h.unrealized_pnl, cur, color), percent(h.unrealized_pct,
                                                                      color=color),
