@@ -114,3 +114,11 @@ def test_doctor_checks_the_yields_source_and_the_ethereum_node(fake_apis):
     assert failing.returncode == 1
     bad = [s["source"] for s in json.loads(failing.stdout)["sources"] if s["status"] != "ok"]
     assert bad == ["Ethereum node"]
+
+
+def test_offline_says_how_old_the_data_is_once_per_source(fake_apis):
+    assert fake_apis.run_mobius("market").returncode == 0
+    offline = fake_apis.run_mobius("--offline", "market")
+    assert offline.returncode == 0, offline.stderr
+    notes = [line for line in offline.stderr.splitlines() if line.startswith("note: offline")]
+    assert len(notes) == 1 and "CoinGecko data from the cache" in notes[0]

@@ -35,7 +35,6 @@ from mobius_cli.providers.http import (
     TTL_METADATA,
     TTL_PRICES,
     HttpStatusError,
-    describe_age,
     join_url,
 )
 
@@ -355,7 +354,7 @@ class CoinGecko:
         if oldest is None or any(c.id not in found for c in coins):
             return None
         age = max(0.0, time.time() - oldest)
-        self.http.on_note(f"offline: {SOURCE} data from the cache, {describe_age(age)} old")
+        self.http.note_offline(SOURCE, age)
         return found, datetime.fromtimestamp(oldest, tz=timezone.utc), age >= TTL_PRICES
 
     def stale_quotes(self, coins: Sequence[CoinRef], vs: str, reason: str) -> list[Quote] | None:

@@ -235,6 +235,8 @@ class HttpClient:
         self._limits: dict[str, tuple[float, float, float | None] | None] = {}
         # source -> the rate-limit error this client gave up with (repeated until it ends)
         self._rate_gave_up: dict[str, RateLimited] = {}
+        # sources whose "offline: ... from the cache" note this command has already shown
+        self._offline_noted: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, offline: bool = False,
@@ -262,6 +264,14 @@ class HttpClient:
         Rate limits still in force (remembered in the cache db) keep applying."""
         self.rate_waited = 0.0
         self._rate_gave_up.clear()
+        self._offline_noted.clear()
+
+    def note_offline(self, source: str, age: float) -> None:
+        """'offline: X data from the cache, N old', once per source and command (`market`
+        reads two cached responses: one note, not two)."""
+        if source not in self._offline_noted:
+            self._offline_noted.add(source)
+            self.on_note(f"offline: {source} data from the cache, {describe_age(age)} old")
 
     def close(self) -> None:
         if self._client is not None:
@@ -308,8 +318,7 @@ class HttpClient:
             age = max(0.0, now - cached[0])
             if self.offline:
                 if note_age:
-                    self.on_note(f"offline: {source} data from the cache, "
-                                 f"{describe_age(age)} old")
+                    self.note_offline(source, age)
                 return Fetched(cached[1], age, from_cache=True, stale=age >= ttl)
             if age < ttl:
                 return Fetched(cached[1], age, from_cache=True)
