@@ -122,3 +122,15 @@ def test_offline_says_how_old_the_data_is_once_per_source(fake_apis):
     assert offline.returncode == 0, offline.stderr
     notes = [line for line in offline.stderr.splitlines() if line.startswith("note: offline")]
     assert len(notes) == 1 and "CoinGecko data from the cache" in notes[0]
+
+
+def test_gas_all_fits_80_columns_without_cutting_figures(fake_apis):
+    result = fake_apis.run_mobius("gas", "--all", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "Avalanche C-Chain" in result.stdout and "$0.000092" in result.stdout
+    wide = fake_apis.run_mobius("gas", "--all", env={"COLUMNS": "120"})
+    header = next(line for line in wide.stdout.splitlines() if "Chain" in line)
+    assert header.split() == ["Chain", "Base", "fee", "Slow", "Standard", "Fast", "Transfer",
+                              "Swap"]

@@ -193,8 +193,10 @@ def gwei(value: float) -> str:
 def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) -> list[Any]:
     cur = report.currency
     if side_by_side:
+        # At 80 columns the slow and fast tiers give way; the costs and chain names stay whole.
         table = new_table(f"Gas in gwei; costs at the standard tier in {cur.upper()}",
-                          "Chain", "Base fee", "Slow", "Standard", "Fast", "Transfer", "Swap")
+                          "Chain", "Base fee", "Slow", "Standard", "Fast", "Transfer", "Swap",
+                          drop_first=("Slow", "Fast"))
         table.columns[0].justify = "left"
         for lv in report.levels:
             t = lv.tiers
