@@ -134,3 +134,15 @@ def test_gas_all_fits_80_columns_without_cutting_figures(fake_apis):
     header = next(line for line in wide.stdout.splitlines() if "Chain" in line)
     assert header.split() == ["Chain", "Base", "fee", "Slow", "Standard", "Fast", "Transfer",
                               "Swap"]
+
+
+def test_ta_of_a_tiny_priced_coin_keeps_its_figures_whole_at_80_columns(fake_apis):
+    import json
+
+    macd = json.loads(fake_apis.run_mobius("ta", "shib", "--json").stdout)["macd"]["macd"]
+    result = fake_apis.run_mobius("ta", "shib", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    line = next(line for line in result.stdout.splitlines() if line.startswith(" MACD"))
+    digits = f"{abs(macd):.3e}".split("e")[0].replace(".", "")  # 7.866e-08 -> 7866
+    assert f"-0.0000000{digits}" in line, line

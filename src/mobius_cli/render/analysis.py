@@ -83,7 +83,9 @@ def ta_view(report: TaReport, color: bool = True,
             + (f" to {report.as_of:%Y-%m-%d}" if report.as_of else ""))
     table = new_table(head, "Indicator", "Value", "Reading")
     table.columns[0].justify = "left"
-    table.columns[2].justify = "left"
+    # Names and figures are never cut (SHIB's MACD at 80 columns); the reading wraps.
+    table.columns[0].no_wrap = table.columns[1].no_wrap = True
+    table.columns[2].justify, table.columns[2].no_wrap = "left", False
     for key, label, value, note in _indicator_rows(report):
         if only is None or key in only:
             table.add_row(label, value, note)
