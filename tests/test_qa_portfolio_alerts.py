@@ -282,3 +282,27 @@ def test_show_rounds_a_long_amount_for_the_table_only(fake):
     data = json.loads(fake.run_mobius("portfolio", "show", "--json").stdout)
     eth = next(h for h in data["holdings"] if h["symbol"] == "ETH")
     assert eth["amount"] == pytest.approx(0.123456789012345678, rel=1e-15)
+
+
+# --- alerts watch: a firing stays on screen after the next refresh -------------------------
+
+
+def test_watch_keeps_firings_on_screen(fake, capsys, monkeypatch):
+    import time as _time
+
+    from mobius_cli.commands.alerts import watch_alerts
+    from mobius_cli.context import AppContext
+
+    assert fake.run_mobius("alerts", "add", "eth", "--below", "100000").returncode == 0
+    assert fake.run_mobius("alerts", "add", "btc", "--above", "1e9").returncode == 0
+    monkeypatch.setattr(_time, "sleep", lambda seconds: None)
+    app = AppContext()
+    try:
+        assert watch_alerts(app, every=5, rounds=3) == 0
+    finally:
+        app.close()
+    frames = capsys.readouterr().out.split("Alerts at ")[1:]
+    assert len(frames) == 3
+    for frame in frames:
+        assert "Fired while watching:" in frame and "#1 ETH below" in frame
+    assert "1 fired" in frames[0] and "nothing fired" in frames[2]

@@ -225,6 +225,7 @@ def watch_alerts(app: AppContext, every: float = 60.0, rounds: int | None = None
         raise UsageError("--every must be between 5 and 86400 seconds")
     options = alert_options(app)
     done = 0
+    recent: list[str] = []  # firings since watching began, the latest 10
 
     def frame() -> Any:
         stamp = svc.utcnow()
@@ -233,8 +234,10 @@ def watch_alerts(app: AppContext, every: float = 60.0, rounds: int | None = None
         except SourceError as exc:
             check = svc.CheckResult(errors=[{"kind": "price", "id": None, "symbol": None,
                                              "message": exc.message}])
+        recent.extend(view.fired_line(f) for f in check.fired)
+        del recent[:-10]
         listed = svc.list_alerts(app.store, app.coingecko, default_notify=options.default_notify)
-        return view.watch_table(listed, check, stamp, app.color)
+        return view.watch_table(listed, check, stamp, app.color, recent=recent)
 
     try:
         if app.out.is_terminal and not app.json:

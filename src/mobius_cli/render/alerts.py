@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -194,12 +195,16 @@ def channels_table(result: ChannelList, color: bool = True) -> Any:
 
 
 def watch_table(result: AlertList, check: CheckResult | None, stamp: datetime,
-                color: bool = True) -> Any:
+                color: bool = True, recent: Sequence[str] | None = None) -> Any:
+    """The live view; `recent` (the firings seen since watching began) stays on screen, so a
+    firing is not gone with the next refresh."""
     from rich.console import Group
 
     parts: list[Any] = [f"Alerts at {when(stamp)} (Ctrl-C to stop)", alerts_table(result, color)]
+    if recent:
+        parts.extend(["Fired while watching:", *recent])
     if check is not None:
-        parts.extend(check_lines(check))
+        parts.extend(check_lines(check)[-1:] if recent is not None else check_lines(check))
         parts.extend(error_line(e) for e in check.errors)
     from rich.text import Text
 
