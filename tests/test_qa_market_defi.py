@@ -146,3 +146,11 @@ def test_ta_of_a_tiny_priced_coin_keeps_its_figures_whole_at_80_columns(fake_api
     line = next(line for line in result.stdout.splitlines() if line.startswith(" MACD"))
     digits = f"{abs(macd):.3e}".split("e")[0].replace(".", "")  # 7.866e-08 -> 7866
     assert f"-0.0000000{digits}" in line, line
+
+
+def test_defi_compare_of_five_protocols_cuts_nothing_at_80_columns(fake_apis):
+    result = fake_apis.run_mobius("defi", "compare", "aave", "lido", "compound", "eigenlayer",
+                                  "pendle", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    assert " Category " in result.stdout and "Liquid Staking" in result.stdout

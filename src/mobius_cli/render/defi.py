@@ -199,8 +199,11 @@ def compare_table(c: ProtocolComparison, color: bool = True) -> list[Any]:
     """Facts side by side, then each protocol's best pools."""
     sides = c.sides
     table = _left(new_table(None, "Field", *(s.tvl.name for s in sides)), "Field")
+    table.columns[0].no_wrap = True  # 'Category', never 'Catego…'
     for column in table.columns[1:]:
         column.justify = "right"
+        # With many protocols, 'Liquid Staking' wraps and a long word folds; nothing is cut.
+        column.no_wrap, column.overflow = False, "fold"
     rows: Sequence[tuple[str, Any]] = (
         ("TVL", lambda s: usd(s.tvl.tvl)),
         ("24h change", lambda s: percent(s.tvl.change_1d_pct, color=color)),
