@@ -154,3 +154,10 @@ def test_defi_compare_of_five_protocols_cuts_nothing_at_80_columns(fake_apis):
     assert result.returncode == 0, result.stderr
     assert "…" not in result.stdout
     assert " Category " in result.stdout and "Liquid Staking" in result.stdout
+
+
+def test_doctor_cuts_no_url_at_80_columns(fake_apis):
+    result = fake_apis.run_mobius("doctor", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    assert "coingecko:bitcoin" in result.stdout  # the end of the longest probe URL

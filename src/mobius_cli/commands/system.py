@@ -215,6 +215,8 @@ def show_doctor(app: AppContext) -> bool:
         else:
             t.add_row("LLM", llm.get("error") or "off (optional: `mobius llm use`)")
         s = new_table("Data sources", "Source", "Status", "Latency", "Detail")
+        s.columns[0].no_wrap = True
+        s.columns[3].overflow = "fold"  # a long URL or error folds; it is never cut with …
         marks = {"ok": Text("ok", style="green"), "error": Text("error", style="red"),
                  "skipped": Text("skipped", style="dim")}
         for row in report["sources"]:
