@@ -96,19 +96,25 @@ def _signed(value: Decimal | None, currency: str, color: bool) -> Any:
 def history_table(rows: Sequence[Transaction], portfolio: str) -> Any:
     if not rows:
         return f"No transactions in portfolio {printable(portfolio)}."
-    table = new_table(None, "Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee", "Note")
+    notes = any(t.note for t in rows)
+    # Narrow: the note goes first, then the fee; the ids, dates and figures are never cut.
+    table = new_table(None, "Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee",
+                      *(["Note"] if notes else []), drop_first=("Note", "Fee"))
     table.columns[0].justify = "right"
-    for column in table.columns:  # a long note gives way (…); the figures are never squeezed
+    for column in table.columns:
         column.no_wrap = column.header != "Note"
-    table.columns[-1].justify = "left"
+    if notes:  # one line each, at most 30 wide: a long note gives way (…)
+        table.columns[-1].justify = "left"
+        table.columns[-1].max_width = 30
     from rich.text import Text
 
     for t in rows:
         table.add_row(str(t.id), t.time.strftime("%Y-%m-%d %H:%M"), t.kind.replace("_", " "),
-                      t.symbol, amount(t.amount),
+                      t.symbol, held(t.amount),
                       f"{number(float(t.price))} {t.currency.upper()}" if t.price else "—",
                       f"{amount(t.fee)} {t.fee_currency.upper()}" if t.fee else "",
-                      Text(printable(t.note), no_wrap=True, overflow="ellipsis"))
+                      *([Text(printable(" ".join(t.note.split())), no_wrap=True,
+                              overflow="ellipsis")] if notes else []))
     return table
 
 
