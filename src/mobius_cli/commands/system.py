@@ -192,7 +192,7 @@ def show_doctor(app: AppContext) -> bool:
 
     def tables() -> list[Any]:
         t = new_table(f"mobius {report['version']}", "Field", "Value")
-        t.columns[1].justify = "left"
+        t.columns[1].justify, t.columns[1].overflow = "left", "fold"  # long paths fold
         config = report["config"]
         t.add_row("Config", f"{config['file']} "
                   f"({config['status']}{': ' + config['detail'] if config['detail'] else ''})")
