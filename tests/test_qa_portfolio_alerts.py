@@ -323,3 +323,18 @@ def test_watch_keeps_firings_on_screen(fake, capsys, monkeypatch):
     for frame in frames:
         assert "Fired while watching:" in frame and "#1 ETH below" in frame
     assert "1 fired" in frames[0] and "nothing fired" in frames[2]
+
+
+# --- portfolio history: a bad --since/--until names that option; a reversed range is refused --
+
+
+def test_history_date_errors_name_their_option(fake):
+    done = fake.run_mobius("portfolio", "history", "--since", "2025-13-01")
+    assert done.returncode == 2 and "--since '2025-13-01' is not a date" in done.stderr
+    done = fake.run_mobius("portfolio", "history", "--until", "soon")
+    assert done.returncode == 2 and "--until 'soon'" in done.stderr
+    done = fake.run_mobius("portfolio", "history", "--since", "2025-06-01", "--until",
+                           "2025-01-01")
+    assert done.returncode == 2 and "after --until" in done.stderr
+    assert fake.run_mobius("portfolio", "history", "--since", "2025-03-01", "--until",
+                           "2025-03-01").returncode == 0

@@ -322,7 +322,8 @@ def _priced(cg: CoinGecko, coins: list[CoinRef], vs: str,
 # --- recording trades ---------------------------------------------------------------------
 
 
-def parse_when(text: str | date | datetime | None, *, now: datetime | None = None) -> datetime:
+def parse_when(text: str | date | datetime | None, *, now: datetime | None = None,
+               what: str = "--date") -> datetime:
     """A trade's time: now, a date (midnight UTC), or an ISO date-time (UTC unless given)."""
     now = now or datetime.now(timezone.utc)
     if text is None or (isinstance(text, str) and text.strip().lower() in ("", "now", "today")):
@@ -339,7 +340,7 @@ def parse_when(text: str | date | datetime | None, *, now: datetime | None = Non
             try:
                 moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "T"))
             except ValueError:
-                raise UsageError(f"--date {text!r} is not a date",
+                raise UsageError(f"{what} {text!r} is not a date",
                                  hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)") from None
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=timezone.utc)
@@ -609,10 +610,12 @@ def history(store: Store, cg: CoinGecko | None = None, portfolio: str | None = N
         else:
             coin_id = wanted
     far = datetime(9999, 1, 1, tzinfo=timezone.utc)  # filters may reach into the future
-    start = parse_when(since, now=far) if since else None
-    end = parse_when(until, now=far) + timedelta(days=1) if until else None
+    start = parse_when(since, now=far, what="--since") if since else None
+    end = parse_when(until, now=far, what="--until") + timedelta(days=1) if until else None
     if until and len(until.strip()) > 10:
-        end = parse_when(until, now=far) + timedelta(microseconds=1)
+        end = parse_when(until, now=far, what="--until") + timedelta(microseconds=1)
+    if start is not None and end is not None and start >= end:
+        raise UsageError(f"--since {since} is after --until {until}")
     return HistoryResult(book, txs.list(book.id, coin_id=coin_id, since=start, until=end))
 
 
