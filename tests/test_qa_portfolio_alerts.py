@@ -203,7 +203,7 @@ def test_alerts_import_twice_adds_nothing_the_second_time(fake, tmp_path):
     path.write_text(fake.run_mobius("alerts", "export").stdout + "sol,above,500,usd,,,,,\n")
     done = fake.run_mobius("alerts", "import", str(path))
     assert done.returncode == 0, done.stderr
-    assert "Imported 1 alert " in done.stdout and "2 alerts already there" in done.stderr
+    assert "Imported 1 alert (#3)." in done.stdout and "2 alerts already there" in done.stderr
     again = fake.run_mobius("alerts", "import", str(path))
     assert again.returncode == 0 and "nothing imported" in again.stdout
     alerts = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)

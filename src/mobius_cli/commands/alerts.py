@@ -329,8 +329,8 @@ def show_alert_import(app: AppContext, path: str) -> None:
                                   default_currency=app.vs_currency, on_note=app.note)
     now = svc.utcnow()
     emit(app, [svc.alert_json(a, now) for a in added],
-         lambda: f"Imported {len(added)} alert{'s' if len(added) != 1 else ''} "
-                 f"(#{added[0].id}–#{added[-1].id})." if added else
+         lambda: (f"Imported 1 alert (#{added[0].id})." if len(added) == 1 else
+                  f"Imported {len(added)} alerts (#{added[0].id}–#{added[-1].id}).") if added else
                  "No new alerts in the file: nothing imported.")
 
 
