@@ -161,3 +161,21 @@ def test_doctor_cuts_no_url_at_80_columns(fake_apis):
     assert result.returncode == 0, result.stderr
     assert "…" not in result.stdout
     assert "coingecko:bitcoin" in result.stdout  # the end of the longest probe URL
+
+
+HELP_PATHS = [
+    (), ("price",), ("market",), ("coin",), ("history",), ("compare",), ("convert",),
+    ("trending",), ("movers",), ("fear-greed",), ("ta",), ("gas",), ("dca",), ("defi",),
+    ("defi", "tvl"), ("defi", "protocols"), ("defi", "chains"), ("defi", "yields"),
+    ("defi", "compare"), ("config",), ("config", "show"), ("config", "get"), ("config", "set"),
+    ("config", "unset"), ("config", "path"), ("keys",), ("keys", "set"), ("keys", "remove"),
+    ("keys", "list"), ("cache",), ("cache", "info"), ("cache", "clear"), ("doctor",), ("llm",),
+    ("llm", "use"), ("llm", "models"), ("llm", "status"), ("ask",), ("parse",), ("repl",)]
+
+
+def test_every_market_defi_and_system_help_shows_an_example(fake_apis):
+    for path in HELP_PATHS:
+        result = fake_apis.run_mobius(*path, "--help", env={"COLUMNS": "120"})
+        assert result.returncode == 0, (path, result.stderr)
+        usage = result.stdout.split("Commands")[0]  # a group's own text, not its commands'
+        assert "Example" in usage or ": `mobius " in usage, path

@@ -9,9 +9,15 @@ import typer
 
 from mobius_cli.commands._common import JsonOpt, app_context
 
-config_app = typer.Typer(help="Show and change settings (config.toml).", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys in the OS keyring (environment variables override).",
-                       no_args_is_help=True)
+config_app = typer.Typer(
+    help="Show and change settings (config.toml).\n\n"
+    "Examples: `mobius config show`, `mobius config set vs_currency eur`, "
+    "`mobius config unset timeout`.",
+    no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys in the OS keyring (environment variables override).\n\n"
+    "Examples: `mobius keys set coingecko` (asks for it), `mobius keys list`.",
+    no_args_is_help=True)
 
 KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A config key, e.g. vs_currency.")]
 

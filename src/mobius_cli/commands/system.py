@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from mobius_cli.providers.http import HttpClient
     from mobius_cli.settings import Paths
 
-cache_app = typer.Typer(help="The shared response cache.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="The shared response cache.\n\nExamples: `mobius cache info`, `mobius cache clear`.",
+    no_args_is_help=True)
 
 PROBE_POOL = "747c1d2a-c668-4682-b9f9-296708a3dd90"  # Lido stETH on DeFiLlama yields
 
