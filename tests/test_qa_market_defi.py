@@ -179,3 +179,18 @@ def test_every_market_defi_and_system_help_shows_an_example(fake_apis):
         assert result.returncode == 0, (path, result.stderr)
         usage = result.stdout.split("Commands")[0]  # a group's own text, not its commands'
         assert "Example" in usage or ": `mobius " in usage, path
+
+
+def test_dca_over_more_days_than_a_coin_has_says_where_it_starts(fake_apis):
+    import csv
+    import io
+
+    args = ("dca", "pengu", "--amount", "10", "--every", "week", "--days", "3650")
+    rows = list(csv.DictReader(io.StringIO(fake_apis.run_mobius(*args, "--csv").stdout)))
+    assert 30 < len(rows) < 3650
+    result = fake_apis.run_mobius(*args)
+    assert result.returncode == 0, result.stderr
+    assert (f"note: PENGU has prices only since {rows[0]['date'][:10]}: the back-test covers "
+            f"{len(rows)} daily closes, not 3650 days") in result.stderr
+    assert "prices only since" not in fake_apis.run_mobius(
+        "dca", "btc", "--amount", "10", "--every", "week").stderr

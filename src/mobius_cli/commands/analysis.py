@@ -140,8 +140,12 @@ def show_dca(app: AppContext, symbol: str | None, amount: str | float,
     with app.spinner("Back-testing…"):
         coin = _coin(app, symbol, coin_id)
         report = analysis.dca(app.coingecko, coin, vs, value, every, span)
-    if every >= len(report.result.steps):
-        app.note(f"every {every} days over {len(report.result.steps)} closes is a single buy")
+    steps = report.result.steps
+    if len(steps) < span:  # a young coin: the back-test starts at its first close
+        app.note(f"{coin.symbol} has prices only since {steps[0].time:%Y-%m-%d}: the back-test "
+                 f"covers {len(steps)} daily closes, not {span} days")
+    if every >= len(steps):
+        app.note(f"every {every} days over {len(steps)} closes is a single buy")
     if chart and not app.json and not as_csv:
         app.out.file.write(view.dca_chart(report, app.out.width, app.color) + "\n")
         return
