@@ -194,3 +194,16 @@ def test_dca_over_more_days_than_a_coin_has_says_where_it_starts(fake_apis):
             f"{len(rows)} daily closes, not 3650 days") in result.stderr
     assert "prices only since" not in fake_apis.run_mobius(
         "dca", "btc", "--amount", "10", "--every", "week").stderr
+
+
+def test_a_protocols_tvl_on_one_chain_says_its_changes_are_protocol_wide(fake_apis):
+    import json
+
+    whole = json.loads(fake_apis.run_mobius("defi", "tvl", "aave", "--json").stdout)
+    result = fake_apis.run_mobius("defi", "tvl", "aave", "--chain", "arbitrum", "--json")
+    assert result.returncode == 0, result.stderr
+    there = json.loads(result.stdout)
+    assert there["change_1d_pct"] == whole["change_1d_pct"]  # so it must be said
+    assert "note: the 24h and 7d changes are of the protocol's TVL on all its chains" \
+        in result.stderr
+    assert "all its chains" not in fake_apis.run_mobius("defi", "tvl", "aave").stderr

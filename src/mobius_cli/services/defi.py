@@ -144,9 +144,10 @@ def tvl(llama: DefiLlama, protocol: str | None = None, chain: str | None = None,
                            change_7d_pct=pt.change_7d_pct, chain_tvls=pt.chain_tvls,
                            borrowed=pt.borrowed, members=pt.members,
                            member_tvls=pt.member_tvls, days=days)
+        if where and pt.chain_tvls:  # DeFiLlama's 1d/7d changes are of the whole protocol
+            on_note("the 24h and 7d changes" + (" and the history" if days is not None else "")
+                    + " are of the protocol's TVL on all its chains")
         if days is not None:
-            if where:
-                on_note("the history is of the protocol's TVL on all its chains")
             series = _protocol_series(llama, ref.slug, pt.members, progress)
             report.history = core.series_tail(series, days)
         return report
