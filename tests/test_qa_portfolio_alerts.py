@@ -338,3 +338,23 @@ def test_history_date_errors_name_their_option(fake):
     assert done.returncode == 2 and "after --until" in done.stderr
     assert fake.run_mobius("portfolio", "history", "--since", "2025-03-01", "--until",
                            "2025-03-01").returncode == 0
+
+
+# --- an alert on a portfolio's value follows a rename and goes with a delete ----------------
+# (left behind, it made every later `alerts check` exit 1)
+
+
+def test_portfolio_alerts_follow_rename_and_go_with_delete(fake):
+    assert fake.run_mobius("portfolio", "add", "btc", "1", "--price", "100").returncode == 0
+    assert fake.run_mobius("alerts", "add", "--portfolio", "main", "--above", "1m").returncode == 0
+    assert fake.run_mobius("alerts", "add", "eth", "--below", "1").returncode == 0
+    assert fake.run_mobius("portfolio", "rename", "main", "long term").returncode == 0
+    symbols = [a["symbol"] for a in json.loads(fake.run_mobius("alerts", "list",
+                                                               "--json").stdout)]
+    assert symbols == ["portfolio:long term", "ETH"]
+    assert fake.run_mobius("alerts", "check").returncode == 0
+    done = fake.run_mobius("portfolio", "delete", "long term", "--yes")
+    assert done.returncode == 0 and "1 transaction and 1 alert on its value" in done.stdout
+    [left] = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
+    assert left["symbol"] == "ETH"
+    assert fake.run_mobius("alerts", "check").returncode == 0

@@ -189,9 +189,13 @@ def rename_portfolio(app: AppContext, old: str, new: str) -> None:
 def delete_portfolio(app: AppContext, name: str) -> None:
     from mobius_cli.services import portfolio as svc
 
+    alerts = svc.repos(app.store)[0].alerts_on(name)
     count = svc.delete_portfolio(app.store, name)
-    _emit(app, {"deleted": name, "transactions": count},
-          lambda: _plain(f"deleted portfolio {name} and its {count} transactions"))
+    also = f" and {len(alerts)} alert{'s' if len(alerts) != 1 else ''} on its value" \
+        if alerts else ""
+    _emit(app, {"deleted": name, "transactions": count, "alerts": alerts},
+          lambda: _plain(f"deleted portfolio {name} and its {count} "
+                         f"transaction{'s' if count != 1 else ''}{also}"))
 
 
 def export_portfolio(app: AppContext, portfolio: str | None = None, fmt: str = "csv",

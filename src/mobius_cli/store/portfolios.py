@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mobius_cli.store.db import Store
 
 DEFAULT_PORTFOLIO = "main"
+PORTFOLIO_ALERT = "portfolio:"  # an alert on a portfolio's value names it so (services.alerts)
 
 _TX_COLUMNS = ("id, kind, coin_id, symbol, amount, price, currency, rate, fee, fee_currency, "
                "fee_rate, time, note, source")
@@ -103,15 +104,27 @@ class PortfolioRepo:
                 conn.execute("UPDATE portfolios SET name = ? WHERE id = ?", (new, current.id))
             except sqlite3.IntegrityError:
                 raise UsageError(f"a portfolio named {new!r} already exists") from None
+            # its value alerts follow it (they name it as 'portfolio:NAME')
+            conn.execute("UPDATE alerts SET coin_id = ?, symbol = ? WHERE coin_id = ?",
+                         (PORTFOLIO_ALERT + new, PORTFOLIO_ALERT + new,
+                          PORTFOLIO_ALERT + current.name))
         return self.require(new)
 
+    def alerts_on(self, name: str) -> list[int]:
+        """Ids of the alerts on this portfolio's value."""
+        current = self.require(name)
+        return [r[0] for r in self.conn.execute("SELECT id FROM alerts WHERE coin_id = ? "
+                                                "ORDER BY id", (PORTFOLIO_ALERT + current.name,))]
+
     def delete(self, name: str) -> int:
-        """Delete a portfolio and its transactions; returns how many transactions went."""
+        """Delete a portfolio, its transactions and the alerts on its value (which could
+        never be checked again); returns how many transactions went."""
         with self.store.transaction() as conn:
             current = self.require(name)
             count = conn.execute("SELECT count(*) FROM transactions WHERE portfolio_id = ?",
                                  (current.id,)).fetchone()[0]
             conn.execute("DELETE FROM portfolios WHERE id = ?", (current.id,))
+            conn.execute("DELETE FROM alerts WHERE coin_id = ?", (PORTFOLIO_ALERT + current.name,))
         return count
 
 
