@@ -358,3 +358,11 @@ def test_portfolio_alerts_follow_rename_and_go_with_delete(fake):
     [left] = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
     assert left["symbol"] == "ETH"
     assert fake.run_mobius("alerts", "check").returncode == 0
+
+
+def test_removing_a_built_in_channel_says_it_is_built_in(fake):
+    done = fake.run_mobius("alerts", "channels", "remove", "terminal")
+    assert done.returncode == 2 and "built-in channel" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    done = fake.run_mobius("alerts", "channels", "remove", "nosuch")
+    assert done.returncode == 2 and "no channel named 'nosuch'" in done.stderr

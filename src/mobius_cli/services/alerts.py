@@ -460,6 +460,9 @@ def remove_channel(store: Store, name: str) -> list[int]:
     name = notify.check_name(name)
     channels = ChannelRepo(store)
     row = channels.get(name)
+    if row is None and name in notify.BUILTIN:
+        raise UsageError(f"{name!r} is a built-in channel and cannot be removed",
+                         hint="leave it out of --notify or the alerts_notify setting")
     if row is None:
         raise UsageError(f"no channel named {name!r}", hint="see `mobius alerts channels list`")
     channels.remove(name)
