@@ -366,3 +366,19 @@ def test_removing_a_built_in_channel_says_it_is_built_in(fake):
     assert len(done.stderr.strip().splitlines()) == 1
     done = fake.run_mobius("alerts", "channels", "remove", "nosuch")
     assert done.returncode == 2 and "no channel named 'nosuch'" in done.stderr
+
+
+# --- alerts check on stale prices says how many alerts could not be checked ----------------
+
+
+def test_check_summary_counts_alerts_it_could_not_check(fake):
+    assert fake.run_mobius("alerts", "add", "eth", "--below", "1000000").returncode == 0
+    assert fake.run_mobius("alerts", "add", "btc", "--above", "1e9").returncode == 0
+    stamp = iso_ms(time.time() - 3600)  # CoinGecko last priced them an hour ago
+    for row in fake.markets.values():
+        row["last_updated"] = stamp
+    assert fake.run_mobius("cache", "clear").returncode == 0
+    done = fake.run_mobius("alerts", "check")
+    assert done.returncode == 1
+    assert done.stdout.strip() == "Checked 0 alerts: nothing fired; 2 could not be checked."
+    assert done.stderr.count("stale") == 2

@@ -150,6 +150,11 @@ def check_lines(result: CheckResult) -> list[str]:
                  f"{fired} fired." if fired else
                  f"Checked {result.checked} alert{'s' if result.checked != 1 else ''}: "
                  "nothing fired.")
+    unpriced = len({e["id"] for e in result.errors
+                    if e.get("kind") != "delivery" and e.get("id") is not None})
+    if unpriced:  # "Checked 0 alerts" alone read as if there were none
+        lines[-1] = lines[-1][:-1] + (f"; {unpriced} could not be checked." if unpriced > 1
+                                      else "; 1 could not be checked.")
     return lines
 
 
