@@ -382,3 +382,4 @@ def test_check_summary_counts_alerts_it_could_not_check(fake):
     assert done.returncode == 1
     assert done.stdout.strip() == "Checked 0 alerts: nothing fired; 2 could not be checked."
     assert done.stderr.count("stale") == 2
+    assert done.stderr.count("the price is 60m old (more than 5m)") == 2  # not '3600s'

@@ -143,7 +143,7 @@ def freshness_error(obs: Observation, now: datetime, max_age: float) -> str | No
         return "the price has no time stamp"
     age = (now - obs.as_of).total_seconds()
     if age > max_age:
-        return (f"the price is {format_duration(age)} old (more than "
+        return (f"the price is {rough_age(age)} old (more than "
                 f"{format_duration(max_age)}); nothing fires on a stale price")
     return None
 
@@ -285,6 +285,14 @@ def format_duration(seconds: float) -> str:
         if seconds and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def rough_age(seconds: float) -> str:
+    """An age for people: 45 → '45s', 3700 → '62m', 905151 → '10d'."""
+    for unit, size, below in (("s", 1, 120), ("m", 60, 7200), ("h", 3600, 172800)):
+        if seconds < below:
+            return f"{round(seconds / size)}{unit}"
+    return f"{round(seconds / 86400)}d"
 
 
 def plain_number(value: float) -> str:
