@@ -383,3 +383,19 @@ def test_check_summary_counts_alerts_it_could_not_check(fake):
     assert done.stdout.strip() == "Checked 0 alerts: nothing fired; 2 could not be checked."
     assert done.stderr.count("stale") == 2
     assert done.stderr.count("the price is 60m old (more than 5m)") == 2  # not '3600s'
+
+
+# --- portfolio add/sell: a ticker and an --id naming different coins are refused ------------
+# (the --id was silently ignored: 'add eth 1 --id bitcoin' recorded ETH)
+
+
+def test_portfolio_add_refuses_a_ticker_and_id_that_disagree(fake):
+    done = fake.run_mobius("portfolio", "add", "eth", "1", "--id", "bitcoin", "--price", "5")
+    assert done.returncode == 2 and "different coins" in done.stderr
+    assert history(fake) == []
+    ok = fake.run_mobius("portfolio", "add", "btc", "1", "--id", "bitcoin", "--price", "5")
+    assert ok.returncode == 0, ok.stderr
+    [row] = history(fake)
+    assert row["coin_id"] == "bitcoin"
+    done = fake.run_mobius("portfolio", "sell", "eth", "1", "--id", "bitcoin", "--price", "5")
+    assert done.returncode == 2 and len(history(fake)) == 1
