@@ -399,3 +399,20 @@ def test_portfolio_add_refuses_a_ticker_and_id_that_disagree(fake):
     assert row["coin_id"] == "bitcoin"
     done = fake.run_mobius("portfolio", "sell", "eth", "1", "--id", "bitcoin", "--price", "5")
     assert done.returncode == 2 and len(history(fake)) == 1
+
+
+# --- a Koinly export imported back into its portfolio adds nothing (a transfer out too) ----
+
+
+def test_koinly_export_reimported_adds_no_duplicate_transfer_out(fake, tmp_path):
+    assert fake.run_mobius("portfolio", "add", "sol", "5", "--transfer", "--price", "100",
+                           "--date", "2025-03-01").returncode == 0
+    assert fake.run_mobius("portfolio", "remove", "sol", "1", "--transfer",
+                           "--date", "2025-04-01").returncode == 0
+    path = tmp_path / "k.csv"
+    assert fake.run_mobius("portfolio", "export", "--format", "koinly", "-o",
+                           str(path)).returncode == 0
+    done = fake.run_mobius("portfolio", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "imported 0 transactions" in done.stdout and "2 already there" in done.stdout
+    assert len(history(fake)) == 2

@@ -66,9 +66,10 @@ def bad_rows(path: str, errors: list[tuple[int, str]]) -> UsageError:
 
 
 def _key(t: Transaction) -> tuple:
-    """What makes two rows the same transaction (Decimals compared by value)."""
-    return (t.kind, t.coin_id, t.amount.normalize(), t.price.normalize(), t.currency,
-            t.time, t.fee.normalize())
+    """What makes two rows the same transaction (Decimals compared by value; a price of 0,
+    as a transfer out has, is the same in any currency)."""
+    return (t.kind, t.coin_id, t.amount.normalize(), t.price.normalize(),
+            t.currency if t.price else "", t.time, t.fee.normalize())
 
 
 def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
