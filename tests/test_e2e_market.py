@@ -553,6 +553,7 @@ def test_ctrl_c_exits_130_without_a_traceback(fake_apis):
     something else)."""
     import signal
     import subprocess
+    import sys
     import time
 
     from tests.conftest import MOBIUS_BIN
@@ -561,8 +562,14 @@ def test_ctrl_c_exits_130_without_a_traceback(fake_apis):
     config = Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("timeout = 60.0\n")
-    proc = subprocess.Popen([MOBIUS_BIN, "fear-greed"], env=fake_apis.env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A terminal's Ctrl-C reaches a process whose SIGINT is not ignored; pytest itself may
+    # run with it ignored (started in the background), and children inherit that: mobius
+    # is exec'd with SIGINT back at its default.
+    default_sigint = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                      "os.execv(sys.argv[1], sys.argv[1:])")
+    proc = subprocess.Popen([sys.executable, "-c", default_sigint, MOBIUS_BIN, "fear-greed"],
+                            env=fake_apis.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     try:
         deadline = time.monotonic() + 120
         while not fake_apis.requests_to("/fng"):

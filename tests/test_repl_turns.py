@@ -62,6 +62,9 @@ def test_repl_ctrl_c_cancels_a_running_request(fake_apis):
             signal.pthread_kill(main, signal.SIGINT)  # what the terminal sends on Ctrl-C
 
     presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    # What a terminal's Ctrl-C raises, even when pytest runs with SIGINT ignored (started
+    # in the background).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     presser.start()
     try:
         out, err = repl_session("fear and greed\nfear and greed\n\x04")
@@ -70,6 +73,7 @@ def test_repl_ctrl_c_cancels_a_running_request(fake_apis):
     finally:
         done.set()
         presser.join()
+        signal.signal(signal.SIGINT, previous)
     assert signalled, "the REPL never sent its request"
     assert time.monotonic() - signalled[0] < 30, "Ctrl-C did not stop the request"
     assert arrows(err) == ["→ mobius fear-greed", "→ mobius fear-greed"]
