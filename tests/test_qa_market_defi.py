@@ -207,3 +207,17 @@ def test_a_protocols_tvl_on_one_chain_says_its_changes_are_protocol_wide(fake_ap
     assert "note: the 24h and 7d changes are of the protocol's TVL on all its chains" \
         in result.stderr
     assert "all its chains" not in fake_apis.run_mobius("defi", "tvl", "aave").stderr
+
+
+def test_a_chart_of_indicators_is_ta_with_its_chart_not_a_price_history(fake_apis):
+    import json
+
+    for sentence, indicator in (("ta for sol chart", None), ("chart the rsi of sol", "rsi")):
+        parsed = json.loads(fake_apis.run_mobius("parse", sentence, "--json").stdout)
+        assert parsed["intent"] == "technical_analysis", parsed
+        assert parsed["entities"].get("indicator") == indicator
+    asked = fake_apis.run_mobius("ask", "ta for sol chart", env={"COLUMNS": "80"})
+    assert asked.returncode == 0, asked.stderr
+    assert "→ mobius ta SOL --chart" in asked.stderr and "daily closes" in asked.stdout
+    still = json.loads(fake_apis.run_mobius("parse", "chart sol for a month", "--json").stdout)
+    assert still["intent"] == "price_history"

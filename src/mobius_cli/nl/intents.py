@@ -531,6 +531,12 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "help" in s and ("alert_add" in s or "alert_list" in s) and _has(
             scan, "how do i|how can i|how to"):
         s["help"] += 5
+    # Indicators drawn ("ta for sol chart", "chart the rsi of sol") are analysis with its
+    # chart (`ta --chart`), not a price history.
+    if "technical_analysis" in s and "price_history" in s and _has(
+            scan, r"rsi|macd|bollinger|moving averages?|technical|ta|indicators?|overbought|"
+            r"oversold"):
+        s["price_history"] -= 2
     # A buy-or-wait question is analysis, not a quote or a trade record.
     if s.get("technical_analysis", 0) >= 7:
         for intent in ("price", "portfolio_add", "portfolio_remove"):
