@@ -221,3 +221,16 @@ def test_a_chart_of_indicators_is_ta_with_its_chart_not_a_price_history(fake_api
     assert "→ mobius ta SOL --chart" in asked.stderr and "daily closes" in asked.stdout
     still = json.loads(fake_apis.run_mobius("parse", "chart sol for a month", "--json").stdout)
     assert still["intent"] == "price_history"
+
+
+def test_yields_all_marks_the_outliers_it_shows(fake_apis):
+    import json
+
+    pools = json.loads(fake_apis.run_mobius("defi", "yields", "--all", "-n", "50",
+                                            "--json").stdout)
+    flagged = {p["pool"] for p in fake_apis.pools["data"] if p.get("outlier")}
+    assert flagged & {p["pool"] for p in pools}  # --all shows them
+    table = fake_apis.run_mobius("defi", "yields", "--all", "-n", "50",
+                                 env={"COLUMNS": "120"}).stdout
+    assert table.count("(outlier)") == len(flagged & {p["pool"] for p in pools}) + 1  # + caption
+    assert "(outlier)" not in fake_apis.run_mobius("defi", "yields", "-n", "50").stdout

@@ -184,12 +184,15 @@ def yields_table(a: YieldAnswer, color: bool = True) -> Any:
     hidden = a.hidden_note()
     if hidden:
         caption += f"; {hidden}"
+    if any(p.outlier for p in a.pools):  # shown with --all: said, not passed off as real
+        caption += "; (outlier): DeFiLlama flags its APY as an outlier"
     table = _left(new_table(title, "#", "Pool", "Project", "Chain", "TVL", "APY", "Base",
                             "Reward", "30d mean", "IL", caption=caption,
                             drop_first=("30d mean", "IL", "Reward", "Base")),
                   "Pool", "Project", "Chain", "IL")
     for i, p in enumerate(a.pools, start=1):
-        table.add_row(str(i), _pool_label(p), p.project, p.chain, usd(p.tvl), apy(p.apy),
+        label = _pool_label(p) + (" (outlier)" if p.outlier else "")
+        table.add_row(str(i), label, p.project, p.chain, usd(p.tvl), apy(p.apy),
                       apy(p.apy_base), apy(p.apy_reward), apy(p.apy_mean_30d),
                       {"yes": "yes", "no": "no"}.get(p.il_risk or "", "—"))
     return table
