@@ -234,3 +234,16 @@ def test_yields_all_marks_the_outliers_it_shows(fake_apis):
                                  env={"COLUMNS": "120"}).stdout
     assert table.count("(outlier)") == len(flagged & {p["pool"] for p in pools}) + 1  # + caption
     assert "(outlier)" not in fake_apis.run_mobius("defi", "yields", "-n", "50").stdout
+
+
+def test_and_x_after_a_comparison_adds_a_side(fake_apis):
+    import json
+
+    stream = ("compare btc and eth\nand sol?\nwhat about ada and dot?\n\n"
+              "compare aave and compound\nand lido?\n\nbtc price\nand eth?\n")
+    turns = [json.loads(line) for line in
+             fake_apis.run_mobius("parse", "-", "--json", input=stream).stdout.splitlines()]
+    assert [t["entities"].get("symbols") or t["entities"].get("protocols") for t in turns] == [
+        ["BTC", "ETH"], ["BTC", "ETH", "SOL"], ["ADA", "DOT"],
+        ["aave", "compound"], ["aave", "compound", "lido"], ["BTC"], ["ETH"]]
+    assert [t["intent"] for t in turns][:5] == ["compare"] * 3 + ["defi_compare"] * 2

@@ -82,7 +82,11 @@ def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]
             elif m.coin and prev == "yields":
                 merged["symbols"] = [m.coin]
     elif prev == "defi_compare":
-        merged.update(slots.build("defi_compare", scan))
+        named = slots.build("defi_compare", scan)
+        if len(named.get("protocols", [])) == 1:  # "and lido?": one more side, not a lone one
+            named["protocols"] = list(dict.fromkeys([*merged.get("protocols", []),
+                                                     *named["protocols"]]))
+        merged.update(named)
     elif prev == "convert":
         coins = [m.currency for m in scan.mentions if m.currency]
         if coins:
@@ -90,6 +94,8 @@ def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]
     else:
         new = slots.build(prev, scan)
         symbols = slots.symbols_of([m for m in scan.mentions if m.coin])
+        if symbols and prev == "compare" and len(symbols) == 1:
+            symbols = list(dict.fromkeys([*merged.get("symbols", []), *symbols]))  # "and sol?"
         if symbols:
             new["symbols"] = symbols
         merged.update(new)
