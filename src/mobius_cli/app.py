@@ -82,3 +82,33 @@ app.add_typer(system.cache_app, name="cache")
 app.add_typer(portfolio_cmd.portfolio_app, name="portfolio")
 app.add_typer(alerts_cmd.alerts_app, name="alerts")
 app.add_typer(defi_cmd.defi_app, name="defi")
+
+
+def _unwrap(text: str | None) -> str | None:
+    """Help with each paragraph on one line: Rich help keeps single line breaks, which would
+    break a docstring's lines mid-sentence at the terminal's width."""
+    if not text:
+        return text
+    import inspect
+
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split("\n"))
+                       for p in paragraphs)
+
+
+def _unwrap_help(typer_app: typer.Typer) -> None:
+    """Unwrap the help of every command and group of `typer_app`, once, at import."""
+    for info in typer_app.registered_commands:
+        if info.help:
+            info.help = _unwrap(info.help)
+        elif info.callback is not None and info.callback.__doc__:
+            info.callback.__doc__ = _unwrap(info.callback.__doc__)
+    for group in typer_app.registered_groups:
+        sub = group.typer_instance
+        if sub is not None:
+            sub.info.help = _unwrap(sub.info.help) if isinstance(sub.info.help, str) \
+                else sub.info.help
+            _unwrap_help(sub)
+
+
+_unwrap_help(app)
