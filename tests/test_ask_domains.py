@@ -95,3 +95,15 @@ def test_a_currency_reaches_a_command_whose_intent_does_not_carry_it(fake_apis):
     asked = fake_apis.run_mobius("ask", "--json", "gas in euros")
     assert shown_command(asked.stderr) == ["gas", "--vs", "eur", "--json"]
     assert json.loads(asked.stdout)["currency"] == "eur" and "not applied" not in asked.stderr
+
+
+def test_muting_an_alert_switches_it_off_and_keeps_it(fake_apis):
+    added = fake_apis.run_mobius("ask", "--yes", "alert me if eth drops below 2.5k")
+    assert added.returncode == 0, added.stderr
+    muted = fake_apis.run_mobius("ask", "--yes", "mute the eth alert")
+    assert shown_command(muted.stderr) == ["alerts", "disable", "--symbol", "ETH"]
+    [alert] = json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)
+    assert alert["status"] == "disabled"
+    everything = fake_apis.run_mobius("ask", "--yes", "turn off all alerts")
+    assert everything.returncode == 2  # never a deletion in disguise
+    assert len(json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)) == 1

@@ -96,7 +96,8 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
         example = spec.examples[0] if spec.examples else spec.name
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
                       f"{spec.need}. Try e.g. “{example}”.", exit_code=2)
-    call = spec.build(entities, registry.Options(chart=wants_chart))
+    call = spec.build(entities, registry.Options(chart=wants_chart,
+                                                 disable=wants_disable(result.text)))
     vs = (getattr(result, "unhonoured", None) or {}).get("vs_currency")
     if vs and spec.takes_vs and "--vs" not in call.argv:
         # "gas in euros": the intent carries no currency, but its command quotes in one.
@@ -120,6 +121,17 @@ def confirm_change(action: Action, *, assume_yes: bool, interactive: bool,
 
 CHART_WORDS = frozenset({"chart", "charts", "charted", "graph", "graphs", "plot", "plots",
                          "plotted", "draw", "drew", "visualise", "visualize"})
+
+
+# Verbs that stop alerts without deleting them.
+SWITCH_OFF_WORDS = r"\b(?:disable|mute|pause|silence|deactivate|switch off|turn off)\b"
+
+
+def wants_disable(text: str) -> bool:
+    """Whether a request to stop alerts asks to switch them off rather than delete them."""
+    import re
+
+    return re.search(SWITCH_OFF_WORDS, text, re.I) is not None
 
 
 def wants_chart(text: str) -> bool:

@@ -171,6 +171,7 @@ class Options:
     """What a sentence asks beyond its entities: a chart rather than a table."""
 
     chart: bool = False
+    disable: bool = False  # "mute/disable/pause the eth alert": switch off, do not delete
 
 
 Builder = Callable[[dict[str, Any], Options], Call]
@@ -370,6 +371,13 @@ def _alert_add(e: dict[str, Any], o: Options) -> Call:
 
 
 def _alert_remove(e: dict[str, Any], o: Options) -> Call:
+    if o.disable:  # kept, switched off: `alerts enable` brings it back
+        ids = [int(e["alert_id"])] if e.get("alert_id") else []
+        symbol = None if ids else (e.get("symbols") or [None])[0]
+        return Call(["alerts", "disable", *map(str, ids),
+                     *(["--symbol", symbol] if symbol else [])],
+                    f"{ALERTS}:set_alerts_enabled",
+                    {"ids": ids, "enabled": False, "symbol": symbol})
     if e.get("alert_id"):
         ids = [int(e["alert_id"])]
         return Call(["alerts", "remove", str(ids[0])], f"{ALERTS}:remove_alerts", {"ids": ids})
