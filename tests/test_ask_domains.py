@@ -107,3 +107,20 @@ def test_muting_an_alert_switches_it_off_and_keeps_it(fake_apis):
     everything = fake_apis.run_mobius("ask", "--yes", "turn off all alerts")
     assert everything.returncode == 2  # never a deletion in disguise
     assert len(json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)) == 1
+
+
+@pytest.mark.parametrize(("sentence", "command"), [
+    ("snooze the btc alert for a day", ["alerts", "snooze", "--symbol", "BTC", "--for", "1d"]),
+    ("snooze alert {id} for 2 hours", ["alerts", "snooze", "{id}", "--for", "2h"]),
+    ("snooze my btc alert", ["alerts", "snooze", "--symbol", "BTC", "--for", "1d"]),
+])
+def test_snoozing_an_alert_from_a_sentence(fake_apis, sentence, command):
+    added = fake_apis.run_mobius("alerts", "add", "btc", "--above", "100k", "--json")
+    alert_id = str(json.loads(added.stdout)["id"])
+    refused = fake_apis.run_mobius("ask", sentence.format(id=alert_id))
+    assert refused.returncode == 2 and "without confirmation" in refused.stderr
+    asked = fake_apis.run_mobius("ask", "--yes", sentence.format(id=alert_id))
+    assert asked.returncode == 0, asked.stderr
+    assert shown_command(asked.stderr) == [w.format(id=alert_id) for w in command]
+    [alert] = json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)
+    assert alert["status"] == "snoozed"

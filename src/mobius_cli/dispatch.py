@@ -92,6 +92,9 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
                       f"{spec.summary.split(':')[0].split(' / ')[0]} yet "
                       f"(`mobius {spec.command}` is not built), so I have no answer to give.",
                       exit_code=2)
+    snooze = snooze_request(result)
+    if snooze is not None:
+        return Action("alert_add", snooze.argv, snooze.run)  # changes data: confirmed
     if spec.missing(entities):
         example = spec.examples[0] if spec.examples else spec.name
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
@@ -121,6 +124,42 @@ def confirm_change(action: Action, *, assume_yes: bool, interactive: bool,
 
 CHART_WORDS = frozenset({"chart", "charts", "charted", "graph", "graphs", "plot", "plots",
                          "plotted", "draw", "drew", "visualise", "visualize"})
+
+
+_SNOOZE = r"\bsnooze\b"
+_ALERT_ID = r"(?:alert|#)\s*#?\s*(\d+)"
+_FOR = (r"\bfor\s+(?:(an?|one|\d+)\s*)?(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)"
+        r"\b")
+
+
+def snooze_request(result: ParseResult) -> registry.Call | None:
+    """'snooze the btc alert for a day', 'snooze alert 3 for 2 hours': `alerts snooze`.
+
+    The contract has no snooze intent (such sentences read as an alert to add or remove),
+    so the verb is recognised here; what is snoozed comes from the alert id or the coin
+    named, for how long from the "for N unit" phrase (a day when none is said).
+    """
+    import re
+
+    text = result.text
+    if not re.search(_SNOOZE, text, re.I) or not (
+            result.intent.startswith("alert_") or re.search(r"\balerts?\b", text, re.I)):
+        return None
+    found = re.search(_ALERT_ID, text, re.I)
+    ids = [int(found.group(1))] if found else []
+    symbols = result.entities.get("symbols") or []
+    symbol = None if ids else (symbols[0] if symbols else None)
+    span = re.search(_FOR, text, re.I)
+    duration = "1d"
+    if span:
+        count = span.group(1) or "1"
+        count = "1" if count.lower() in ("a", "an", "one") else count
+        unit = span.group(2).lower()
+        duration = count + ("m" if unit.startswith("m") else unit[0])
+    argv = ["alerts", "snooze", *map(str, ids), *(["--symbol", symbol] if symbol else []),
+            "--for", duration]
+    return registry.Call(argv, f"{registry.ALERTS}:snooze_alert",
+                         {"ids": ids, "duration": duration, "symbol": symbol})
 
 
 # Verbs that stop alerts without deleting them.
