@@ -247,3 +247,13 @@ def test_and_x_after_a_comparison_adds_a_side(fake_apis):
         ["BTC", "ETH"], ["BTC", "ETH", "SOL"], ["ADA", "DOT"],
         ["aave", "compound"], ["aave", "compound", "lido"], ["BTC"], ["ETH"]]
     assert [t["intent"] for t in turns][:5] == ["compare"] * 3 + ["defi_compare"] * 2
+
+
+def test_repl_llm_switch_without_an_llm_says_there_is_none(fake_apis):
+    from tests.test_ask_repl import repl_session
+
+    out, err = repl_session("/llm on\n/llm off\n\x04")
+    said = out + err
+    assert "no LLM is configured" in said
+    assert "LLM off (none is configured; the rules answer everything)" in said
+    assert "the model helps only when the rules are unsure" not in said

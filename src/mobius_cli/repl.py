@@ -104,6 +104,9 @@ class Repl:
                 self.error("usage: /llm on|off")
             elif self.app.llm is None and arg != "off":
                 self.error("no LLM is configured (see `mobius llm use --help`)")
+            elif self.app.llm is None:
+                self.use_llm = False
+                self.say("LLM off (none is configured; the rules answer everything)")
             else:
                 self.use_llm = (arg == "on") if arg else not self.use_llm
                 self.say(f"LLM {'on' if self.use_llm else 'off'}: "
