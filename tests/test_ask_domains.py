@@ -78,9 +78,9 @@ def test_portfolio_analytics_from_sentences(fake_apis, sentence, command):
 
 @pytest.mark.parametrize(("sentence", "command", "note"), [
     ("bitcoin price yesterday", ["price", "BTC"],
-     "note: `mobius price` has no period: the 1 day asked for is not applied"),
+     "note: the 1 day asked for is not applied: `mobius price` answers for now"),
     ("worst performers this week", ["movers", "--losers"],
-     "note: `mobius movers` has no period: the 7 days asked for is not applied"),
+     "note: the 7 days asked for is not applied: `mobius movers` answers for now"),
     ("how did btc do in 2021", None, "cannot look at a calendar year: 2021 is not applied"),
 ])
 def test_what_a_command_cannot_honour_is_said_in_one_line(fake_apis, sentence, command, note):

@@ -233,8 +233,7 @@ def unhonoured_notes(action: Action, unhonoured: dict[str, Any]) -> list[str]:
     if "days" in unhonoured:
         days = unhonoured["days"]
         period = "all time" if days == "max" else f"{days} day{'s' if days != 1 else ''}"
-        lines.append(f"`{command}` has no period: the {period} asked for is not applied "
-                     "(it answers for now)")
+        lines.append(f"the {period} asked for is not applied: `{command}` answers for now")
     if "vs_currency" in unhonoured and "--vs" not in action.argv:
         lines.append(f"`{command}` does not take a currency: "
                      f"{str(unhonoured['vs_currency']).upper()} is not applied")
