@@ -53,6 +53,7 @@ def coins(fake: FakeApis, holdings: int) -> list[tuple[str, str]]:
         row.update(id=f"benchcoin-{i}", symbol=f"bc{i}", name=f"Bench Coin {i}",
                    current_price=1.0 + i, market_cap_rank=None)
         fake.markets[row["id"]] = row
+        fake.coins_list.append({"id": row["id"], "symbol": row["symbol"], "name": row["name"]})
         found.append((row["id"], row["symbol"].upper()))
         i += 1
     return found[:holdings]
