@@ -6,19 +6,14 @@ PYTHON ?= python
 install:
 	$(PYTHON) -m pip install -e '.[test]'
 
-test:
-	@if $(PYTHON) -c "import xdist" 2>/dev/null; then \
-		$(PYTHON) -m pytest -n auto; \
-	else \
-		$(PYTHON) -m pytest; \
-	fi
+test:  # on every core (pyproject's addopts: -n auto; `pytest -n0` runs serially)
+	$(PYTHON) -m pytest
 
 lint:
 	ruff check .
 
 bench:
-	$(PYTHON) bench/startup.py
-	@if [ -f bench/nlu.py ]; then $(PYTHON) bench/nlu.py; fi
+	for b in startup nlu ta defi portfolio alerts analytics; do $(PYTHON) bench/$$b.py || exit 1; done
 
 docs:
 	$(PYTHON) scripts/gen_docs.py
