@@ -25,18 +25,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from common import compile_package, mobius_command  # noqa: E402
+
 ALERTS = 10_000
 COINS = 70
 TARGET_SECONDS = 1.0
 TARGET_RATIO = 2.0
 
 
-def mobius_command() -> list[str]:
-    script = Path(sys.executable).parent / "mobius"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("mobius")
-    return [found] if found else [sys.executable, "-m", "mobius_cli"]
 
 
 def make_coins(fake, count: int) -> list[tuple[str, str]]:
@@ -113,13 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coins", type=int, default=COINS)
     args = parser.parse_args(argv)
 
-    import compileall
-
     from tests.fakes import FakeApis
 
-    import mobius_cli
-
-    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="mobius-bench-alerts-") as tmp, \
             FakeApis() as fake:
         home = Path(tmp) / "home"

@@ -23,15 +23,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from common import compile_package, mobius_command  # noqa: E402
 from tests.fakes import FakeApis  # noqa: E402
 
 TARGETS = {"risk (50 assets)": 0.6, "optimize (20 assets)": 0.5}
 COMPUTE_TARGET = 0.2
 
 
-def mobius_command() -> list[str]:
-    script = Path(sys.executable).parent / "mobius"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "mobius_cli"]
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -115,11 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--runs", type=int, default=10, help="runs of each (default 10)")
     args = parser.parse_args(argv)
 
-    import compileall
-
-    import mobius_cli
-
-    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    compile_package()
     mobius = mobius_command()
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
         ids = add_coins(fake, 50)

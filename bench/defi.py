@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from common import compile_package, mobius_command  # noqa: E402
 from tests.fakes import FakeApis  # noqa: E402
 
 YIELDS_TARGET = 0.5
@@ -28,9 +29,6 @@ YIELDS_RATIO = 1.5
 PROTOCOLS_TARGET = 0.4
 
 
-def mobius_command() -> list[str]:
-    script = Path(sys.executable).parent / "mobius"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "mobius_cli"]
 
 
 CPU: dict[str, list[float]] = {}
@@ -76,11 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--protocols", type=int, default=3000)
     args = parser.parse_args(argv)
 
-    import compileall
-
-    import mobius_cli
-
-    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    compile_package()
     mobius = mobius_command()
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
         fake.use_bulk_defi(protocols=args.protocols, pools=args.pools)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import compile_package, mobius_command, timed
 from tests.fakes import FakeApis
 
 TARGET_RATIO = 1.1  # mobius --help / bare --help
@@ -58,18 +56,8 @@ if __name__ == "__main__":
 '''
 
 
-def mobius_command() -> list[str]:
-    script = Path(sys.executable).parent / "mobius"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("mobius")
-    return [found] if found else [sys.executable, "-m", "mobius_cli"]
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,14 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
     args = parser.parse_args(argv)
 
-    # An installed package has bytecode (pip writes it); an editable checkout under
-    # PYTHONDONTWRITEBYTECODE=1 would otherwise recompile Mobius on every run while
-    # Typer's own bytecode is already in site-packages. Compile once, like an install.
-    import compileall
-
-    import mobius_cli
-
-    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    compile_package()
 
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
         bare = Path(tmp) / "bare.py"

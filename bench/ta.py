@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,21 +19,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from common import compile_package, mobius_command, timed  # noqa: E402
 from tests.fakes import FakeApis  # noqa: E402
 
 TARGET_RATIO = 1.5
 
 
-def mobius_command() -> list[str]:
-    script = Path(sys.executable).parent / "mobius"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "mobius_cli"]
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True)
-    return time.perf_counter() - start
 
 
 def indicators_alone(repeat: int = 50) -> float:
@@ -58,11 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--runs", type=int, default=15, help="runs of each (default 15)")
     args = parser.parse_args(argv)
 
-    import compileall
-
-    import mobius_cli
-
-    compileall.compile_dir(str(Path(mobius_cli.__file__).parent), quiet=1)
+    compile_package()
     mobius = mobius_command()
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
         env = {**fake.env(), "NO_COLOR": "1", "COLUMNS": "120", "MOBIUS_HOME": tmp}
