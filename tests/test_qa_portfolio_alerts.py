@@ -416,3 +416,12 @@ def test_koinly_export_reimported_adds_no_duplicate_transfer_out(fake, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "imported 0 transactions" in done.stdout and "2 already there" in done.stdout
     assert len(history(fake)) == 2
+
+
+def test_alerts_add_and_list_agree_on_the_channels(fake_apis):
+    import json
+
+    added = json.loads(fake_apis.run_mobius("alerts", "add", "eth", "--below", "2000",
+                                            "--json").stdout)
+    [listed] = json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)
+    assert added["notify"] == listed["notify"] == ["terminal"]

@@ -91,7 +91,8 @@ def show_alert_add(app: AppContext, symbol: str | None, condition: str, target: 
                                             value, currency, repeat=repeat, cooldown=seconds,
                                             notify_names=names, note=note)
         _notes(app, added.notes)
-        emit(app, added.to_json(), lambda: view.added_line(added))
+        emit(app, added.to_json(alert_options(app).default_notify),
+             lambda: view.added_line(added))
         return
     currency = app.vs_currency
     with app.spinner("Adding the alert…"):
@@ -99,7 +100,8 @@ def show_alert_add(app: AppContext, symbol: str | None, condition: str, target: 
                               coin_id=coin_id, repeat=repeat, cooldown=seconds,
                               notify_names=names, note=note, on_note=app.note)
     _notes(app, added.notes)
-    emit(app, added.to_json(), lambda: view.added_line(added))
+    emit(app, added.to_json(alert_options(app).default_notify),
+         lambda: view.added_line(added))
 
 
 def show_alerts(app: AppContext, symbol: str | None = None, as_csv: bool = False) -> None:

@@ -176,8 +176,8 @@ class Added:
     quote: Quote | None
     notes: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        data = alert_json(self.alert, utcnow())
+    def to_json(self, default_notify: Sequence[str] = ()) -> dict[str, Any]:
+        data = alert_json(self.alert, utcnow(), default_notify)
         data["price"] = self.quote.price if self.quote else None
         return data
 
