@@ -19,24 +19,11 @@ from mobius_cli.providers.http import (
     join_url,
     parse_retry_after,
 )
+from tests.http_script import RATE_LIMITED, Script
 
 DAYS_AGO = time.time() - 3 * 86400  # older than any TTL, younger than the cache's MAX_AGE
-RATE_LIMITED = {"status": {"error_code": 429, "error_message": "You've exceeded the Rate Limit."}}
 
 
-class Script:
-    """A MockTransport handler answering from a list of responses, recording requests."""
-
-    def __init__(self, *responses):
-        self.responses = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 def make_client(tmp_path, script, *, retries=3, max_rate_wait=30.0, offline=False, notes=None):

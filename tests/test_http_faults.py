@@ -15,26 +15,11 @@ from mobius_cli.errors import ExitCode, SourceError, UsageError
 from mobius_cli.providers import http
 from mobius_cli.providers.cache import ResponseCache
 from mobius_cli.providers.http import BadResponse, HttpClient, RetryPolicy
+from tests.http_script import RATE_LIMITED, Script
 
 PRICE_URL = "http://cg/api/v3/simple/price"
-RATE_LIMITED = {"status": {"error_code": 429, "error_message": "You've exceeded the Rate Limit."}}
 
 
-class Script:
-    """A MockTransport handler answering from a list of responses, recording requests."""
-
-    def __init__(self, *responses):
-        self.responses = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
-        if isinstance(answer, Exception):
-            raise answer
-        if callable(answer):
-            return answer(request)
-        return answer
 
 
 def make_client(tmp_path, script, *, retries=3, max_rate_wait=30.0, notes=None,

@@ -16,23 +16,7 @@ from mobius_cli.providers.http import (
     JsonRpcError,
     RetryPolicy,
 )
-
-
-class Script:
-    """A MockTransport handler answering from a list of responses, recording requests."""
-
-    def __init__(self, *responses):
-        self.responses = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
-        if isinstance(answer, Exception):
-            raise answer
-        if callable(answer):
-            return answer(request)
-        return answer
+from tests.http_script import Script
 
 
 def make_client(tmp_path, script, *, retries=3, offline=False):
