@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from common import compile_package, mobius_command  # noqa: E402
+from common import bench_env, compile_package, mobius_command  # noqa: E402
 from tests.fakes import FakeApis  # noqa: E402
 
 TARGETS = {"risk (50 assets)": 0.6, "optimize (20 assets)": 0.5}
@@ -117,9 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     mobius = mobius_command()
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
         ids = add_coins(fake, 50)
-        env = {**fake.env(), "NO_COLOR": "1", "COLUMNS": "120", "MOBIUS_HOME": tmp}
-        for var in ("COINGECKO_API_KEY", "COINGECKO_PRO_API_KEY", "FORCE_COLOR"):
-            env.pop(var, None)
+        env = bench_env(fake, tmp)
         os.environ.update(fake.urls)
         record_holdings(tmp, {"main": ids, "twenty": ids[:20]}, fake)
         commands = {

@@ -35,3 +35,13 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    check=True)
     return time.perf_counter() - start
+
+
+def bench_env(fake: object, home: str, columns: int = 120) -> dict[str, str]:
+    """The environment of a benchmarked command: the fake's URLs, a private home, plain
+    output, and no API keys or forced colour from the caller's shell."""
+    env = {**fake.env(), "NO_COLOR": "1", "COLUMNS": str(columns),  # type: ignore[attr-defined]
+           "MOBIUS_HOME": home}
+    for var in ("COINGECKO_API_KEY", "COINGECKO_PRO_API_KEY", "FORCE_COLOR"):
+        env.pop(var, None)
+    return env

@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from common import compile_package, mobius_command, timed  # noqa: E402
+from common import bench_env, compile_package, mobius_command, timed  # noqa: E402
 from tests.fakes import FakeApis  # noqa: E402
 
 TARGET_RATIO = 1.5
@@ -53,9 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     compile_package()
     mobius = mobius_command()
     with tempfile.TemporaryDirectory(prefix="mobius-bench-") as tmp, FakeApis() as fake:
-        env = {**fake.env(), "NO_COLOR": "1", "COLUMNS": "120", "MOBIUS_HOME": tmp}
-        for var in ("COINGECKO_API_KEY", "COINGECKO_PRO_API_KEY", "FORCE_COLOR"):
-            env.pop(var, None)
+        env = bench_env(fake, tmp)
         commands = {
             "price BTC": [*mobius, "price", "BTC"],
             "ta BTC": [*mobius, "ta", "BTC"],
