@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
     @app.command("price")
     def price(ctx: typer.Context,
               symbols: Annotated[list[str] | None, typer.Argument(
-                  metavar="SYMBOL", help="Tickers, names or ids: btc eth solana.")] = None,
+                  metavar="SYMBOL...", help="Tickers, names or ids: btc eth solana.")] = None,
               ids: IdOpt = None, vs: VsOpt = None, json: JsonOpt = False,
               csv: CsvOpt = False) -> None:
         """Current price, 24h change, market cap and volume.
@@ -245,7 +245,7 @@ def register(app: typer.Typer) -> None:
     @app.command("compare")
     def compare(ctx: typer.Context,
                 symbols: Annotated[list[str] | None, typer.Argument(
-                    metavar="SYMBOL", help="Two or more tickers, names or ids.")] = None,
+                    metavar="SYMBOL...", help="Two or more tickers, names or ids.")] = None,
                 days: DaysOpt = "30", ids: IdOpt = None, vs: VsOpt = None,
                 json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """Coins side by side, with performance over a period.
@@ -256,7 +256,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("convert")
     def convert(ctx: typer.Context,
-                amount: Annotated[str, typer.Argument(help="How much: 2, 0.5, 1,500, 2.5k.")],
+                amount: Annotated[str, typer.Argument(metavar="AMOUNT",
+                                                       help="How much: 2, 0.5, 1,500, 2.5k.")],
                 from_: Annotated[str, typer.Argument(metavar="FROM", help="Coin or currency.")],
                 to: Annotated[str, typer.Argument(metavar="TO", help="Coin or currency.")],
                 json: JsonOpt = False) -> None:

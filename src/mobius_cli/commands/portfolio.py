@@ -339,7 +339,7 @@ def list_cmd(ctx: typer.Context, json: JsonOpt = False, csv: CsvOpt = False) -> 
 
 @portfolio_app.command("create")
 def create_cmd(ctx: typer.Context,
-               name: Annotated[str, typer.Argument(help="A new portfolio's name.")],
+               name: Annotated[str, typer.Argument(metavar="NAME", help="A new portfolio's name.")],
                currency: Annotated[str | None, typer.Option(
                    "--currency", "-c", metavar="CUR",
                    help="Its base currency (default: config vs_currency).")] = None,
