@@ -1,7 +1,8 @@
 """Portfolio figures with a warm cache, beside `mobius price BTC`.
 
 Targets: `portfolio show` with 100 holdings and 10,000 transactions < 0.4 s and within
-1.5x of `mobius price BTC`; `portfolio import` of a 10,000-row CSV < 2 s. Every command
+1.5x of `mobius price BTC`; `portfolio import` of a 10,000-row CSV < 2 s. Also printed:
+`portfolio history` listing all 10,000 transactions as a table (no target). Every command
 runs as a fresh subprocess against the loopback fake (tests/fakes.py) after one warm-up
 run that fills the cache; runs are interleaved so machine noise hits all alike. Figures:
 median and minimum of N runs each.
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
         show = [*mobius, "portfolio", "show"]
         price = [*mobius, "price", "BTC"]
-        commands = {"price BTC": price, "portfolio show": show}
+        history = [*mobius, "portfolio", "history"]  # every transaction, as a table
+        commands = {"price BTC": price, "portfolio show": show, "portfolio history": history}
         cold = {name: timed(cmd, env) for name, cmd in commands.items()}
         times: dict[str, list[float]] = {name: [] for name in commands}
         imports: list[float] = []

@@ -71,24 +71,54 @@ def safe(value: Any) -> Any:
 
 def fit_to_width(table: Any, console: Any) -> None:
     """Drop a table's less important columns (its `drop_first`, in order) while it is wider
-    than the console, so the columns that matter (a coin's name) are not squeezed."""
-    order = getattr(table, "drop_first", ())
-    if not order:
-        return
-    from rich.measure import Measurement
+    than the console, so the columns that matter (a coin's name) are not squeezed.
 
-    wide = console.options.update(width=10_000)
-    for header in order:
-        if Measurement.get(console, wide, table).maximum <= console.width:
-            return
+    Each column is measured once; a table that then fits gets those widths fixed, so Rich
+    does not measure every cell again to print it (a 100-row table is measured once, not
+    four times)."""
+    from rich.table import Table
+
+    if not isinstance(table, Table) or table.width is not None or table.expand:
+        return
+    widths = {id(column): _widest_cell(console, column) for column in table.columns}
+
+    def width() -> int:
+        cells = sum(widths[id(c)] + table._get_padding_width(c._index) for c in table.columns)
+        return max(cells + table._extra_width, table.min_width or 0)
+
+    for header in getattr(table, "drop_first", ()):
+        if width() <= console.width:
+            break
         for index, column in enumerate(table.columns):
             if str(column.header) == header:
                 del table.columns[index]
                 for position, rest in enumerate(table.columns):  # Rich pads by this index
                     rest._index = position
                 break
+    if width() <= console.width:
+        for column in table.columns:
+            column.width = widths[id(column)]
 
 
+def _widest_cell(console: Any, column: Any) -> int:
+    """The widest line of a column's header and cells, as Rich measures it unwrapped."""
+    from rich.cells import cell_len
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    if column.width is not None:
+        return int(column.width)
+    wide = console.options.update(width=10_000)
+    widest = 0
+    for cell in (column.header, column.footer, *column._cells):
+        if isinstance(cell, Text):
+            cell = cell.plain
+        if isinstance(cell, str):
+            size = max(map(cell_len, cell.splitlines()), default=0)
+        else:
+            size = Measurement.get(console, wide, cell).maximum
+        widest = max(widest, size)
+    return min(max(widest, column.min_width or 0), column.max_width or widest)
 def new_table(title: str | None = None, *columns: str, caption: str | None = None,
               drop_first: tuple[str, ...] = ()) -> Table:
     """A Rich table in the house style; columns named 'Price' etc. are right-aligned.
@@ -98,20 +128,16 @@ def new_table(title: str | None = None, *columns: str, caption: str | None = Non
     prints as written); control characters in them are neutralised.
     """
     from rich import box
-    from rich.table import Table
 
-    class SafeTable(Table):
-        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
-            super().add_row(*(safe(r) for r in renderables), **kwargs)
+    from mobius_cli.render.format import printable
+    from mobius_cli.render.table import HouseTable
 
     title_text, caption_text = safe(title), safe(caption)
     # A narrow table must not wrap its own title or caption onto a second line.
     widest = max((t.cell_len for t in (title_text, caption_text) if t is not None), default=0)
-    table = SafeTable(title=title_text, caption=caption_text, box=box.SIMPLE_HEAD,
-                      title_justify="left", caption_justify="left", pad_edge=False,
-                      min_width=widest or None)
-    from mobius_cli.render.format import printable
-
+    table = HouseTable(title=title_text, caption=caption_text, box=box.SIMPLE_HEAD,
+                       title_justify="left", caption_justify="left", pad_edge=False,
+                       min_width=widest or None)
     for name in columns:
         left = name in ("Symbol", "Name", "Coin", "Id", "Time", "Date", "Key", "Value",
                         "Source", "Status", "Detail", "Classification", "Link", "Field")
