@@ -89,7 +89,7 @@ def styled_chars(segments):
     return [(ch, seg.style or None) for seg in segments if not seg.control for ch in seg.text]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(specs())
 def test_fast_path_prints_what_rich_prints(spec):
     fast, reference = build(spec), build(spec)
