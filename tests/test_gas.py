@@ -232,7 +232,49 @@ def test_prices_unavailable_still_gives_native_costs(fake_apis):
 def test_offline_sends_nothing(fake_apis):
     result = cli(fake_apis, "--offline", "gas")
     assert result.returncode == 1
+    assert "no cached data for this request (offline)" in result.stderr
     assert fake_apis.count("/rpc") == 0
+
+
+def test_offline_answers_from_the_last_run_with_its_age(fake_apis, tmp_path):
+    env = {"MOBIUS_HOME": str(tmp_path)}
+    online = cli(fake_apis, "gas", "--json", env=env)
+    assert online.returncode == 0, online.stderr
+    assert fake_apis.count("/rpc") == 1
+    offline = cli(fake_apis, "--offline", "gas", "--json", env=env)
+    assert offline.returncode == 0, offline.stderr
+    assert json.loads(offline.stdout) == json.loads(online.stdout)
+    assert "offline: " in offline.stderr and " old" in offline.stderr
+    assert fake_apis.count("/rpc") == 1  # nothing sent
+
+
+def test_one_block_reuses_the_reply_and_the_next_asks_again(fake_apis, tmp_path,
+                                                            monkeypatch):
+    import time
+
+    from mobius_cli.providers import rpc
+
+    env = {"MOBIUS_HOME": str(tmp_path)}
+    assert cli(fake_apis, "gas", env=env).returncode == 0
+    assert cli(fake_apis, "gas", env=env).returncode == 0
+    assert fake_apis.count("/rpc") == 1  # within one block (12 s)
+    later = time.time() + rpc.FEE_TTL + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert cli(fake_apis, "gas", env=env).returncode == 0
+    assert fake_apis.count("/rpc") == 2
+
+
+def test_the_cache_never_holds_the_node_url_or_a_node_error(fake_apis, tmp_path):
+    env = {"MOBIUS_HOME": str(tmp_path),
+           "MOBIUS_RPC_URL": fake_apis.url("rpc", "/ethereum") + "?key=s3cr3t"}
+    assert cli(fake_apis, "gas", env=env).returncode == 0
+    stored = b"".join(path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+    assert b"s3cr3t" not in stored and b"eth_feeHistory" not in stored
+    fake_apis.respond("/rpc/arbitrum", [{"jsonrpc": "2.0", "id": 0,
+                                         "error": {"code": -32603, "message": "boom"}},
+                                        {"jsonrpc": "2.0", "id": 1, "result": "0xa4b1"}])
+    assert cli(fake_apis, "gas", "--chain", "arbitrum", env=env).returncode == 1
+    assert cli(fake_apis, "--offline", "gas", "--chain", "arbitrum", env=env).returncode == 1
 
 
 # --- the JSON-RPC fake itself speaks eth_rpc.md ------------------------------------------

@@ -51,6 +51,20 @@ def join_url(base: str, path: str) -> str:
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
+def _rpc_cache_key(url: str, payload: Any) -> str:
+    """The cache key of a JSON-RPC call: a digest, since node URLs often hold an API key."""
+    import hashlib
+
+    text = url + "\n" + json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return "rpc:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _rpc_failed(reply: Any) -> bool:
+    """True when a reply (one object or a batch) carries a node error: never cached."""
+    items = reply if isinstance(reply, list) else [reply]
+    return any(isinstance(item, dict) and item.get("error") is not None for item in items)
+
+
 def cache_key(url: str, params: dict[str, Any] | None) -> str:
     """A stable key for a GET: the URL and its sorted query (never any header)."""
     if not params:
@@ -388,14 +402,17 @@ class HttpClient:
     def json_rpc(self, source: str, url: str, method: str | None = None,
                  params: list[Any] | dict[str, Any] | None = None, *,
                  batch: Sequence[tuple[str, list[Any] | dict[str, Any] | None]] | None = None,
-                 headers: dict[str, str] | None = None) -> Any:
+                 headers: dict[str, str] | None = None, ttl: float | None = None) -> Any:
         """A JSON-RPC 2.0 call: `json_rpc(src, url, "eth_gasPrice", [])` returns its
         `result`; `json_rpc(src, url, batch=[(method, params), ...])` sends one batch and
         returns the results in the order asked. An `error` object from the node is a
         `JsonRpcError` ("<source>: execution reverted (code -32000)"). Reads are safe to
-        repeat, so failures are retried; never cached; refused offline.
+        repeat, so failures are retried.
+
+        With `ttl` the reply is cached (keyed by a hash of the URL and the calls, so a key
+        in the node's URL is not written down) and answers offline, with a note of its
+        age; without it the call is never cached and refused offline.
         """
-        self._refuse_offline(source)
         if batch is None:
             if not method:
                 raise ValueError("json_rpc needs a method or a batch")
@@ -405,9 +422,29 @@ class HttpClient:
                 return []
             payload = [_rpc_call(i, m, p) for i, (m, p) in enumerate(batch)]
         expected = None if batch is None else len(batch)
-        reply = self._fetch(source, "POST", url, headers=headers, json_body=payload,
-                            retry=True, validate=lambda data: _check_rpc(data, expected),
-                            rpc=True)[0]
+
+        def check(data: Any) -> None:
+            _check_rpc(data, expected)
+
+        reply = None
+        key = _rpc_cache_key(url, payload) if ttl is not None else None
+        if key is not None:
+            cached = self._valid(self.cache.get(key), check)
+            age = None if cached is None else max(0.0, time.time() - cached[0])
+            if cached is not None and age is not None and (self.offline or age < ttl):
+                if self.offline:
+                    self.note_offline(source, age)
+                reply = cached[1]
+            elif self.offline:
+                raise SourceError(source, "no cached data for this request (offline)",
+                                  hint="run it once online first")
+        else:
+            self._refuse_offline(source)
+        if reply is None:
+            reply, body = self._fetch(source, "POST", url, headers=headers, json_body=payload,
+                                      retry=True, validate=check, rpc=True)
+            if key is not None and not _rpc_failed(reply):
+                self.cache.put(key, reply, body)
         if batch is None or isinstance(reply, dict):  # a batch refused as a whole
             return _rpc_result(source, reply)
         by_id = {item["id"]: item for item in reply}

@@ -16,6 +16,10 @@ from mobius_cli import env
 from mobius_cli.core.gas import BLOCKS, PERCENTILES, quantity
 from mobius_cli.errors import SourceError, UsageError
 
+# Fees change every block: a reply is reused for one Ethereum block time (12 s), and
+# answers `gas --offline` at any age, with a note saying how old it is.
+FEE_TTL = 12.0
+
 if TYPE_CHECKING:
     from mobius_cli.providers.http import HttpClient
     from mobius_cli.settings import Settings
@@ -102,7 +106,8 @@ def configured_chains() -> list[Chain]:
 
 
 class RpcNodes:
-    """The JSON-RPC node of each chain, through the shared HTTP client (never cached)."""
+    """The JSON-RPC node of each chain, through the shared HTTP client (fee history cached
+    for one block, so `gas --offline` answers from the last run)."""
 
     def __init__(self, http: HttpClient, settings: Settings):
         self.http = http
@@ -125,7 +130,7 @@ class RpcNodes:
         history, chain_id = self.http.json_rpc(chain.source, url, batch=[
             ("eth_feeHistory", [hex(BLOCKS), "latest", list(PERCENTILES)]),
             ("eth_chainId", []),
-        ])
+        ], ttl=FEE_TTL)
         if chain.chain_id is not None and chain_id is not None:
             try:
                 served = quantity(chain_id)
