@@ -244,6 +244,35 @@ def test_yields_token_is_exact_and_op_mainnet_alias(fake_apis: FakeApis) -> None
     assert sorted(d["symbol"] for d in staked) == ["JITOSOL", "STETH"]
 
 
+def test_yields_staking_lists_staked_forms_on_staking_protocols(fake_apis: FakeApis) -> None:
+    # Worked from the fixtures: the protocols whose category is a kind of staking, and
+    # their pools (outliers and pools under $10k aside) whose symbol holds the token.
+    stakers = {p["slug"] for p in protocols() if "staking" in (p.get("category") or "").lower()}
+    shown = [p for p in pools() if p["project"] in stakers and not p.get("outlier")
+             and p["tvlUsd"] >= 10_000]
+    eth = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--token", "eth", "--staking",
+                                             "--json")))
+    assert [d["symbol"] for d in eth] == [p["symbol"] for p in shown if "ETH" in p["symbol"]]
+    assert eth and all(d["project"] in stakers for d in eth)
+    every = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--staking", "-n", "100",
+                                               "--json")))
+    assert sorted(d["pool"] for d in every) == sorted(p["pool"] for p in shown)
+    assert {"STETH", "JITOSOL"} <= {d["symbol"] for d in every}
+    plain = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--token", "eth", "-n", "100",
+                                               "--json")))
+    assert "STETH" not in {d["symbol"] for d in plain}  # without --staking: exact symbols
+    table = ok(fake_apis.run_mobius("defi", "yields", "--token", "sol", "--staking"))
+    assert "SOL staking pools" in table and "JITOSOL" in table and "STETH" not in table
+
+
+def test_where_can_i_stake_eth_shows_staking_pools(fake_apis: FakeApis) -> None:
+    done = fake_apis.run_mobius("ask", "where can I stake eth")
+    assert "defi yields --token ETH --staking" in done.stderr
+    assert "STETH" in ok(done) and "lido" in done.stdout
+    lent = fake_apis.run_mobius("ask", "where can I lend usdc")
+    assert "--staking" not in lent.stderr and lent.returncode == 0
+
+
 def test_yields_protocol_parent_filters_and_csv(fake_apis: FakeApis) -> None:
     data = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--protocol", "aave", "--sort",
                                               "tvl", "-n", "100", "--json")))

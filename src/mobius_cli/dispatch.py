@@ -100,7 +100,8 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
                       f"{spec.need}. Try e.g. “{example}”.", exit_code=2)
     call = spec.build(entities, registry.Options(chart=wants_chart,
-                                                 disable=wants_disable(result.text)))
+                                                 disable=wants_disable(result.text),
+                                                 staking=wants_staking(result.text)))
     vs = (getattr(result, "unhonoured", None) or {}).get("vs_currency")
     if vs and spec.takes_vs and "--vs" not in call.argv:
         # "gas in euros": the intent carries no currency, but its command quotes in one.
@@ -171,6 +172,14 @@ def wants_disable(text: str) -> bool:
     import re
 
     return re.search(SWITCH_OFF_WORDS, text, re.I) is not None
+
+
+def wants_staking(text: str) -> bool:
+    """Whether a yields question is about staking a coin ("where can I stake eth", "eth
+    staking apy", "restake", es/pt "hacer staking", fr "staker", de "staken")."""
+    import re
+
+    return re.search(r"\b(?:re)?stak(?:e|es|ed|ing|er|en)\b", text, re.I) is not None
 
 
 def wants_chart(text: str) -> bool:

@@ -87,7 +87,8 @@ def show_yields(app: AppContext, token: str | None = None, chain: str | None = N
                 protocol: str | None = None, min_apy: float | str | None = None,
                 stablecoin: bool = False, min_tvl: float | str | None = None,
                 exposure: str | None = None, no_il: bool = False, sort: str = "apy",
-                limit: int = 20, show_all: bool = False, as_csv: bool = False) -> None:
+                limit: int = 20, show_all: bool = False, as_csv: bool = False,
+                staking: bool = False) -> None:
     """Yield pools, best first; outliers and pools under $10k TVL hidden unless show_all."""
     from mobius_cli.render import defi as view
     from mobius_cli.render.output import emit
@@ -95,7 +96,8 @@ def show_yields(app: AppContext, token: str | None = None, chain: str | None = N
 
     _usd_only(app)
     answer = defi.yields(app.defillama, token, chain, protocol, min_apy, min_tvl, stablecoin,
-                         exposure, no_il, sort, limit, show_all, progress=app.spinner)
+                         exposure, no_il, sort, limit, show_all, staking,
+                         progress=app.spinner)
     hidden = answer.hidden_note()
     if hidden and (app.json or as_csv):  # a table says it in its caption
         app.note(hidden)
@@ -198,16 +200,20 @@ def yields_cmd(ctx: typer.Context,
                limit: LimitOpt = 20,
                show_all: Annotated[bool, typer.Option(
                    "--all", help="Include outliers and pools under $10k TVL.")] = False,
+               staking: Annotated[bool, typer.Option(
+                   "--staking", help="Staking protocols' pools only (liquid staking, "
+                   "restaking); --token eth then matches stETH, rETH, weETH too.")] = False,
                json: JsonOpt = False, csv: CsvOpt = False) -> None:
     """Yield pools, best APY first, with base and reward APY apart.
 
     Outliers and pools under $10k TVL are hidden unless --all (a note says how many).
 
     Examples: `mobius defi yields --chain arbitrum --stable --min-apy 8`,
-    `mobius defi yields --token eth --no-il --sort tvl`.
+    `mobius defi yields --token eth --no-il --sort tvl`,
+    `mobius defi yields --token eth --staking`.
     """
     show_yields(app_context(ctx, json=json), token, chain, protocol, min_apy, stable,
-                min_tvl, exposure, no_il, sort, limit, show_all, csv)
+                min_tvl, exposure, no_il, sort, limit, show_all, csv, staking)
 
 
 @defi_app.command("compare")

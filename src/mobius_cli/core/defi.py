@@ -657,6 +657,14 @@ class YieldQuery:
     sort: str = "apy"
     limit: int = 20
     show_all: bool = False
+    # Staking pools: `projects` holds the staking protocols, and a token matches its staked
+    # forms too (ETH matches STETH, WEETH, ETHX; SOL matches JITOSOL).
+    staking: bool = False
+
+
+def is_staking_category(category: str | None) -> bool:
+    """Liquid Staking, Liquid Restaking, Restaking, Staking Pool: where a coin is staked."""
+    return category is not None and "staking" in category.lower()
 
 
 @dataclass
@@ -699,7 +707,11 @@ def filter_pools(table: PoolTable, q: YieldQuery) -> YieldResult:
     if q.token:
         tokens = {t.strip().upper() for t in q.token.split(",") if t.strip()}
         symbols = c["symbol"]
-        idx = [i for i in idx if not tokens.isdisjoint(symbols[i].upper().split("-"))]
+        if q.staking:
+            idx = [i for i in idx if any(t in part for part in symbols[i].upper().split("-")
+                                         for t in tokens)]
+        else:
+            idx = [i for i in idx if not tokens.isdisjoint(symbols[i].upper().split("-"))]
     apys = c["apy"]
     if q.min_apy is not None:
         least = q.min_apy

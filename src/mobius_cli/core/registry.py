@@ -172,6 +172,7 @@ class Options:
 
     chart: bool = False
     disable: bool = False  # "mute/disable/pause the eth alert": switch off, do not delete
+    staking: bool = False  # "where can I stake eth": staking protocols' pools
 
 
 Builder = Callable[[dict[str, Any], Options], Call]
@@ -329,9 +330,10 @@ def _yields(e: dict[str, Any], o: Options) -> Call:
                  *(["--chain", chain] if chain else []),
                  *(["--protocol", protocol] if protocol else []),
                  *(["--min-apy", number_arg(min_apy)] if min_apy is not None else []),
-                 *(["--stable"] if stable else [])], f"{DEFI}:show_yields",
+                 *(["--stable"] if stable else []),
+                 *(["--staking"] if o.staking else [])], f"{DEFI}:show_yields",
                 {"token": token, "chain": chain, "protocol": protocol,
-                 "min_apy": min_apy, "stablecoin": stable})
+                 "min_apy": min_apy, "stablecoin": stable, "staking": o.staking})
 
 
 def _defi_compare(e: dict[str, Any], o: Options) -> Call:

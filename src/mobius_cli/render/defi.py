@@ -170,6 +170,8 @@ def yields_table(a: YieldAnswer, color: bool = True) -> Any:
         bits.append(q.token.upper())
     if q.stablecoin:
         bits.append("stablecoin")
+    if q.staking:
+        bits.append("staking")
     title = " ".join([*bits, "pools"])
     title = title[0].upper() + title[1:]
     if a.protocol:

@@ -284,10 +284,12 @@ def yields(llama: DefiLlama, token: str | None = None, chain: str | None = None,
            protocol: str | None = None, min_apy: float | str | None = None,
            min_tvl: float | str | None = None, stablecoin: bool = False,
            exposure: str | None = None, no_il: bool = False, sort: str = "apy",
-           limit: int = 20, show_all: bool = False, *,
+           limit: int = 20, show_all: bool = False, staking: bool = False, *,
            progress: Progress | None = None) -> YieldAnswer:
     """Pools by APY (or TVL, base APY): outliers and pools under $10k TVL hidden unless
-    `show_all`; `token` is one of the pool's symbols exactly."""
+    `show_all`; `token` is one of the pool's symbols exactly. With `staking`, only the
+    pools of staking protocols (liquid staking, restaking), where a token also matches its
+    staked forms (ETH: STETH, RETH, WEETH)."""
     _check_limit(limit)
     sort = _sort_name(sort, core.SORTS_POOLS)
     if exposure is not None and exposure.lower() not in ("single", "multi"):
@@ -296,11 +298,15 @@ def yields(llama: DefiLlama, token: str | None = None, chain: str | None = None,
     where = core.resolve_chain(chain, table.chains()) if chain else None
     projects, label = (_projects(llama, table, protocol, progress) if protocol
                        else (None, None))
+    if staking:
+        stakers = frozenset(p.slug for p in load_protocols(llama, progress)
+                            if core.is_staking_category(p.category))
+        projects = stakers if projects is None else projects & stakers
     query = YieldQuery(
         token=token.strip().lstrip("$") if token else None, chain=where, projects=projects,
         min_apy=core.parse_percent(min_apy), min_tvl=core.parse_money(min_tvl),
         stablecoin=stablecoin, exposure=exposure.lower() if exposure else None, no_il=no_il,
-        sort=sort, limit=limit, show_all=show_all)
+        sort=sort, limit=limit, show_all=show_all, staking=staking)
     return YieldAnswer(core.filter_pools(table, query), query, label)
 
 
