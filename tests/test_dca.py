@@ -98,7 +98,7 @@ def test_dca_json_end_to_end(fake_apis):
     data = json.loads(result.stdout)
     assert list(data) == ["symbol", "currency", "amount", "every_days", "days", "buys",
                           "invested", "units", "average_cost", "value", "return_pct",
-                          "lump_sum"]
+                          "max_drawdown_pct", "lump_sum"]
     assert data["symbol"] == "BTC" and data["currency"] == "usd"
     assert data["amount"] == 100 and data["every_days"] == 2 and data["days"] == 5
     assert data["buys"] == 3 and data["invested"] == 300
@@ -107,6 +107,7 @@ def test_dca_json_end_to_end(fake_apis):
     assert data["average_cost"] == pytest.approx(78.94736842105263, rel=1e-12)
     assert data["return_pct"] == pytest.approx(153.33333333333334, rel=1e-12)
     assert data["lump_sum"] == {"units": 3.0, "value": 600.0, "return_pct": 100.0}
+    assert data["max_drawdown_pct"] == pytest.approx(25.0, rel=1e-12)  # as the table's -25%
     chart = fake_apis.last("/coins/bitcoin/market_chart")
     assert chart.query == {"vs_currency": "usd", "days": "5", "interval": "daily"}
 

@@ -18,11 +18,12 @@ from tests.fakes import run_mobius
 
 REL = 1e-9
 HOLD = {"bitcoin": ("btc", 0.5), "ethereum": ("eth", 3.0), "solana": ("sol", 20.0)}
-RISK_KEYS = ["portfolio", "currency", "days", "as_of", "volatility_annual_pct", "sharpe",
-             "sortino", "max_drawdown_pct", "var_1d", "cvar_1d", "beta_btc", "hhi",
+RISK_KEYS = ["portfolio", "currency", "days", "as_of", "confidence", "volatility_annual_pct",
+             "sharpe", "sortino", "max_drawdown_pct", "var_1d", "cvar_1d", "beta_btc", "hhi",
              "effective_assets", "correlation"]
 OPT_KEYS = ["objective", "currency", "weights", "expected_return_annual_pct",
-            "volatility_annual_pct", "sharpe", "trades"]
+            "volatility_annual_pct", "sharpe", "trades", "portfolio", "days", "max_weight",
+            "before"]
 
 
 def served(fake, coin, days=365, vs="usd"):
@@ -90,7 +91,7 @@ def test_risk_json_is_the_documented_shape_and_matches_the_reference(holdings):
     result = run_mobius("portfolio", "risk", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == RISK_KEYS
+    assert list(data) == RISK_KEYS and data["confidence"] == 0.95
     assert list(data["var_1d"]) == ["historical_pct", "parametric_pct", "historical_value",
                                     "parametric_value"]
     assert list(data["cvar_1d"]) == ["pct", "value"]
@@ -178,11 +179,17 @@ def test_optimize_meets_the_constraints_and_trades_reach_the_target(holdings):
             after[trade["symbol"]] += sign * trade["value"]
         for symbol, value in after.items():
             assert value / total == pytest.approx(weights[symbol], abs=1e-9)
+        assert (data["portfolio"], data["days"], data["max_weight"]) == ("main", 365, 0.5)
+        assert data["before"]["weights"] == pytest.approx(
+            {s: v / total for s, v in held.items()}, rel=1e-9)
     expected = reference_risk(fake)["mu"]
     ms = json.loads(run_mobius("portfolio", "optimize", "--json").stdout)
     w = [ms["weights"][s] for s in ("BTC", "ETH", "SOL")]
     assert ms["expected_return_annual_pct"] == pytest.approx(
         sum(a * b for a, b in zip(w, expected, strict=True)) * 100, rel=1e-9)
+    now = [ms["before"]["weights"][s] for s in ("BTC", "ETH", "SOL")]
+    assert ms["before"]["expected_return_annual_pct"] == pytest.approx(
+        sum(a * b for a, b in zip(now, expected, strict=True)) * 100, rel=1e-9)
 
 
 def test_infeasible_requests_say_why_and_exit_2(holdings):

@@ -59,8 +59,12 @@ def test_levels_by_hand():
     assert lv.cost_native("transfer", "slow") == pytest.approx(0.00065205, rel=1e-12)
     # swap at fast: 150,000 × 42.5 gwei = 0.006375 ETH
     assert lv.cost_native("swap", "fast") == pytest.approx(0.006375, rel=1e-12)
-    assert data["costs"]["transfer"] == {"gas": 21000, "slow": None, "standard": None,
-                                         "fast": None}  # no price yet
+    transfer = data["costs"]["transfer"]
+    assert {k: transfer[k] for k in ("gas", "slow", "standard", "fast")} == {
+        "gas": 21000, "slow": None, "standard": None, "fast": None}  # no price yet
+    # in the native coin: 21,000 × (30 + 1.05 | 2 | 12.5) gwei
+    assert transfer["native"] == pytest.approx({"slow": 0.00065205, "standard": 0.000672,
+                                                "fast": 0.0008925}, rel=1e-12)
     lv.native_price = 2000.0
     assert lv.to_json()["costs"]["swap"]["standard"] == pytest.approx(150_000 * 32e-9 * 2000)
 
@@ -105,8 +109,11 @@ def test_gas_json_end_to_end(fake_apis):
     result = cli(fake_apis, "gas", "--chain", "base", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["chain", "block", "base_fee_gwei", "tiers", "costs", "currency"]
+    assert list(data) == ["chain", "block", "base_fee_gwei", "tiers", "costs", "currency",
+                          "native_symbol"]
     assert data["chain"] == "base" and data["block"] == HEAD and data["currency"] == "usd"
+    assert data["native_symbol"] == "ETH"
+    assert data["costs"]["swap"]["native"]["fast"] == pytest.approx(0.006375, rel=1e-12)
     assert data["base_fee_gwei"] == 30
     assert data["tiers"]["fast"] == {"max_priority_fee_gwei": 12.5, "max_fee_gwei": 72.5}
     transfer = data["costs"]["transfer"]

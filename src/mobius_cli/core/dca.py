@@ -90,6 +90,7 @@ class DcaResult:
             "amount": self.amount, "every_days": self.every_days, "buys": self.buys,
             "invested": self.invested, "units": self.units, "average_cost": self.average_cost,
             "value": self.value, "return_pct": self.return_pct,
+            "max_drawdown_pct": self.max_drawdown_pct,
             "lump_sum": {"units": self.lump_units, "value": self.lump_value,
                          "return_pct": self.lump_return_pct},
         }

@@ -88,9 +88,12 @@ class GasLevels:
                              "max_fee_gwei": t.max_fee_wei / GWEI}
                       for name, t in self.tiers.items()},
             "costs": {action: {"gas": units,
-                               **{tier: self.cost(action, tier) for tier in self.tiers}}
+                               **{tier: self.cost(action, tier) for tier in self.tiers},
+                               "native": {tier: self.cost_native(action, tier)
+                                          for tier in self.tiers}}
                       for action, units in GAS_UNITS.items()},
             "currency": self.currency,
+            "native_symbol": self.native_symbol or None,
         }
 
 

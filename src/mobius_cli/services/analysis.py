@@ -104,7 +104,7 @@ class DcaReport:
         return {"symbol": self.coin.symbol, "currency": self.currency,
                 "amount": r["amount"], "every_days": r["every_days"], "days": self.days,
                 **{k: r[k] for k in ("buys", "invested", "units", "average_cost", "value",
-                                     "return_pct", "lump_sum")}}
+                                     "return_pct", "max_drawdown_pct", "lump_sum")}}
 
 
 def dca(cg: CoinGecko, coin: CoinRef, vs: str, amount: float, every_days: int,

@@ -343,7 +343,7 @@ class RiskReport:
         f = self.figures
         return {
             "portfolio": self.portfolio, "currency": self.currency, "days": self.days,
-            "as_of": iso_utc(self.as_of),
+            "as_of": iso_utc(self.as_of), "confidence": f.confidence,
             "volatility_annual_pct": _pct(f.volatility_annual),
             "sharpe": f.sharpe, "sortino": f.sortino,
             "max_drawdown_pct": f.max_drawdown * 100,
@@ -421,7 +421,13 @@ class OptimizeReport:
                 "expected_return_annual_pct": self.after.expected_return * 100,
                 "volatility_annual_pct": self.after.volatility * 100,
                 "sharpe": self.after.sharpe,
-                "trades": [t.to_json() for t in self.trades]}
+                "trades": [t.to_json() for t in self.trades],
+                "portfolio": self.portfolio, "days": self.days, "max_weight": self.max_weight,
+                "before": {"weights": {c.symbol: w for c, w in zip(self.coins, self.current,
+                                                                   strict=True)},
+                           "expected_return_annual_pct": self.before.expected_return * 100,
+                           "volatility_annual_pct": self.before.volatility * 100,
+                           "sharpe": self.before.sharpe}}
 
 
 def optimize(store: Store, cg: CoinGecko, objective: str = "max-sharpe",
