@@ -4,6 +4,7 @@ confirmation, leaving, and questions piped in without a terminal."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import threading
@@ -121,11 +122,30 @@ def test_repl_confirms_changes_and_keeps_replies_out_of_history(fake_apis, monke
     monkeypatch.setattr(dispatch, "_plan", _mutating(done))
     _out, err = repl_session("alert me if eth drops below 2.5k\n" + reply + "\x04")
     assert done == ran
-    if not ran:
-        assert "error: cancelled" in err
+    if not ran:  # a no is not an error
+        assert "cancelled: nothing changed" in err and "error:" not in err
     history = (Path(os.environ["MOBIUS_HOME"]) / "data" / "repl-history").read_text()
     assert "alert me if eth drops below 2.5k" in history
     assert "\n+y\n" not in history and "\n+n\n" not in history
+
+
+def test_a_follow_up_never_repeats_the_last_change(fake_apis, monkeypatch):
+    """'and eth?' right after adding an ETH trade would record it twice: refused; 'in
+    euros?' after a trade shows the portfolio in euros; the full sentence again is a new
+    request (confirmed as usual)."""
+
+    session = ("add 0.1 eth at 2000 to my portfolio\ny\n"
+               "and eth?\n"
+               "in euros?\n"
+               "add 0.1 eth at 2000 to my portfolio\ny\n\x04")
+    out, err = repl_session(session)
+    assert arrows(err) == ["→ mobius portfolio add ETH 0.1 --price 2000",
+                           "→ mobius portfolio show --vs eur",
+                           "→ mobius portfolio add ETH 0.1 --price 2000"]
+    assert "error: that would run `mobius portfolio add ETH 0.1 --price 2000` again (say it " \
+           "in full to do it twice)" in err
+    listed = fake_apis.run_mobius("portfolio", "history", "--json")
+    assert [t["amount"] for t in json.loads(listed.stdout)] == [0.1, 0.1]
 
 
 @pytest.mark.parametrize("key", ["\x03", "\x04"])

@@ -120,7 +120,9 @@ def confirm_change(action: Action, *, assume_yes: bool, interactive: bool,
         raise UsageError(f"not running `{what}` without confirmation",
                          hint="add --yes to confirm")
     if not ask(f"Run `{what}`?"):
-        raise UsageError("cancelled")
+        from mobius_cli.errors import Cancelled
+
+        raise Cancelled("cancelled: nothing changed")
 
 
 CHART_WORDS = frozenset({"chart", "charts", "charted", "graph", "graphs", "plot", "plots",
@@ -335,7 +337,26 @@ def summarise(app: AppContext, action: Action, question: str) -> None:
 
 def respond(app: AppContext, conversation: Conversation, text: str, *,
             use_llm: bool = False, **options: Any) -> int:
-    """Understand one turn (rules, then the LLM when it helps) and answer it."""
+    """Understand one turn (rules, then the LLM when it helps) and answer it.
+
+    A follow-up that would make the conversation's last change again ("and eth?" right
+    after "add 0.1 eth at 2000") is refused: repeating a trade or an alert takes saying it
+    in full. The same sentence typed again is a new request, confirmed as usual.
+    """
     result, by_llm = understand(app, conversation, text, use_llm=use_llm)
-    after = (lambda action: summarise(app, action, text)) if by_llm else None
+    summary = (lambda action: summarise(app, action, text)) if by_llm else None
+
+    def after(action: Action) -> None:
+        if action.changes_data:
+            conversation.last_change = (text.strip().lower(), list(action.argv))
+        if summary is not None:
+            summary(action)
+
+    last = conversation.last_change
+    if last is not None and last[0] != text.strip().lower():
+        action = plan(result, app, wants_chart=wants_chart(result.text),
+                      repl=bool(options.get("repl")))
+        if action.changes_data and action.run is not None and list(action.argv) == last[1]:
+            raise UsageError(f"that would run `{action.command_line}` again",
+                             hint="say it in full to do it twice")
     return answer(app, result, after=after, **options)

@@ -34,6 +34,10 @@ class UsageError(MobiusError):
     exit_code = ExitCode.USAGE
 
 
+class Cancelled(UsageError):
+    """The user said no to a change: nothing was done (exit 2; the REPL just says so)."""
+
+
 class SourceError(MobiusError):
     """A data source failed after retries: exit 1."""
 

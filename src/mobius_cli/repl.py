@@ -13,7 +13,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import DynamicCompleter, WordCompleter
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-from mobius_cli.errors import MobiusError
+from mobius_cli.errors import Cancelled, MobiusError
 
 if TYPE_CHECKING:
     from mobius_cli.context import AppContext
@@ -135,6 +135,8 @@ class Repl:
         try:
             respond(self.app, self.conversation, line, use_llm=self.use_llm,
                     interactive=self.session is not None, ask=self.confirm, repl=True)
+        except Cancelled as exc:  # the user said no: not an error
+            self.app.err.print(exc.message, markup=False, highlight=False)
         except MobiusError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
             self.error(f"{exc.message}{hint}")

@@ -122,6 +122,12 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         return "alert_remove", {"alert_id": named_alert}, 0.75  # "and alert 5"
     if FORGET_LAST.search(shape) and state.last_alert and not any(m.coin for m in scan.mentions):
         return "alert_remove", dict(state.last_alert), 0.75
+    if fiat_only and not own and state.intent in ("portfolio_add", "portfolio_remove"):
+        # "in euros?" after recording a trade asks to see the portfolio in euros, never to
+        # record the trade again.
+        code = next((m.fiat or m.coin or "").lower() for m in scan.mentions)
+        kept = {k: v for k, v in state.entities.items() if k == "portfolio"}
+        return "portfolio_show", dict(kept, vs_currency=code), 0.75
     if fiat_only and not own and (state.intent == "convert" or "vs_currency" in
                                   registry.allowed(state.intent)):
         code = next((m.fiat or m.coin or "").lower() for m in scan.mentions)

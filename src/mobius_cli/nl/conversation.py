@@ -14,6 +14,8 @@ class Conversation:
     def __init__(self) -> None:
         self.state = State()
         self._turns: list[ParseResult] = []
+        # The last change made in this conversation: (the sentence, the command's argv).
+        self.last_change: tuple[str, list[str]] | None = None
 
     def parse(self, text: str) -> ParseResult:
         """Parse one turn, using and updating the context."""
