@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from rich.console import Console
@@ -116,3 +117,23 @@ def test_styles_still_apply_in_colour(fake_apis):
     coloured = run_mobius("price", "btc", env={"NO_COLOR": "", "FORCE_COLOR": "1"})
     assert "\x1b[31m-0.95%" in coloured.stdout  # red for a fall, applied as a style
     assert "[red]" not in coloured.stdout
+
+
+def test_a_long_note_wraps_at_words_on_a_terminal_and_stays_whole_in_a_pipe():
+    import io
+
+    from rich.console import Console
+
+    words = "portfolio main is kept in USD: cost basis and realized P&L converted"
+    for terminal in (True, False):
+        app = AppContext()
+        app.__dict__["err"] = Console(file=io.StringIO(), width=30, force_terminal=terminal,
+                                      no_color=True)
+        app.note(words)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", app.err.file.getvalue())  # the dim "note:"
+        lines = plain.splitlines()
+        if terminal:
+            assert len(lines) > 1 and all(len(line.rstrip()) <= 30 for line in lines)
+            assert " ".join(line.strip() for line in lines) == f"note: {words}"
+        else:
+            assert lines == [f"note: {words}"]

@@ -138,7 +138,7 @@ def test_a_follow_up_never_repeats_the_last_change(fake_apis, monkeypatch):
                "and eth?\n"
                "in euros?\n"
                "add 0.1 eth at 2000 to my portfolio\ny\n\x04")
-    out, err = repl_session(session)
+    _out, err = repl_session(session)
     assert arrows(err) == ["→ mobius portfolio add ETH 0.1 --price 2000",
                            "→ mobius portfolio show --vs eur",
                            "→ mobius portfolio add ETH 0.1 --price 2000"]

@@ -77,8 +77,9 @@ class AppContext:
 
         from mobius_cli.render.format import printable
 
+        # A terminal wraps a long note at word boundaries; a pipe or log keeps one line.
         self.err.print(Text.assemble(("note:", "dim"), " ", printable(message)),
-                       highlight=False, soft_wrap=True)
+                       highlight=False, soft_wrap=not self.err.is_terminal)
 
     def debug(self, message: str, level: int = 1) -> None:
         """A detail on stderr shown only with -v (level 1) or -vv (level 2)."""

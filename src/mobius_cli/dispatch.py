@@ -225,10 +225,11 @@ def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
 
         print_json({"intent": action.intent, "message": action.message}, app.out.file)
     else:
-        # soft_wrap: the terminal wraps a long message; a pipe gets whole lines.
+        # A terminal wraps a long message at word boundaries; a pipe gets whole lines.
         from mobius_cli.render.output import safe
 
-        app.out.print(safe(action.message or ""), highlight=False, soft_wrap=True)
+        app.out.print(safe(action.message or ""), highlight=False,
+                      soft_wrap=not app.out.is_terminal)
     return action.exit_code
 
 

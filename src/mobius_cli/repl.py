@@ -65,12 +65,14 @@ class Repl:
     def say(self, message: str) -> None:
         from mobius_cli.render.output import safe
 
-        self.app.out.print(safe(message), highlight=False, soft_wrap=True)
+        self.app.out.print(safe(message), highlight=False,
+                           soft_wrap=not self.app.out.is_terminal)
 
     def error(self, message: str) -> None:
         from mobius_cli.render.output import safe
 
-        self.app.err.print(safe(f"error: {message}"), highlight=False, soft_wrap=True)
+        self.app.err.print(safe(f"error: {message}"), highlight=False,
+                           soft_wrap=not self.app.err.is_terminal)
 
     def slash(self, line: str) -> bool:
         """Handle a /command; False means leave."""
