@@ -37,6 +37,7 @@ def test_number_keeps_significant_digits_for_tiny_prices(value, expected):
     (63421, "usd", False, "$63,421.00"), (64375, "eur", False, "€64,375.00"),
     (1.72e12, "usd", True, "$1.72T"), (0.0421, "btc", False, "0.0421 BTC"),
     (3.5, "sol", False, "3.50 SOL"), (-12.5, "usd", False, "-$12.50"), (None, "usd", False, "—"),
+    (0, "eur", False, "€0.00"), (0.0, "btc", False, "0.00 BTC"),
 ])
 def test_money(value, currency, short, expected):
     assert money(value, currency, short=short) == expected

@@ -55,10 +55,10 @@ def number(value: float | None, significant: int = 4) -> str:
 
 
 def money(value: float | None, currency: str, *, short: bool = False) -> str:
-    """A value in a currency: '$63,421.00', '€1.72T', '0.0421 BTC'."""
+    """A value in a currency: '$63,421.00', '€1.72T', '0.0421 BTC', '$0.00'."""
     if value is None:
         return "—"
-    body = compact(value) if short else number(value)
+    body = compact(value) if short else "0.00" if value == 0 else number(value)
     sign = CURRENCY_SIGNS.get(currency.lower())
     if sign and currency.lower() != "btc":
         return f"-{sign}{body[1:]}" if body.startswith("-") else f"{sign}{body}"
