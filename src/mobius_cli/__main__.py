@@ -167,13 +167,18 @@ def _report(exc: object, verbose: int) -> None:
 
 # Root options that take a value (the rest are flags).
 _VALUE_OPTIONS = frozenset({"--vs"})
+# Root flags also accepted after the subcommand (`mobius gas --offline`), as --json and --vs
+# are by the commands themselves. No command defines an option of the same name (a test
+# walks every command), so after the subcommand these can only mean the root's flag.
+_TRAILING_ROOT_FLAGS = frozenset({"--offline"})
 
 
-def _subcommand(args: list[str]) -> str | None:
-    """The subcommand named on the command line (after the root options), if any; None
-    when the root's own --help comes first (`mobius --help price` lists every command)."""
+def _subcommand_index(args: list[str]) -> int | None:
+    """Where the subcommand is named on the command line (after the root options), if
+    anywhere; None when the root's own --help comes first (`mobius --help price` lists
+    every command)."""
     skip = False
-    for arg in args:
+    for index, arg in enumerate(args):
         if skip:
             skip = False
         elif arg in ("--", "-h", "--help"):
@@ -181,8 +186,29 @@ def _subcommand(args: list[str]) -> str | None:
         elif arg.startswith("-"):
             skip = arg in _VALUE_OPTIONS
         else:
-            return arg
+            return index
     return None
+
+
+def _subcommand(args: list[str]) -> str | None:
+    """The subcommand named on the command line, if any (see _subcommand_index)."""
+    index = _subcommand_index(args)
+    return None if index is None else args[index]
+
+
+def _hoist_root_flags(args: list[str]) -> list[str]:
+    """`mobius price btc --offline` as `mobius --offline price btc`: a root flag given after
+    the subcommand (and before any `--`) moves in front of it."""
+    index = _subcommand_index(args)
+    if index is None:
+        return args
+    head, tail = args[:index], args[index:]
+    end = tail.index("--") if "--" in tail else len(tail)
+    found = [arg for arg in tail[:end] if arg in _TRAILING_ROOT_FLAGS]
+    if not found:
+        return args
+    kept = [arg for arg in tail[:end] if arg not in _TRAILING_ROOT_FLAGS]
+    return [*head, *dict.fromkeys(found), *kept, *tail[end:]]
 
 
 def app_main(args: list[str]) -> object:
@@ -194,6 +220,7 @@ def app_main(args: list[str]) -> object:
     """
     from mobius_cli.app import app
 
+    args = _hoist_root_flags(args)
     name = _subcommand(args)
     commands, groups = app.registered_commands, app.registered_groups
     chosen = [c for c in commands if _command_name(c) == name]

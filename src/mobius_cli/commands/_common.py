@@ -8,8 +8,27 @@ import typer
 
 from mobius_cli.context import AppContext
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable contract).")]
-CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV rows.")]
+
+def _one_format(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
+    """--json and --csv exclude each other: whichever of the two is read second says so
+    (the root's --json is read before any command's options)."""
+    if not value:
+        return value
+    other = "--csv" if "--json" in param.opts else "--json"
+    given = any(other in p.opts and ctx.params.get(p.name or "") for p in ctx.command.params)
+    if other == "--json" and not given:
+        root = ctx.find_root().obj
+        given = bool(getattr(root, "json", False))
+    if given:
+        from mobius_cli._click import UsageError
+
+        raise UsageError("--json and --csv cannot be used together", ctx=ctx)
+    return value
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable contract).",
+                                       callback=_one_format)]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV rows.", callback=_one_format)]
 VsOpt = Annotated[
     str | None,
     typer.Option("--vs", metavar="CUR", help="Quote currency (usd, eur, btc...)."),

@@ -36,18 +36,27 @@ def register(app: typer.Typer) -> None:
         Examples: `mobius ask "btc and eth in eur"`,
         `mobius ask top 5 gainers today --json`, `mobius ask --llm "how is sol doing"`.
         """
-        from mobius_cli.dispatch import respond
-        from mobius_cli.errors import UsageError
+        from mobius_cli import dispatch
+        from mobius_cli.errors import ExitCode, UsageError
         from mobius_cli.nl import Conversation
 
         sentence = " ".join(text).strip()
         if not sentence:
             raise UsageError("nothing to ask", hint='e.g. `mobius ask "btc and eth in eur"`')
         obj = app_context(ctx, json=json, vs=vs)
+        # dispatch.respond, with a fresh conversation (so no repeated change to refuse), but
+        # a non-answer that fails (not understood, something needed is missing) is an error
+        # on stderr, not data on stdout; --json keeps its message object on stdout.
+        result, by_llm = dispatch.understand(obj, Conversation(), sentence, use_llm=llm)
+        if not obj.json:
+            action = dispatch.plan(result, obj, wants_chart=dispatch.wants_chart(result.text))
+            if action.run is None and action.exit_code == ExitCode.USAGE:
+                raise UsageError(" ".join((action.message or "not understood").split()))
+        after = (lambda action: dispatch.summarise(obj, action, sentence)) if by_llm else None
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
-        code = respond(obj, Conversation(), sentence, use_llm=llm, quiet=quiet,
-                       assume_yes=yes, interactive=interactive,
-                       ask=lambda q: typer.confirm(q, default=False, err=True))
+        code = dispatch.answer(obj, result, quiet=quiet, assume_yes=yes,
+                               interactive=interactive, after=after,
+                               ask=lambda q: typer.confirm(q, default=False, err=True))
         if code:
             raise typer.Exit(code)
 

@@ -58,7 +58,10 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
 @config_app.command("get")
 def config_get(ctx: typer.Context, key: KeyArg) -> None:
-    """Print the effective value of one key: `mobius config get vs_currency`."""
+    """Print the effective value of one key (config, environment or default).
+
+    Examples: `mobius config get vs_currency`, `mobius config get timeout`.
+    """
     from mobius_cli.render.format import printable
     from mobius_cli.settings import check_key
 
@@ -70,7 +73,10 @@ def config_get(ctx: typer.Context, key: KeyArg) -> None:
 @config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(ctx: typer.Context, key: KeyArg,
                value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
-    """Validate and store a value: `mobius config set vs_currency eur`."""
+    """Validate a value and store it in config.toml.
+
+    Examples: `mobius config set vs_currency eur`, `mobius config set cost_basis_method hifo`.
+    """
     from mobius_cli.render.format import printable
     from mobius_cli.settings import (
         Paths,
@@ -93,9 +99,11 @@ def config_set(ctx: typer.Context, key: KeyArg,
 
 @config_app.command("unset")
 def config_unset(key: KeyArg) -> None:
-    """Remove a key from config.toml, back to its default: `mobius config unset timeout`.
+    """Remove a key from config.toml, back to its default.
 
     Also removes a key Mobius does not know, to repair a broken file.
+
+    Examples: `mobius config unset timeout`, `mobius config unset vs_currency`.
     """
     from mobius_cli.settings import CONFIG_KEYS, Paths, check_key, read_raw_config, write_config
 
@@ -159,7 +167,10 @@ def keys_set(name: NameArg,
 
 @keys_app.command("remove")
 def keys_remove(name: NameArg) -> None:
-    """Remove a stored API key: `mobius keys remove coingecko`."""
+    """Remove a stored API key from the keyring.
+
+    Examples: `mobius keys remove coingecko`, `mobius keys remove llm`.
+    """
     from mobius_cli.secrets import check_name, remove_secret
 
     check_name(name)
@@ -169,7 +180,10 @@ def keys_remove(name: NameArg) -> None:
 
 @keys_app.command("list")
 def keys_list(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Which keys are set and where from (values are never shown): `mobius keys list`."""
+    """Which keys are set and where from (values are never shown).
+
+    Examples: `mobius keys list`, `mobius keys list --json`.
+    """
     from mobius_cli import env
     from mobius_cli.render.output import emit, new_table
     from mobius_cli.secrets import backend_name, secret_source

@@ -98,11 +98,17 @@ def show_yields(app: AppContext, token: str | None = None, chain: str | None = N
     answer = defi.yields(app.defillama, token, chain, protocol, min_apy, min_tvl, stablecoin,
                          exposure, no_il, sort, limit, show_all, staking,
                          progress=app.spinner)
-    hidden = answer.hidden_note()
-    if hidden and (app.json or as_csv):  # a table says it in its caption
-        app.note(hidden)
+    table = bool(answer.pools) and not (app.json or as_csv)
     if not answer.pools:
         app.note("no pool matches" + ("" if show_all else "; try --all or fewer filters"))
+    hidden = answer.hidden_note()
+    if hidden and not table:  # a table says it in its caption
+        app.note(hidden)
+    related = answer.related_note()
+    if related:
+        app.note(related)
+    if not answer.pools and not (app.json or as_csv):
+        return  # the notes say it all: no empty table
     emit(app, answer.to_json(), lambda: view.yields_table(answer, app.color),
          csv_rows=answer.csv_rows(), as_csv=as_csv)
 

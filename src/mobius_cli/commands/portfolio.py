@@ -80,7 +80,7 @@ def show_portfolio(app: AppContext, portfolio: str | None = None, method: str | 
         kept = result.portfolio.currency.upper()
         app.note(f"portfolio {result.portfolio.name} is kept in {kept}: cost basis and "
                  f"realized P&L converted at today's rate (1 {kept} = "
-                 f"{result.fx_rate:f} {result.currency.upper()})")
+                 f"{view.rate(result.fx_rate)} {result.currency.upper()})")
     data = result.to_json()
     _emit(app, data, lambda: view.holdings_table(result, app.color), csv_rows=data["holdings"],
           as_csv=as_csv)
@@ -89,6 +89,7 @@ def show_portfolio(app: AppContext, portfolio: str | None = None, method: str | 
 def _trade(app: AppContext, symbol: str | None, amount: str, price: str | None, kind: str,
            **fields: Any) -> None:
     from mobius_cli.render.format import money
+    from mobius_cli.render.portfolio import rate
     from mobius_cli.services import portfolio as svc
 
     with app.spinner("Recording…"):
@@ -99,7 +100,8 @@ def _trade(app: AppContext, symbol: str | None, amount: str, price: str | None, 
         app.note(f"market price {tx.price} {tx.currency.upper()} used")
     line = f"#{tx.id} {svc.describe(tx)} in portfolio {result.portfolio.name}"
     if tx.currency != result.portfolio.currency:
-        line += f" (1 {tx.currency.upper()} = {tx.rate} {result.portfolio.currency.upper()})"
+        line += (f" (1 {tx.currency.upper()} = {rate(tx.rate)} "
+                 f"{result.portfolio.currency.upper()})")
     if result.realized_pnl is not None and kind == "sell":
         line += f"; realized P&L {money(float(result.realized_pnl), result.portfolio.currency)}"
     _emit(app, result.to_json(), lambda: _plain(line))
@@ -141,8 +143,8 @@ def show_portfolio_history(app: AppContext, portfolio: str | None = None,
     result = svc.history(app.store, app.coingecko, portfolio, symbol, since, until,
                          options(app))
     rows = result.to_json()
-    _emit(app, rows, lambda: view.history_table(result.transactions, result.portfolio.name),
-          as_csv=as_csv)
+    _emit(app, rows, lambda: view.history_table(result.transactions, result.portfolio.name,
+                                                symbol, since, until), as_csv=as_csv)
 
 
 def undo_transaction(app: AppContext, portfolio: str | None = None) -> None:

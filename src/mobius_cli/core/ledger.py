@@ -28,6 +28,8 @@ PRECISION = 50  # digits: far beyond any amount or price, so only display rounds
 # Beyond these an amount or price is a typo, not a trade (SHIB's supply is ~5.9e14).
 MAX_AMOUNT = Decimal("1e15")
 MAX_PRICE = Decimal("1e13")
+# Below one wei (1e-18 ETH), the smallest unit of any chain, a positive figure is a typo too.
+MIN_AMOUNT = Decimal("1e-18")
 
 
 @dataclass(frozen=True)
@@ -245,14 +247,18 @@ def drop_grouping(raw: str) -> str | None:
 
 def parse_decimal(text: str | Decimal | float | int, what: str = "amount", *,
                   allow_zero: bool = False, most: Decimal = MAX_AMOUNT) -> Decimal:
-    """A finite, positive (or zero when allowed), not absurd Decimal, else a usage error."""
+    """A finite, positive (or zero when allowed), not absurd (above MAX, below MIN_AMOUNT)
+    Decimal, else a usage error."""
     if isinstance(text, bool):
         raise UsageError(f"{what} must be a number")
     if isinstance(text, float):
         if not math.isfinite(text):
             raise UsageError(f"{what} must be a finite number, not {text}")
         text = repr(text)
-    raw = drop_grouping(str(text).strip().replace("_", ""))
+    if "_" in str(text):  # Decimal would read 1_000 as 1000; people write 1,000 or 1000
+        raise UsageError(f"{what} {str(text)!r} is not a number",
+                         hint="write it without underscores: 1000 or 1,000")
+    raw = drop_grouping(str(text).strip())
     if raw is None:
         raise UsageError(f"{what} {str(text)!r} is not a number",
                          hint=COMMA_HINT)
@@ -269,6 +275,9 @@ def parse_decimal(text: str | Decimal | float | int, what: str = "amount", *,
     if value > most:
         raise UsageError(f"{what} {text} is too large to be real",
                          hint=f"the most Mobius accepts is {most:,.0f}")
+    if 0 < value < MIN_AMOUNT:
+        raise UsageError(f"{what} {text} is too small to be real",
+                         hint=f"the least Mobius accepts is {MIN_AMOUNT:f}")
     return value.copy_abs()  # drops a negative zero's sign, never rounds
 
 

@@ -85,11 +85,25 @@ def find_chain(name: str) -> Chain:
         raise UsageError(f"{text.title()} is not an EVM chain: gas here reads an EVM node's "
                          "eth_feeHistory", hint="e.g. ethereum, arbitrum, base or polygon")
     if chain is None:
-        known = ", ".join(c.name for c in CHAINS)
         var = env.RPC_URL_PREFIX + re.sub(r"[^A-Z0-9]+", "_", name.strip().upper()).strip("_")
+        close = [] if text in ENV_CHAIN_COINS else _close_chains(text)
+        if close:
+            from mobius_cli.core.defi import did_you_mean
+
+            raise UsageError(f"unknown chain {name.strip()!r}",
+                             hint=f"{did_you_mean(close)} or set {var} to a node URL")
+        known = ", ".join(c.name for c in CHAINS)
         raise UsageError(f"no JSON-RPC node configured for chain {name.strip()!r}",
                          hint=f"known chains: {known}; or set {var} to a node URL")
     return chain
+
+
+def _close_chains(text: str) -> list[str]:
+    """Built-in chains whose name or an alias is close to `text` (a typo), best first."""
+    from mobius_cli.core.defi import suggest
+
+    found = suggest(text, sorted(_BY_NAME), limit=3)
+    return list(dict.fromkeys(_BY_NAME[alias].name for alias in found))
 
 
 def configured_chains() -> list[Chain]:

@@ -35,6 +35,15 @@ def held(value: Decimal) -> str:
     return amount(value.quantize(step))
 
 
+def rate(value: Decimal | float) -> str:
+    """An exchange rate to 6 significant digits, never in exponent form (0.863120,
+    0.0000128748, 77671.0)."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    if not exact or not exact.is_finite():
+        return str(exact)
+    return format(exact.quantize(Decimal(1).scaleb(exact.adjusted() - 5)), "f")
+
+
 def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -93,9 +102,14 @@ def _signed(value: Decimal | None, currency: str, color: bool) -> Any:
     return Text(text, style="green" if value > 0 else "red" if value < 0 else "dim")
 
 
-def history_table(rows: Sequence[Transaction], portfolio: str) -> Any:
+def history_table(rows: Sequence[Transaction], portfolio: str, symbol: str | None = None,
+                  since: str | None = None, until: str | None = None) -> Any:
     if not rows:
-        return f"No transactions in portfolio {printable(portfolio)}."
+        what = f"{symbol.strip().upper()} transactions" if symbol else "transactions"
+        when = (f" from {since.strip()} to {until.strip()}" if since and until
+                else f" since {since.strip()}" if since
+                else f" up to {until.strip()}" if until else "")
+        return printable(f"No {what} in portfolio {portfolio}{when}.")
     notes = any(t.note for t in rows)
     # Narrow: the note goes first, then the fee; the ids, dates and figures are never cut.
     table = new_table(None, "Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee",

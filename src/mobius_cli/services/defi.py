@@ -244,6 +244,10 @@ class YieldAnswer:
     result: YieldResult
     query: YieldQuery
     protocol: str | None = None  # the protocol (or parent) name asked for
+    # Other forms of the token (WETH, STETH for ETH) in pools the same filters would show,
+    # most pools first: (symbol, pools); and whether all those pools are stablecoin pools.
+    related: list[tuple[str, int]] = field(default_factory=list)
+    related_stable: bool = False
 
     @property
     def pools(self) -> list[Pool]:
@@ -267,6 +271,21 @@ class YieldAnswer:
         if not parts:
             return None
         return f"hid {' and '.join(parts)} (--all shows them)"
+
+    def related_note(self) -> str | None:
+        """'also WETH (3 pools), STETH (1): --token eth,weth,steth or --staking for staked
+        ETH', or None: `--token` matches a symbol exactly, so say what that left out."""
+        if not self.related or not self.query.token:
+            return None
+        shown = self.related[:RELATED_SHOWN]
+        (first, count), rest = shown[0], shown[1:]
+        listed = ", ".join([f"{first} ({count} pool{'s' if count != 1 else ''})",
+                            *(f"{name} ({n})" for name, n in rest)])
+        asked = [t.strip().lower() for t in self.query.token.split(",") if t.strip()]
+        how = f"--token {','.join([*asked, *(name.lower() for name, _ in shown)])}"
+        if not self.related_stable:
+            how += f" or --staking for staked {asked[0].upper()}"
+        return f"also {listed}: {how}"
 
 
 def _projects(llama: DefiLlama, table: PoolTable, name: str,
@@ -307,7 +326,39 @@ def yields(llama: DefiLlama, token: str | None = None, chain: str | None = None,
         min_apy=core.parse_percent(min_apy), min_tvl=core.parse_money(min_tvl),
         stablecoin=stablecoin, exposure=exposure.lower() if exposure else None, no_il=no_il,
         sort=sort, limit=limit, show_all=show_all, staking=staking)
-    return YieldAnswer(core.filter_pools(table, query), query, label)
+    related, stable = _related_forms(table, query)
+    return YieldAnswer(core.filter_pools(table, query), query, label, related, stable)
+
+
+# How many other forms of a token the note names.
+RELATED_SHOWN = 3
+
+
+def _related_forms(table: PoolTable, query: YieldQuery) -> tuple[list[tuple[str, int]], bool]:
+    """Symbols that contain the token without being it (WETH, STETH, WSTETH for ETH;
+    USDC.E for USDC) with how many pools each would add under the same filters, most
+    first; and whether every such pool is a stablecoin pool. Nothing with --staking,
+    which already takes those forms."""
+    if not query.token or query.staking:
+        return [], False
+    tokens = {t.strip().upper() for t in query.token.split(",") if t.strip()}
+    forms = {part for symbol in set(table.columns["symbol"])
+             for part in str(symbol).upper().split("-")
+             if part not in tokens and "," not in part and any(t in part for t in tokens)}
+    if not forms:
+        return [], False
+    from dataclasses import replace
+
+    wider = core.filter_pools(table, replace(query, token=",".join(sorted(forms)),
+                                             limit=len(table)))
+    counts: dict[str, int] = {}
+    stable = True
+    for pool in wider.pools:
+        for part in forms.intersection(pool.symbol.upper().split("-")):
+            counts[part] = counts.get(part, 0) + 1
+        stable = stable and pool.stablecoin
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked, stable and bool(ranked)
 
 
 # --- side by side ---------------------------------------------------------------------
