@@ -434,7 +434,8 @@ def test_export_import_round_trip(fake, capsys, tmp_path):
     code, exported, _ = cli(capsys, "alerts", "export")
     assert code == 0
     assert exported.splitlines()[0] == \
-        "symbol,condition,target,currency,repeat,cooldown,notify,note,coin_id"
+        "symbol,condition,target,currency,repeat,cooldown,notify,note,coin_id,enabled," \
+        "snoozed_until"
     (tmp_path / "alerts.csv").write_text(exported)
     assert cli(capsys, "alerts", "remove", "--all")[0] == 0
     code, _out, err = cli(capsys, "alerts", "import", str(tmp_path / "alerts.csv"))
@@ -490,7 +491,9 @@ def test_cron_line(fake, capsys, monkeypatch, tmp_path):
     assert line.startswith("*/10 * * * * MOBIUS_HOME='")
     assert str(tmp_path / "my home") in line
     assert line.endswith("/mobius alerts check --quiet")
-    exe = line.split("' ", 1)[1].split()[0]
+    import shlex
+
+    exe = next(w for w in shlex.split(line)[5:] if "=" not in w)  # after the variables
     assert Path(exe).is_absolute() and Path(exe).exists()
 
 

@@ -10,6 +10,8 @@ import typer
 from mobius_cli.commands._common import CsvOpt, JsonOpt, VsOpt, app_context
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from mobius_cli.context import AppContext
     from mobius_cli.services.alerts import AlertOptions
 
@@ -216,10 +218,11 @@ def run_alert_check(app: AppContext, quiet: bool = False) -> int:
 
 
 def watch_alerts(app: AppContext, every: float = 60.0, rounds: int | None = None) -> int:
-    """Check alerts every `every` seconds and show them as a live table (Ctrl-C stops)."""
+    """Check alerts every `every` seconds and show them as a live table; returns the exit
+    code: 0 after `rounds` checks, 130 when Ctrl-C stops it (product.md: interrupted)."""
     import time
 
-    from mobius_cli.errors import SourceError, UsageError
+    from mobius_cli.errors import ExitCode, SourceError, UsageError
     from mobius_cli.render import alerts as view
     from mobius_cli.services import alerts as svc
 
@@ -239,10 +242,12 @@ def watch_alerts(app: AppContext, every: float = 60.0, rounds: int | None = None
         recent.extend(view.fired_line(f) for f in check.fired)
         del recent[:-10]
         listed = svc.list_alerts(app.store, app.coingecko, default_notify=options.default_notify)
-        return view.watch_table(listed, check, stamp, app.color, recent=recent)
+        return view.watch_table(listed, check, stamp, app.color, recent=recent,
+                                console=app.out)
 
+    live_view = app.out.is_terminal and not app.json
     try:
-        if app.out.is_terminal and not app.json:
+        if live_view:
             from rich.live import Live
 
             with Live(frame(), console=app.out, auto_refresh=False) as live:
@@ -258,22 +263,27 @@ def watch_alerts(app: AppContext, every: float = 60.0, rounds: int | None = None
                 app.out.print(frame())
                 done += 1
     except KeyboardInterrupt:
-        return 0
+        if not live_view:  # Live ends its own last line; here the ^C is left on one
+            app.err.line()
+        return ExitCode.INTERRUPTED
     return 0
 
 
-def cron_line(every: int = 5) -> str:
-    """A crontab line that checks alerts every `every` minutes with this install."""
+def cron_line(every: int = 5, environ: Mapping[str, str] | None = None,
+              on_note: Callable[[str], None] | None = None) -> str:
+    """A crontab line that checks alerts every `every` minutes with this install, carrying
+    MOBIUS_HOME and the source URLs set in `environ` (os.environ by default) but never a
+    credential: a URL holding one is left out, said through `on_note`."""
     import os
     import shlex
     import sys
     from pathlib import Path
 
     from mobius_cli import env
-    from mobius_cli.errors import UsageError
+    from mobius_cli.core.alerts import cron_env, cron_schedule
 
-    if not 1 <= every <= 59:
-        raise UsageError("--every must be 1 to 59 minutes")
+    schedule = cron_schedule(every)
+    environ = os.environ if environ is None else environ
     argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     beside = Path(sys.executable).parent / "mobius"
     if argv0 is not None and argv0.name == "mobius" and argv0.exists():
@@ -282,16 +292,20 @@ def cron_line(every: int = 5) -> str:
         command = [str(beside)]
     else:
         command = [sys.executable, "-m", "mobius_cli"]
-    schedule = "* * * * *" if every == 1 else f"*/{every} * * * *"
-    home = os.environ.get(env.HOME)
-    prefix = f"{env.HOME}={shlex.quote(str(Path(home).expanduser().absolute()))} " if home \
-        else ""
+    home = environ.get(env.HOME)
+    assign = [(env.HOME, str(Path(home).expanduser().absolute()))] if home else []
+    urls, secret = cron_env(environ)
+    if secret and on_note is not None:
+        on_note(f"left out of the line: {', '.join(secret)} (the URL holds a credential, which "
+                "a crontab must not show); add it to the crontab by hand if the check needs it")
+    prefix = "".join(f"{name}={shlex.quote(value)} " for name, value in assign + urls)
     line = f"{prefix}{' '.join(shlex.quote(c) for c in command)} alerts check --quiet"
     return f"{schedule} {line.replace('%', chr(92) + '%')}"  # cron reads a bare % as a newline
 
 
 def show_alert_cron(app: AppContext, every: int = 5) -> None:
-    line = cron_line(every)
+    """Print a crontab line that checks alerts every `every` minutes with this install."""
+    line = cron_line(every, on_note=app.note)
     if app.json:
         from mobius_cli.render.output import print_json
 
@@ -302,10 +316,28 @@ def show_alert_cron(app: AppContext, every: int = 5) -> None:
              "MOBIUS_CHANNEL_<NAME> in the line when cron cannot open the keyring")
 
 
-def show_alert_export(app: AppContext, fmt: str = "csv") -> None:
+def show_alert_export(app: AppContext, fmt: str | None = None,
+                      output: str | None = None) -> None:
+    """Every alert as CSV (or JSON: `fmt` "json", or --json) that `alerts import` reads
+    back, on stdout or written to `output` (atomically, private to the user)."""
+    from mobius_cli.errors import UsageError
     from mobius_cli.services import alerts as svc
 
-    app.out.file.write(svc.export_text(app.store, fmt))
+    chosen = (fmt or "").strip().lower() or None
+    if app.json:
+        if chosen not in (None, "json"):
+            raise UsageError(f"--json and --format {chosen} disagree", hint="give one of them")
+        chosen = "json"
+    text = svc.export_text(app.store, chosen or "csv")
+    if output and output != "-":
+        from pathlib import Path
+
+        from mobius_cli.settings import write_private_file
+
+        write_private_file(Path(output).expanduser(), text.encode("utf-8"))
+        app.note(f"wrote {output}")
+    else:
+        app.out.file.write(text)
 
 
 def show_alert_import(app: AppContext, path: str) -> None:
@@ -452,6 +484,9 @@ def list_cmd(ctx: typer.Context,
              json: JsonOpt = False, csv: CsvOpt = False) -> None:
     """Every alert: status (armed, fired, snoozed, disabled), last firing, distance now.
 
+    In the table a repeating alert in its cooldown shows when that ends (its JSON status
+    stays `fired`).
+
     Examples: `mobius alerts list`, `mobius alerts list --json`.
     """
     show_alerts(app_context(ctx, json=json), symbol, csv)
@@ -527,13 +562,20 @@ def history_cmd(ctx: typer.Context,
 
 @alerts_app.command("export")
 def export_cmd(ctx: typer.Context,
-               fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")
-                              ] = "csv") -> None:
+               fmt: Annotated[str | None, typer.Option(
+                   "--format", "-f", metavar="FMT", help="csv (default) or json.")] = None,
+               output: Annotated[str | None, typer.Option(
+                   "--output", "-o", metavar="FILE", help="Write here (default stdout).")]
+               = None,
+               json: Annotated[bool, typer.Option("--json", help="JSON (as --format json).")
+                               ] = False) -> None:
     """Print every alert as CSV (or JSON) that `alerts import` reads back.
 
-    Example: `mobius alerts export > alerts.csv`.
+    Columns: symbol, condition, target, currency, repeat, cooldown, notify, note, then
+    coin_id, enabled, snoozed_until. Examples: `mobius alerts export > alerts.csv`,
+    `mobius alerts export --json -o alerts.json`.
     """
-    show_alert_export(app_context(ctx), fmt.lower())
+    show_alert_export(app_context(ctx, json=json), fmt, output)
 
 
 @alerts_app.command("import")
@@ -543,8 +585,9 @@ def import_cmd(ctx: typer.Context,
                json: JsonOpt = False) -> None:
     """Import alerts from CSV or JSON: all or nothing, bad lines named.
 
-    Columns: symbol, condition, target, currency, repeat, cooldown, notify, note.
-    Example: `mobius alerts import alerts.csv`.
+    Columns: symbol, condition, target, currency, repeat, cooldown, notify, note; optional
+    coin_id, enabled (true/false, default true) and snoozed_until (ISO 8601 UTC; a past one
+    is ignored). Example: `mobius alerts import alerts.csv`.
     """
     show_alert_import(app_context(ctx, json=json), path)
 
@@ -572,15 +615,19 @@ def watch_cmd(ctx: typer.Context,
               ) -> None:
     """Check alerts every minute and show them live (for machines without cron).
 
-    Example: `mobius alerts watch --every 30`.
+    Ctrl-C stops it (exit 130). Example: `mobius alerts watch --every 30`.
     """
-    watch_alerts(app_context(ctx), every)
+    code = watch_alerts(app_context(ctx), every)
+    if code:
+        raise typer.Exit(code)
 
 
 @alerts_app.command("cron")
 def cron_cmd(ctx: typer.Context,
-             every: Annotated[int, typer.Option("--every", metavar="MINUTES",
-                                                help="Minutes between checks.")] = 5,
+             every: Annotated[int, typer.Option(
+                 "--every", metavar="MINUTES",
+                 help="Minutes between checks: 1-6, 10, 12, 15, 20, 30, or whole hours "
+                      "that divide a day (60 ... 1440).")] = 5,
              json: JsonOpt = False) -> None:
     """Print a crontab line that checks alerts with this install.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -157,6 +158,15 @@ def fire(alert: Alert, now: datetime) -> Alert:
                    fire_count=alert.fire_count + 1)
 
 
+def cooling_until(alert: Alert, now: datetime) -> datetime | None:
+    """When a repeating alert that fired comes out of its cooldown (it re-arms then, once
+    its condition has also been false by the margin); None when it is not cooling down."""
+    if not (alert.repeat and alert.status == FIRED and alert.last_fired_at and alert.cooldown):
+        return None
+    until = alert.last_fired_at + timedelta(seconds=alert.cooldown)
+    return until if now < until else None
+
+
 def cooled(alert: Alert, now: datetime) -> bool:
     """Whether the cooldown since the last firing has passed."""
     if alert.last_fired_at is None:
@@ -223,21 +233,32 @@ def check_target(condition: str, target: float) -> float:
     if condition not in CONDITIONS:
         raise UsageError(f"unknown condition {condition!r}",
                          hint=f"one of {', '.join(CONDITIONS)}")
-    if isinstance(target, bool) or not isinstance(target, (int, float)) \
-            or not math.isfinite(target):
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or math.isnan(target):
         raise UsageError(f"the target must be a number, not {target!r}")
+    if math.isinf(target) and target > 0:  # '1e400' reads as infinity
+        raise _too_large(condition)
     if target <= 0:
         what = "percentage" if condition in PCT_CONDITIONS else "price"
         raise UsageError(f"the target {what} must be above 0, not {target:g}")
     if condition in PCT_CONDITIONS and target > MAX_PCT_TARGET:
-        raise UsageError(f"a {target:g}% move is not a sensible target",
-                         hint=f"use at most {MAX_PCT_TARGET:g}%")
+        raise _too_large(condition)
     if condition == "change_down" and target >= 100:
         raise UsageError(f"a price cannot fall {target:g}% (it would be zero or less)",
                          hint="use less than 100%")
     if condition not in PCT_CONDITIONS and target > MAX_PRICE_TARGET:
-        raise UsageError(f"the target price {target:g} is too large")
+        raise _too_large(condition)
     return float(target)
+
+
+def _too_large(condition: str, text: str | None = None) -> UsageError:
+    """The error for a target beyond what an alert can sensibly wait for (`text`: as the
+    user wrote it)."""
+    written = f" {text}" if text else ""
+    if condition in PCT_CONDITIONS:
+        return UsageError(f"the target percentage{written} is too large",
+                          hint=f"the most an alert accepts is {MAX_PCT_TARGET:,.0f}%")
+    return UsageError(f"the target price{written} is too large",
+                      hint=f"the most an alert accepts is {MAX_PRICE_TARGET:,.0f}")
 
 
 def parse_target(text: str, condition: str) -> float:
@@ -254,6 +275,9 @@ def parse_target(text: str, condition: str) -> float:
         value = float(grouped) * scale
     except ValueError:
         raise UsageError(f"not a number: {text!r}", hint="e.g. 2500, 2.5k or 10") from None
+    limit = MAX_PCT_TARGET if condition in PCT_CONDITIONS else MAX_PRICE_TARGET
+    if condition in CONDITIONS and value > limit:  # 1e400 reads as infinity: name it as given
+        raise _too_large(condition, str(text).strip())
     return check_target(condition, value)
 
 
@@ -317,3 +341,72 @@ def describe(alert: Alert) -> str:
         "change_up": f"{alert.symbol} up {t}% in 24h",
         "change_down": f"{alert.symbol} down {t}% in 24h",
     }[alert.condition]
+
+
+# --- cron ---------------------------------------------------------------------------
+
+
+# Minute counts that cron can run at even intervals: divisors of an hour, and whole hours
+# that divide a day.
+CRON_MINUTES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)
+CRON_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
+CRON_EVERY = (*CRON_MINUTES, *(h * 60 for h in CRON_HOURS))
+
+
+def cron_schedule(every: int) -> str:
+    """The crontab schedule for a check every `every` minutes (one of CRON_EVERY)."""
+    if every not in CRON_EVERY:
+        lower = [m for m in CRON_EVERY if m < every]
+        higher = [m for m in CRON_EVERY if m > every]
+        nearest = " or ".join(str(m) for m in (lower[-1:] + higher[:1]))
+        raise UsageError(f"--every {every} does not give even intervals in cron; "
+                         f"the nearest that do: {nearest}",
+                         hint="allowed: 1-6, 10, 12, 15, 20 or 30 minutes, or whole hours "
+                              "that divide a day: 60, 120, 180, 240, 360, 480, 720 or 1440")
+    if every == 1:
+        return "* * * * *"
+    if every < 60:
+        return f"*/{every} * * * *"
+    hours = every // 60
+    return "0 * * * *" if hours == 1 else "0 0 * * *" if hours == 24 else f"0 */{hours} * * *"
+
+
+def cron_env(environ: Mapping[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The source URLs a cron check must see as this shell does: (name, value) of every
+    MOBIUS_*_URL and MOBIUS_RPC_URL* set, and the names left out because their URL holds
+    a credential (user:password@, a key in the query or path) that a crontab must not."""
+    kept: list[tuple[str, str]] = []
+    secret: list[str] = []
+    for name in sorted(environ):
+        value = environ[name].strip()
+        # MOBIUS_CHANNEL_<NAME> holds a channel's (secret) target, even when it ends in _URL
+        if not value or not name.startswith("MOBIUS_") or name.startswith("MOBIUS_CHANNEL_"):
+            continue
+        if not (name.endswith("_URL") or name.startswith("MOBIUS_RPC_URL")):
+            continue
+        if url_has_secret(value):
+            secret.append(name)
+        else:
+            kept.append((name, value))
+    return kept, secret
+
+
+_SECRET_PARAM = ("key", "token", "secret", "auth", "pass", "sig", "credential")
+
+
+def url_has_secret(url: str) -> bool:
+    """Whether a URL carries a credential: user info, a query parameter named like a key,
+    or a path segment that looks like an API key (long, letters and digits mixed)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True  # cannot tell: do not print it
+    if "@" in parts.netloc:
+        return True
+    if any(any(word in k.lower() for word in _SECRET_PARAM) or len(v) >= 20
+           for k, v in parse_qsl(parts.query, keep_blank_values=True)):
+        return True
+    return any(len(seg) >= 20 and re.search(r"\d", seg) and re.search(r"[A-Za-z]", seg)
+               and re.fullmatch(r"[A-Za-z0-9_\-]+", seg) for seg in parts.path.split("/"))

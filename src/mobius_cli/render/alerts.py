@@ -14,13 +14,15 @@ if TYPE_CHECKING:
     from mobius_cli.services.alerts import (
         Added,
         AlertList,
+        AlertRow,
         ChannelList,
         CheckResult,
         History,
     )
     from mobius_cli.store.alerts import Firing
 
-STATUS_STYLE = {"armed": "green", "fired": "yellow", "snoozed": "cyan", "disabled": "dim"}
+STATUS_STYLE = {"armed": "green", "fired": "yellow", "cooldown": "blue", "snoozed": "cyan",
+                "disabled": "dim"}
 
 
 def when(moment: datetime | None) -> str:
@@ -75,7 +77,28 @@ def alert_text(alert: Alert) -> str:
     return text
 
 
+def soon(moment: datetime, now: datetime | None) -> str:
+    """'12-03 01:39' (UTC) for a time in the current year, else as `when`."""
+    if now is None or moment.astimezone(timezone.utc).year != now.astimezone(timezone.utc).year:
+        return when(moment)
+    return moment.astimezone(timezone.utc).strftime("%m-%d %H:%M")
+
+
+def status_cell(row: AlertRow, now: datetime | None = None) -> tuple[str, str]:
+    """The Status cell and its style key: a snoozed alert with when it wakes, a repeating
+    one in its cooldown with when that ends (in the table only: the JSON keeps the
+    documented statuses, where such an alert is `fired`). Two short lines, not one long."""
+    a = row.alert
+    if row.status == "snoozed" and a.snoozed_until:
+        return f"snoozed until\n{soon(a.snoozed_until, now)}", "snoozed"
+    if row.status == "fired" and row.cooling_until is not None:
+        return f"cooldown until\n{soon(row.cooling_until, now)}", "cooldown"
+    return row.status, row.status
+
+
 def alerts_table(result: AlertList, color: bool = True) -> Any:
+    """Every alert, one line of alert text each; at a narrow width the note, channels,
+    last firing, distance and price columns give way (in that order), never the figures."""
     from rich.text import Text
 
     from mobius_cli.core.alerts import PCT_CONDITIONS
@@ -89,7 +112,7 @@ def alerts_table(result: AlertList, color: bool = True) -> Any:
     columns += ["Note"] if notes else []
     table = new_table(None, *columns,
                       caption="↻ repeats (cooldown); To go: the move still needed to fire",
-                      drop_first=("Note", "Notify", "Last fired"))
+                      drop_first=("Note", "Notify", "Last fired", "To go", "Now"))
     for row in result.rows:
         a = row.alert
         if a.condition in PCT_CONDITIONS:
@@ -100,17 +123,16 @@ def alerts_table(result: AlertList, color: bool = True) -> Any:
             to_go = "—" if row.distance_pct is None else f"{row.distance_pct:+.2f}%"
         if row.met:
             to_go = "met now"
-        status = row.status
-        if status == "snoozed" and a.snoozed_until:
-            status = f"snoozed until\n{when(a.snoozed_until)}"  # two short lines, not one long
+        status, style = status_cell(row, result.as_of)
         cells = [str(a.id), a.symbol, alert_text(a), now, to_go,
-                 _styled(status, STATUS_STYLE.get(row.status), color), when(a.last_fired_at)]
+                 _styled(status, STATUS_STYLE.get(style), color), when(a.last_fired_at)]
         if own_notify:
             cells.append(", ".join(a.notify or result.default_notify))
         if notes:  # one line: a long note gives way (…), never the figures
             cells.append(Text(printable(a.note), no_wrap=True, overflow="ellipsis"))
         table.add_row(*cells)
-    _tune(table, keep=("Id", "Symbol", "Status"), left=("Alert", "Notify", "Note"))
+    _tune(table, keep=("Id", "Symbol", "Alert", "Status"), left=("Notify", "Note"))
+    table.columns[2].justify = "left"  # the Alert: one line, never wrapped
     if notes:
         table.columns[-1].max_width = 24
     return table
@@ -200,12 +222,19 @@ def channels_table(result: ChannelList, color: bool = True) -> Any:
 
 
 def watch_table(result: AlertList, check: CheckResult | None, stamp: datetime,
-                color: bool = True, recent: Sequence[str] | None = None) -> Any:
+                color: bool = True, recent: Sequence[str] | None = None,
+                console: Any = None) -> Any:
     """The live view; `recent` (the firings seen since watching began) stays on screen, so a
-    firing is not gone with the next refresh."""
+    firing is not gone with the next refresh. With `console`, the table is fitted to its
+    width as `alerts list` is (less important columns give way; no figure is cut)."""
     from rich.console import Group
 
-    parts: list[Any] = [f"Alerts at {when(stamp)} (Ctrl-C to stop)", alerts_table(result, color)]
+    from mobius_cli.render.output import fit_to_width
+
+    table = alerts_table(result, color)
+    if console is not None:
+        fit_to_width(table, console)
+    parts: list[Any] = [f"Alerts at {when(stamp)} (Ctrl-C to stop)", table]
     if recent:
         parts.extend(["Fired while watching:", *recent])
     if check is not None:

@@ -25,8 +25,13 @@ if TYPE_CHECKING:
     from mobius_cli.providers.coingecko import CoinGecko
     from mobius_cli.store.db import Store
 
-CSV_COLUMNS = ("symbol", "condition", "target", "currency", "repeat", "cooldown", "notify",
-               "note", "coin_id")
+# The issue's documented columns first, in order; then the optional ones (an old file
+# without them still imports: the coin from the symbol, enabled, not snoozed).
+DOCUMENTED_COLUMNS = ("symbol", "condition", "target", "currency", "repeat", "cooldown",
+                      "notify", "note")
+CSV_COLUMNS = (*DOCUMENTED_COLUMNS, "coin_id", "enabled", "snoozed_until")
+COLUMNS_HINT = (f"columns: {', '.join(DOCUMENTED_COLUMNS)} "
+                f"(optional: {', '.join(CSV_COLUMNS[len(DOCUMENTED_COLUMNS):])})")
 MAX_NOTE = 200
 
 
@@ -324,6 +329,7 @@ class AlertRow:
     change_24h_pct: float | None = None
     distance_pct: float | None = None
     met: bool | None = None  # the condition holds on the price now
+    cooling_until: datetime | None = None  # a repeating alert's cooldown ends then
 
 
 @dataclass
@@ -331,6 +337,7 @@ class AlertList:
     rows: list[AlertRow]
     default_notify: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    as_of: datetime | None = None  # when the statuses were worked out
 
     def to_json(self) -> list[dict[str, Any]]:
         now = utcnow()
@@ -342,8 +349,9 @@ def list_alerts(store: Store, cg: CoinGecko | None, *, symbol: str | None = None
     """Every alert with its status; with `cg`, its price now and the distance to firing."""
     now = now or utcnow()
     alerts = AlertRepo(store).list(symbol=symbol)
-    result = AlertList([AlertRow(a, a.display_status(now)) for a in alerts],
-                       tuple(default_notify))
+    result = AlertList([AlertRow(a, a.display_status(now),
+                                 cooling_until=core.cooling_until(a, now)) for a in alerts],
+                       tuple(default_notify), as_of=now)
     if cg is None or not alerts:
         return result
     pricing = price_all(store, cg, {(a.coin_id, a.symbol, a.currency) for a in alerts})
@@ -705,19 +713,25 @@ def history(store: Store, *, alert_id: int | None = None, symbol: str | None = N
 # --- export and import ---------------------------------------------------------------
 
 
-def export_rows(store: Store) -> list[dict[str, Any]]:
-    """Each alert as an export row (CSV_COLUMNS)."""
+def export_rows(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Each alert as an export row (CSV_COLUMNS): a snooze still running is kept as its end
+    (ISO 8601 UTC), an ended one as empty."""
+    now = now or utcnow()
     return [{"symbol": a.symbol, "condition": a.condition, "target": core.plain_number(a.target),
              "currency": a.currency, "repeat": "true" if a.repeat else "false",
              "cooldown": core.format_duration(a.cooldown) if a.repeat else "",
-             "notify": ",".join(a.notify), "note": a.note, "coin_id": a.coin_id}
+             "notify": ",".join(a.notify), "note": a.note, "coin_id": a.coin_id,
+             "enabled": "true" if a.enabled else "false",
+             "snoozed_until": iso_utc(a.snoozed_until) if a.snoozed(now) else ""}
             for a in AlertRepo(store).list()]
 
 
-def export_text(store: Store, fmt: str = "csv") -> str:
-    rows = export_rows(store)
+def export_text(store: Store, fmt: str = "csv", now: datetime | None = None) -> str:
+    """Every alert as CSV (CSV_COLUMNS) or a JSON list with the same keys, for import."""
+    rows = export_rows(store, now)
     if fmt == "json":
-        out = [{**r, "target": float(r["target"]), "repeat": r["repeat"] == "true"}
+        out = [{**r, "target": float(r["target"]), "repeat": r["repeat"] == "true",
+                "enabled": r["enabled"] == "true", "snoozed_until": r["snoozed_until"] or None}
                for r in rows]
         return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
     if fmt != "csv":
@@ -729,13 +743,35 @@ def export_text(store: Store, fmt: str = "csv") -> str:
     return buf.getvalue()
 
 
-def _bool(value: Any) -> bool:
-    text = str(value).strip().lower()
+def _bool(value: Any, what: str = "repeat", empty: bool = False) -> bool:
+    """true/false (1/0, yes/no) from a cell or a JSON boolean; `empty` for a blank cell."""
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
     if text in ("1", "true", "yes", "y"):
         return True
-    if text in ("", "0", "false", "no", "n"):
+    if text in ("0", "false", "no", "n"):
         return False
-    raise UsageError(f"repeat must be true or false, not {value!r}")
+    if text == "":
+        return empty
+    raise UsageError(f"{what} must be true or false, not {value!r}")
+
+
+def _snoozed_until(value: Any, now: datetime) -> datetime | None:
+    """An ISO 8601 time (UTC unless it names an offset) from an import; None when empty or
+    already past (a snooze that ended is no snooze)."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"snoozed_until {text!r} is not an ISO 8601 time",
+                         hint="e.g. 2026-12-31T12:00:00Z, or empty") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    return moment if moment > now else None
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
@@ -753,12 +789,10 @@ def _read_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("symbol", "condition", "target") if c not in header]
     if missing:
-        raise UsageError(f"line 1: the header lacks {', '.join(missing)}",
-                         hint=f"columns: {', '.join(CSV_COLUMNS[:-1])}")
+        raise UsageError(f"line 1: the header lacks {', '.join(missing)}", hint=COLUMNS_HINT)
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
-        raise UsageError(f"line 1: unknown column {', '.join(unknown)}",
-                         hint=f"columns: {', '.join(CSV_COLUMNS[:-1])}")
+        raise UsageError(f"line 1: unknown column {', '.join(unknown)}", hint=COLUMNS_HINT)
     reader.fieldnames = header
     rows = []
     for row in reader:
@@ -781,10 +815,11 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
         return []  # an export of no alerts imports as nothing
     problems: list[str] = []
     parsed: list[tuple[int, dict[str, Any], CoinRef]] = []
+    now = utcnow()
     known_channels = {*notify.BUILTIN, *(c.name for c in ChannelRepo(store).list())}
     for line, row in rows:
         try:
-            item = _parse_row(row, default_currency)
+            item = _parse_row(row, default_currency, now)
             # an alert in a currency CoinGecko does not quote would fail every check
             item["currency"] = check_currency(item["currency"], lambda: _quoted(cg),
                                               where="currency")
@@ -817,10 +852,12 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
             if item["condition"] == "cross" and q is None:
                 raise UsageError(pricing.errors.get((coin.id, item["currency"]),
                                                     "no price for a cross alert"))
-            alerts.append(build_alert(coin, item["condition"], item["target"],
-                                      item["currency"], repeat=item["repeat"],
-                                      cooldown=item["cooldown"], notify_names=item["notify"],
-                                      note=item["note"], price_now=q.price if q else None))
+            alert = build_alert(coin, item["condition"], item["target"], item["currency"],
+                                repeat=item["repeat"], cooldown=item["cooldown"],
+                                notify_names=item["notify"], note=item["note"],
+                                price_now=q.price if q else None)
+            alerts.append(replace(alert, enabled=item["enabled"],
+                                  snoozed_until=item["snoozed_until"]))
         except UsageError as exc:
             problems.append(f"line {line}: {exc.message}")
     _raise_problems(problems)
@@ -859,7 +896,8 @@ def _raise_problems(problems: list[str]) -> None:
         raise UsageError("; ".join(problems[:3]) + more + "; nothing imported")
 
 
-def _parse_row(row: dict[str, Any], default_currency: str) -> dict[str, Any]:
+def _parse_row(row: dict[str, Any], default_currency: str,
+               now: datetime | None = None) -> dict[str, Any]:
     def get(key: str) -> str:
         value = row.get(key)
         return "" if value is None else str(value).strip()
@@ -875,11 +913,14 @@ def _parse_row(row: dict[str, Any], default_currency: str) -> dict[str, Any]:
     currency = (get("currency") or default_currency).lower()
     if not currency.isalpha() or not 2 <= len(currency) <= 5:
         raise UsageError(f"not a currency code: {currency!r}")
-    repeat = row["repeat"] if isinstance(row.get("repeat"), bool) else _bool(get("repeat"))
+    repeat = _bool(row.get("repeat"))
+    enabled = _bool(row.get("enabled"), "enabled", empty=True)  # no column: enabled
+    snoozed = _snoozed_until(row.get("snoozed_until"), now or utcnow())
     cooldown = core.parse_duration(get("cooldown"), what="cooldown") if get("cooldown") \
         else None
     if cooldown is not None and not repeat:
         cooldown = None if cooldown == 0 else cooldown
     return {"symbol": symbol, "condition": condition, "target": target, "currency": currency,
             "repeat": repeat, "cooldown": cooldown, "notify": parse_notify(get("notify")),
-            "note": clean_note(get("note")), "coin_id": get("coin_id")}
+            "note": clean_note(get("note")), "coin_id": get("coin_id"), "enabled": enabled,
+            "snoozed_until": snoozed}
