@@ -36,6 +36,20 @@ def rows_of(app, name="main"):
     return svc.repos(app.store)[1].list(book.id)
 
 
+@pytest.mark.parametrize(("cell", "words"), [
+    ("1_000", "no underscores"), ("1e-30", "too small to be real"), ("1e16", "too large"),
+    ("abc", "is not a number"), ("-5", "is negative")])
+def test_an_imported_amount_is_refused_as_a_typed_one_would_be(cell, words):
+    with pytest.raises(formats.RowError, match=words):
+        formats.dec(cell, "amount")
+
+
+def test_an_imported_amount_keeps_every_digit():
+    assert formats.dec("1,000.000000000000000001", "amount") == D("1000.000000000000000001")
+    assert formats.dec("0.000000000000000001", "amount") == D("1e-18")
+    assert formats.dec("", "fee") == 0
+
+
 def test_detects_each_format_by_its_header():
     for name, fmt in [("coinbase.csv", "coinbase"), ("kraken_ledgers.csv", "kraken"),
                       ("binance_transactions.csv", "binance"), ("binance_trades.csv", "binance"),

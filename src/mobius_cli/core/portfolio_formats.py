@@ -22,6 +22,7 @@ from mobius_cli.core.ledger import (
     KINDS,
     MAX_AMOUNT,
     MAX_PRICE,
+    MIN_AMOUNT,
     Transaction,
     drop_grouping,
 )
@@ -87,6 +88,8 @@ def dec(text: Any, what: str, *, zero: bool = True, negative: bool = False,
         most: Decimal = MAX_AMOUNT) -> Decimal:
     """A Decimal cell: finite, within bounds; '' counts as 0 where zero is allowed."""
     raw = str(text if text is not None else "").strip()
+    if "_" in raw:  # Decimal would read 1_000 as 1000
+        raise RowError(f"{what} {text!r} is not a number (no underscores: 1000 or 1,000)")
     if not (raw[:1].isdigit() and raw[-1:].isdigit()):
         raw = raw.replace("$", "").replace("€", "").replace("£", "")
     grouped = drop_grouping(raw)
@@ -109,6 +112,8 @@ def dec(text: Any, what: str, *, zero: bool = True, negative: bool = False,
         raise RowError(f"{what} is zero")
     if abs(value) > most:
         raise RowError(f"{what} {text!r} is too large to be real")
+    if 0 < abs(value) < MIN_AMOUNT:
+        raise RowError(f"{what} {text!r} is too small to be real (the least is {MIN_AMOUNT:f})")
     return value
 
 
