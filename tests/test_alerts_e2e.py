@@ -435,7 +435,7 @@ def test_export_import_round_trip(fake, capsys, tmp_path):
     assert code == 0
     assert exported.splitlines()[0] == \
         "symbol,condition,target,currency,repeat,cooldown,notify,note,coin_id,enabled," \
-        "snoozed_until"
+        "snoozed_until,status,last_fired_at"
     (tmp_path / "alerts.csv").write_text(exported)
     assert cli(capsys, "alerts", "remove", "--all")[0] == 0
     code, _out, err = cli(capsys, "alerts", "import", str(tmp_path / "alerts.csv"))

@@ -62,7 +62,8 @@ def test_export_import_round_trip_keeps_enabled_and_snooze(fake, tmp_path, fmt):
         rows = list(csv.DictReader(io.StringIO(exported)))
         header = exported.splitlines()[0].split(",")
         assert header[:8] == DOCUMENTED  # the columns first, in order
-        assert header[8:] == ["coin_id", "enabled", "snoozed_until"]
+        assert header[8:] == ["coin_id", "enabled", "snoozed_until", "status",
+                              "last_fired_at"]
         assert [r["enabled"] for r in rows] == ["true", "false", "true"]
         assert [r["snoozed_until"] for r in rows] == ["", "", snoozed]
     else:
@@ -76,6 +77,29 @@ def test_export_import_round_trip_keeps_enabled_and_snooze(fake, tmp_path, fmt):
     ok(fake.run_mobius("alerts", "import", str(path), env=other))
     assert [a["status"] for a in listed(fake, **other)] == ["armed", "disabled", "snoozed"]
     assert ok(fake.run_mobius("alerts", "export", "--format", fmt, env=other)) == exported
+
+
+def test_a_one_shot_alert_that_fired_stays_done_after_a_round_trip(fake, tmp_path):
+    ok(fake.run_mobius("alerts", "add", "eth", "--above", "1000"))  # holds at $2,071.43
+    ok(fake.run_mobius("alerts", "add", "btc", "--above", "1e6"))
+    assert fake.run_mobius("alerts", "check").returncode == 3
+    before = listed(fake)
+    assert [a["status"] for a in before] == ["fired", "armed"]
+    exported = ok(fake.run_mobius("alerts", "export"))
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert (row["status"], row["last_fired_at"]) == ("fired", before[0]["last_fired_at"])
+    path = tmp_path / "alerts.csv"
+    path.write_text(exported)
+    other = {"MOBIUS_HOME": str(tmp_path / "fresh home")}
+    ok(fake.run_mobius("alerts", "import", str(path), env=other))
+    after = listed(fake, **other)
+    assert [(a["status"], a["last_fired_at"]) for a in after] == [
+        (a["status"], a["last_fired_at"]) for a in before]
+    assert fake.run_mobius("alerts", "check", env=other).returncode == 0  # nothing fires again
+    bad = tmp_path / "bad.csv"
+    bad.write_text(",".join(DOCUMENTED) + ",status\neth,below,2500,usd,false,,,,done\n")
+    refused = fake.run_mobius("alerts", "import", str(bad))
+    assert refused.returncode == 2 and "line 2: status must be armed or fired" in refused.stderr
 
 
 def test_old_files_without_the_new_columns_import_enabled(fake, tmp_path):

@@ -572,8 +572,10 @@ def export_cmd(ctx: typer.Context,
     """Print every alert as CSV (or JSON) that `alerts import` reads back.
 
     Columns: symbol, condition, target, currency, repeat, cooldown, notify, note, then
-    coin_id, enabled, snoozed_until. Examples: `mobius alerts export > alerts.csv`,
-    `mobius alerts export --json -o alerts.json`.
+    coin_id, enabled, snoozed_until, status, last_fired_at.
+
+    Examples: `mobius alerts export > alerts.csv`, `mobius alerts export --json -o
+    alerts.json`.
     """
     show_alert_export(app_context(ctx, json=json), fmt, output)
 
@@ -586,8 +588,9 @@ def import_cmd(ctx: typer.Context,
     """Import alerts from CSV or JSON: all or nothing, bad lines named.
 
     Columns: symbol, condition, target, currency, repeat, cooldown, notify, note; optional
-    coin_id, enabled (true/false, default true) and snoozed_until (ISO 8601 UTC; a past one
-    is ignored). Example: `mobius alerts import alerts.csv`.
+    coin_id, enabled (true/false, default true), snoozed_until (ISO 8601 UTC; a past one
+    is ignored), status (armed or fired: a one-shot alert that fired stays done) and
+    last_fired_at. Example: `mobius alerts import alerts.csv`.
     """
     show_alert_import(app_context(ctx, json=json), path)
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 # without them still imports: the coin from the symbol, enabled, not snoozed).
 DOCUMENTED_COLUMNS = ("symbol", "condition", "target", "currency", "repeat", "cooldown",
                       "notify", "note")
-CSV_COLUMNS = (*DOCUMENTED_COLUMNS, "coin_id", "enabled", "snoozed_until")
+CSV_COLUMNS = (*DOCUMENTED_COLUMNS, "coin_id", "enabled", "snoozed_until", "status",
+               "last_fired_at")
 COLUMNS_HINT = (f"columns: {', '.join(DOCUMENTED_COLUMNS)} "
                 f"(optional: {', '.join(CSV_COLUMNS[len(DOCUMENTED_COLUMNS):])})")
 MAX_NOTE = 200
@@ -715,14 +716,17 @@ def history(store: Store, *, alert_id: int | None = None, symbol: str | None = N
 
 def export_rows(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
     """Each alert as an export row (CSV_COLUMNS): a snooze still running is kept as its end
-    (ISO 8601 UTC), an ended one as empty."""
+    (ISO 8601 UTC), an ended one as empty; a one-shot alert that fired stays `fired` (done)
+    with its time, so an import does not arm it again."""
     now = now or utcnow()
     return [{"symbol": a.symbol, "condition": a.condition, "target": core.plain_number(a.target),
              "currency": a.currency, "repeat": "true" if a.repeat else "false",
              "cooldown": core.format_duration(a.cooldown) if a.repeat else "",
              "notify": ",".join(a.notify), "note": a.note, "coin_id": a.coin_id,
              "enabled": "true" if a.enabled else "false",
-             "snoozed_until": iso_utc(a.snoozed_until) if a.snoozed(now) else ""}
+             "snoozed_until": iso_utc(a.snoozed_until) if a.snoozed(now) else "",
+             "status": a.status,
+             "last_fired_at": iso_utc(a.last_fired_at) if a.last_fired_at else ""}
             for a in AlertRepo(store).list()]
 
 
@@ -731,7 +735,8 @@ def export_text(store: Store, fmt: str = "csv", now: datetime | None = None) -> 
     rows = export_rows(store, now)
     if fmt == "json":
         out = [{**r, "target": float(r["target"]), "repeat": r["repeat"] == "true",
-                "enabled": r["enabled"] == "true", "snoozed_until": r["snoozed_until"] or None}
+                "enabled": r["enabled"] == "true", "snoozed_until": r["snoozed_until"] or None,
+                "last_fired_at": r["last_fired_at"] or None}
                for r in rows]
         return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
     if fmt != "csv":
@@ -760,18 +765,23 @@ def _bool(value: Any, what: str = "repeat", empty: bool = False) -> bool:
 def _snoozed_until(value: Any, now: datetime) -> datetime | None:
     """An ISO 8601 time (UTC unless it names an offset) from an import; None when empty or
     already past (a snooze that ended is no snooze)."""
+    moment = _iso_time(value, "snoozed_until")
+    return moment if moment is not None and moment > now else None
+
+
+def _iso_time(value: Any, what: str) -> datetime | None:
+    """An ISO 8601 time cell (UTC unless it names an offset); None when empty."""
     text = "" if value is None else str(value).strip()
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise UsageError(f"snoozed_until {text!r} is not an ISO 8601 time",
+        raise UsageError(f"{what} {text!r} is not an ISO 8601 time",
                          hint="e.g. 2026-12-31T12:00:00Z, or empty") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    return moment if moment > now else None
+    return moment.astimezone(timezone.utc)
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
@@ -857,7 +867,8 @@ def import_alerts(store: Store, cg: CoinGecko, text: str, *, default_currency: s
                                 notify_names=item["notify"], note=item["note"],
                                 price_now=q.price if q else None)
             alerts.append(replace(alert, enabled=item["enabled"],
-                                  snoozed_until=item["snoozed_until"]))
+                                  snoozed_until=item["snoozed_until"], status=item["status"],
+                                  last_fired_at=item["last_fired_at"]))
         except UsageError as exc:
             problems.append(f"line {line}: {exc.message}")
     _raise_problems(problems)
@@ -916,6 +927,10 @@ def _parse_row(row: dict[str, Any], default_currency: str,
     repeat = _bool(row.get("repeat"))
     enabled = _bool(row.get("enabled"), "enabled", empty=True)  # no column: enabled
     snoozed = _snoozed_until(row.get("snoozed_until"), now or utcnow())
+    status = get("status").lower() or core.ARMED
+    if status not in (core.ARMED, core.FIRED):
+        raise UsageError(f"status must be {core.ARMED} or {core.FIRED}, not {status!r}")
+    fired_at = _iso_time(row.get("last_fired_at"), "last_fired_at")
     cooldown = core.parse_duration(get("cooldown"), what="cooldown") if get("cooldown") \
         else None
     if cooldown is not None and not repeat:
@@ -923,4 +938,4 @@ def _parse_row(row: dict[str, Any], default_currency: str,
     return {"symbol": symbol, "condition": condition, "target": target, "currency": currency,
             "repeat": repeat, "cooldown": cooldown, "notify": parse_notify(get("notify")),
             "note": clean_note(get("note")), "coin_id": get("coin_id"), "enabled": enabled,
-            "snoozed_until": snoozed}
+            "snoozed_until": snoozed, "status": status, "last_fired_at": fired_at}
