@@ -142,12 +142,15 @@ def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Seq
 
     plt.clear_figure()
     shown: list[float] = []
-    for label, style, values in series:
+    drawn = [(label, style, values) for label, style, values in series
+             if any(v is not None for v in values)]
+    for label, style, values in drawn:
         pairs = [(t, v) for t, v in zip(times, values, strict=True) if v is not None]
-        if pairs:
-            plt.plot([t for t, _ in pairs], [v for _, v in pairs], label=label,
-                     marker="braille", color=style)
-            shown.extend(v for _, v in pairs)
+        # One line needs no legend (the title names it); several get one, drawn in room
+        # left above the lines (below) so it never covers them.
+        plt.plot([t for t, _ in pairs], [v for _, v in pairs],
+                 label=label if len(drawn) > 1 else "", marker="braille", color=style)
+        shown.extend(v for _, v in pairs)
     plt.title(title)
     plot_width = max(40, min(width, 140))
     plt.plotsize(plot_width, 24)
@@ -158,14 +161,16 @@ def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Seq
         low, high = min(shown), max(shown)
         ticks = [low + (high - low) * i / 4 for i in range(5)] if high > low else [low]
         plt.yticks(ticks, axis_labels(ticks))
+        if len(drawn) > 1 and high > low:  # a legend row per line, plus one, above the data
+            plt.ylim(low, high + (high - low) * (len(drawn) + 1) / 20)
     if times:
         first, last = times[0], times[-1]
         span = last - first
         count = 4 if plot_width >= 70 else 3 if plot_width >= 50 else 2
         xticks = [first + span * i / count for i in range(count + 1)] if span > 0 else [first]
-        fmt = "%b %d" if span <= 300 * 86400 else "%Y-%m-%d"
+        # Every date in one form: whole dates where they fit, else month and day (or year).
+        fmt = "%Y-%m-%d" if plot_width >= 70 else "%b %d" if span <= 300 * 86400 else "%b %Y"
         labels = [datetime.fromtimestamp(t, timezone.utc).strftime(fmt) for t in xticks]
-        labels[-1] = datetime.fromtimestamp(last, timezone.utc).strftime("%Y-%m-%d")
         plt.xticks(xticks, labels)
     chart = plt.build()
     return chart if color else plt.uncolorize(chart)
