@@ -26,13 +26,16 @@ from mobius_cli.nl.text import tokenize
         ("$68,000", 68000),
         ("14.20", 14.2),
         ("1bn", 1e9),
+        # decimal commas (es/fr/de/pt/it): a comma that cannot group thousands
+        ("1,5", 1.5), ("0,25", 0.25), ("1,50", 1.5), ("0,125", 0.125), ("1.500,25", 1500.25),
+        ("2,5k", 2500),
     ],
 )
 def test_parse_number(text: str, value: float) -> None:
     assert parse_number(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1,50", "k", "1.2.3"])
+@pytest.mark.parametrize("text", ["", "abc", "1,,5", "k", "1.2.3", "1,5,0"])
 def test_parse_number_rejects(text: str) -> None:
     assert parse_number(text) is None
 

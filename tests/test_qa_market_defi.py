@@ -257,3 +257,19 @@ def test_repl_llm_switch_without_an_llm_says_there_is_none(fake_apis):
     assert "no LLM is configured" in said
     assert "LLM off (none is configured; the rules answer everything)" in said
     assert "the model helps only when the rules are unsure" not in said
+
+
+def test_a_decimal_comma_is_never_read_as_a_bigger_number(fake_apis):
+    """Subcommands take a dot for decimals and refuse '1,5' (it was read as 15); a sentence
+    may use a decimal comma, as people write it in es/fr/de/pt/it."""
+    for args in (("convert", "1,5", "eth", "usd"), ("convert", "1,5000", "eth", "usd"),
+                 ("dca", "btc", "--amount", "1,5"),
+                 ("defi", "yields", "--min-tvl", "1,5m")):
+        done = fake_apis.run_mobius(*args)
+        assert done.returncode == 2 and done.stdout == "", args
+        assert "a comma only separates thousands (1,000); decimals take a dot (1.5)" \
+            in done.stderr, args
+    assert "1,500 ETH = " in fake_apis.run_mobius("convert", "1,500", "eth", "usd").stdout
+    asked = fake_apis.run_mobius("ask", "how much is 0,5 btc in eur")
+    assert asked.returncode == 0, asked.stderr
+    assert "→ mobius convert 0.5 BTC EUR" in asked.stderr and "0.5 BTC = " in asked.stdout

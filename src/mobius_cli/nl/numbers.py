@@ -40,7 +40,13 @@ INTERVALS: dict[str, int] = {
     "daily": 1, "weekly": 7, "biweekly": 14, "fortnightly": 14, "monthly": 30,
 }
 
-_NUM_RE = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(k|mm|m|bn|b)?")
+# A number as people type it: "1,500.25" (comma groups), "1.500,25" (dot groups, comma
+# decimals), "1,5" or "0,25" (a decimal comma: no valid grouping), "2.5", ".5".
+NUMBER = (r"\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d+|\d+(?:\.\d+)?"
+          r"|\.\d+")
+_NUM_RE = re.compile(rf"({NUMBER})(k|mm|m|bn|b)?")
+_GROUPED_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
+_GROUPED_COMMAS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 
 
 def to_number(value: float) -> int | float:
@@ -56,11 +62,23 @@ def parse_number(text: str) -> float | None:
     match = _NUM_RE.fullmatch(text)
     if not match:
         return None
-    value = float(match.group(1).replace(",", ""))
+    value = float(plain_number(match.group(1)))
     if match.group(2):
         value *= SUFFIXES[match.group(2)]
     # A 400-digit amount is too large to be finite: it is not stated (output stays strict JSON).
     return value if math.isfinite(value) else None
+
+
+def plain_number(body: str) -> str:
+    """The digits of a typed number with a dot for decimals: "1,500.5" → "1500.5",
+    "1.500,5" → "1500.5", "1,5" → "1.5", "0,125" → "0.125" (no thousands start with 0)."""
+    if "," not in body:
+        return body
+    if _GROUPED_DOTS.fullmatch(body):
+        return body.replace(".", "").replace(",", ".")
+    if _GROUPED_COMMAS.fullmatch(body):
+        return body.replace(",", "")
+    return body.replace(",", ".", 1)
 
 
 def word_number(word: str) -> int | None:
