@@ -100,6 +100,21 @@ CONVERSATIONS: list[list[Turn]] = [
     [("bought 2 eth at 3000", "portfolio_add", {"symbols": ["ETH"], "amount": 2, "price": 3000}),
      ("sold 1 of it at 3500", "portfolio_remove", {"symbols": ["ETH"], "amount": 1,
                                                    "price": 3500})],
+    # a price belongs to its coin: a new coin does not take the last one's price or target
+    [("add 0.1 eth at 2000 to my portfolio", "portfolio_add",
+      {"symbols": ["ETH"], "amount": 0.1, "price": 2000}),
+     ("and btc?", "portfolio_add", {"symbols": ["BTC"], "amount": 0.1})],
+    [("alert me if eth drops below 1.5k", "alert_add",
+      {"symbols": ["ETH"], "condition": "below", "target": 1500}),
+     ("and btc?", "alert_add", {"symbols": ["BTC"], "condition": "below"})],
+    [("alert me if sol moves 5% in a day", "alert_add",
+      {"symbols": ["SOL"], "condition": "change", "target": 5}),
+     ("and eth?", "alert_add", {"symbols": ["ETH"], "condition": "change", "target": 5})],
+    [("bought 2 eth at 3000", "portfolio_add", {"symbols": ["ETH"], "amount": 2, "price": 3000}),
+     ("and 10 sol at 150", "portfolio_add", {"symbols": ["SOL"], "amount": 10, "price": 150})],
+    # "in euros?" after a trade: the portfolio in euros, never the trade again
+    [("bought 2 eth at 3000", "portfolio_add", {"symbols": ["ETH"], "amount": 2, "price": 3000}),
+     ("in euros?", "portfolio_show", {"vs_currency": "eur"})],
     # a turn that states its own intent and symbols inherits nothing
     [("btc price in euros", "price", {"symbols": ["BTC"], "vs_currency": "eur"}),
      ("what's the ETH price", "price", {"symbols": ["ETH"]})],

@@ -98,6 +98,14 @@ def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]
             symbols = list(dict.fromkeys([*merged.get("symbols", []), *symbols]))  # "and sol?"
         if symbols:
             new["symbols"] = symbols
+        if symbols and symbols != merged.get("symbols"):
+            # A price belongs to its coin: "and btc?" after "add 0.1 eth at 2000" does not
+            # buy BTC at $2,000, nor does it watch BTC for ETH's target.
+            if prev in ("portfolio_add", "portfolio_remove") and "price" not in new:
+                merged.pop("price", None)
+            if prev == "alert_add" and "target" not in new and merged.get("condition") in (
+                    "above", "below", "cross"):
+                merged.pop("target", None)
         merged.update(new)
     merged.update({k: v for k, v in entities.items() if k == "direction"})
     return merged
