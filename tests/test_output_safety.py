@@ -137,3 +137,13 @@ def test_a_long_note_wraps_at_words_on_a_terminal_and_stays_whole_in_a_pipe():
             assert " ".join(line.strip() for line in lines) == f"note: {words}"
         else:
             assert lines == [f"note: {words}"]
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("[bold red]Evil[/] \x1b[31mCoin\x1b[0m [link]", "[bold red]Evil[/] Coin [link]"),
+    ("a\x1b]8;;http://x.example\x07link\x1b]8;;\x07 b", "alink b"),  # an OSC 8 hyperlink
+    ("x\x9b2Jy\x07", "xy"), ("tab\there", "tab here"), ("[x] plain", "[x] plain")])
+def test_api_text_loses_whole_escape_sequences(raw, clean):
+    from mobius_cli.core.models import clean_text
+
+    assert clean_text(raw) == clean

@@ -9,6 +9,10 @@ from datetime import datetime, timezone
 from typing import Any, overload
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Whole terminal escape sequences (colours, cursor moves, OSC titles and links), so that no
+# "[31m" is left behind when the ESC goes.
+_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|\x1b[@-Z\\-_]")
 
 
 def clean_text(value: Any, *, keep_newlines: bool = False) -> str:
@@ -17,7 +21,7 @@ def clean_text(value: Any, *, keep_newlines: bool = False) -> str:
     text = "" if value is None else str(value)
     if not keep_newlines:
         text = text.replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", _ESCAPES.sub("", text))
 
 
 def iso_utc(moment: datetime | float | int | None) -> str | None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core import defi as core
 from mobius_cli.core.defi import Pool, PoolTable, Protocol, ProtocolTvl, YieldQuery, YieldResult
-from mobius_cli.core.models import iso_utc
+from mobius_cli.core.models import clean_text, iso_utc
 from mobius_cli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -37,7 +37,8 @@ def _quiet(message: str) -> None:
 def load_protocols(llama: DefiLlama, progress: Progress | None = None) -> list[Protocol]:
     """Every protocol of /protocols (from the compact cache when fresh)."""
     c = llama.protocols(progress)
-    return [Protocol(slug, name, cat, tuple(chains), tvls, d1, d7, parent, symbol, url)
+    return [Protocol(slug, clean_text(name), cat, tuple(chains), tvls, d1, d7, parent, symbol,
+                     url)
             for slug, name, cat, chains, tvls, d1, d7, parent, symbol, url in zip(
                 c["slug"], c["name"], c["category"], c["chains"], c["tvls"], c["change_1d"],
                 c["change_7d"], c["parent"], c["symbol"], c["url"], strict=True)]
