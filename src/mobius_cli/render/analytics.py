@@ -144,6 +144,8 @@ def optimize_view(report: OptimizeReport, color: bool = True) -> list[Any]:
     head = (f"{report.objective}: {OBJECTIVE_TEXT[report.objective]} — long-only{cap}, "
             f"from {report.days} days of daily returns")
     table = new_table(head, "Coin", "Now", "Target", "Trade", "Amount", "Value")
+    table.columns[-1].justify = "right"  # a figure, though new_table reads "Value" as text
+    table.columns[-1].no_wrap = True
     by_symbol = {t.symbol: t for t in report.trades}
     for coin, now, target in zip(report.coins, report.current, report.weights, strict=True):
         trade = by_symbol.get(coin.symbol)
