@@ -16,12 +16,17 @@ def cli(*args: str, **env: str):
     return result
 
 
+def config_file(**env: str) -> Path:
+    """Where config.toml lives, as `config path --json` says."""
+    return Path(json.loads(cli("config", "path", "--json", **env).stdout)["config_file"])
+
+
 def test_config_set_get_show_and_path(fake_apis):
     assert cli("config", "set", "vs_currency", "EUR").returncode == 0
     assert cli("config", "get", "vs_currency").stdout.strip() == "eur"
     shown = json.loads(cli("config", "show", "--json").stdout)
     assert shown["vs_currency"] == "eur" and shown["timeout"] == 10.0
-    path = Path(cli("config", "path").stdout.strip())
+    path = config_file()
     assert path == Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
     assert 'vs_currency = "eur"' in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -34,6 +39,13 @@ def test_config_set_get_show_and_path(fake_apis):
     paths = json.loads(cli("config", "path", "--json").stdout)
     assert paths == {"config_file": str(path), "data_dir": str(path.parent.parent / "data"),
                      "cache_dir": str(path.parent.parent / "cache")}
+
+
+def test_config_path_text_names_config_data_and_cache():
+    paths = json.loads(cli("config", "path", "--json").stdout)
+    text = cli("config", "path").stdout.splitlines()
+    assert text == [f"config: {paths['config_file']}", f"data:   {paths['data_dir']}",
+                    f"cache:  {paths['cache_dir']}"]
 
 
 def test_config_show_table_never_cuts_a_value():
@@ -56,7 +68,7 @@ def test_config_errors_name_the_key_and_change_nothing():
 
 
 def test_broken_config_file_is_one_line_naming_the_key():
-    path = Path(cli("config", "path").stdout.strip())
+    path = config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('retries = "lots"\n')
     result = cli("price", "btc")
@@ -65,13 +77,14 @@ def test_broken_config_file_is_one_line_naming_the_key():
     assert str(path) in result.stderr and "`mobius config set retries VALUE`" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     # The path is still shown, and `config set` repairs the file.
-    assert cli("config", "path").stdout.strip() == str(path)
+    assert config_file() == path
+    assert f"config: {path}" in cli("config", "path").stdout
     assert cli("config", "set", "retries", "2").returncode == 0
     assert cli("config", "get", "retries").stdout.strip() == "2"
 
 
 def test_unset_removes_an_unknown_key_to_repair_the_file():
-    path = Path(cli("config", "path").stdout.strip())
+    path = config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("tiemout = 3\nretries = 2\n")
     broken = cli("config", "get", "retries")

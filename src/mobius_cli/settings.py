@@ -195,6 +195,25 @@ def _fraction(value: Any) -> float:
     return number
 
 
+def _rate(value: Any) -> float:
+    """A fraction from 0 to 1, or a percentage from 0% to 100%: 0.05 or 5%."""
+    problem = "must be a fraction from 0 to 1 or a percentage (0.04 or 4%)"
+    text = str(value).strip()
+    if isinstance(value, str) and text.endswith("%"):
+        try:
+            number = float(text[:-1].strip()) / 100
+        except ValueError:
+            raise ValueError(problem) from None
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(problem) from None
+    if isinstance(value, bool) or not 0 <= number <= 1:  # also refuses nan
+        raise ValueError(problem)
+    return number
+
+
 def _percent(most: float) -> Callable[[Any], float]:
     """A parser for a percentage from 0 to `most`."""
 
@@ -264,8 +283,8 @@ CONFIG_KEYS: dict[str, Key] = {
                          "(when one is configured)"),
     "cost_basis_method": Key(_choice("fifo", "lifo", "hifo", "avg"), "fifo",
                              "portfolio cost basis method: fifo, lifo, hifo or avg"),
-    "risk_free_rate": Key(_fraction, 0.0, "annual risk-free rate for Sharpe, Sortino and "
-                          "max-sharpe, a fraction (0.04 = 4%)"),
+    "risk_free_rate": Key(_rate, 0.0, "annual risk-free rate for Sharpe, Sortino and "
+                          "max-sharpe, a fraction or a percent (0.04 or 4%)"),
     "alerts_max_age": Key(_seconds(86400), 300.0,
                           "seconds after which a price is too old to fire an alert"),
     "alerts_hysteresis": Key(_percent(50), 0.5, "percent a repeating alert's condition "

@@ -24,8 +24,7 @@ INDICATORS = {
 def _coin(app: AppContext, symbol: str | None, coin_id: str | None) -> CoinRef:
     from mobius_cli.services import market
 
-    return market.resolve(app.coingecko, [symbol] if symbol else [],
-                          [coin_id] if coin_id else [], on_note=app.note)[0]
+    return market.resolve_one(app.coingecko, symbol, coin_id, on_note=app.note)
 
 
 def _days(days: str | int) -> int:

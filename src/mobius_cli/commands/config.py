@@ -136,7 +136,8 @@ def config_path(ctx: typer.Context, json: JsonOpt = False) -> None:
 
         print_json(data)
     else:
-        typer.echo(paths.config_file)
+        typer.echo(f"config: {paths.config_file}\ndata:   {paths.data_dir}\n"
+                   f"cache:  {paths.cache_dir}")
 
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="coingecko, coingecko-pro, llm.")]

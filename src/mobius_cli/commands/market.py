@@ -32,6 +32,12 @@ def _resolve(app: AppContext, symbols: list[str], ids: list[str]) -> list[CoinRe
     return market.resolve(app.coingecko, symbols, ids, on_note=app.note)
 
 
+def _resolve_one(app: AppContext, symbol: str | None, coin_id: str | None) -> CoinRef:
+    from mobius_cli.services import market
+
+    return market.resolve_one(app.coingecko, symbol, coin_id, on_note=app.note)
+
+
 def show_price(app: AppContext, symbols: list[str], ids: list[str] = (),  # type: ignore[assignment]
                as_csv: bool = False) -> None:
     from mobius_cli.render import market as view
@@ -73,7 +79,7 @@ def show_coin(app: AppContext, symbol: str | None, coin_id: str | None = None) -
 
     vs = app.vs_currency
     with app.spinner("Fetching coin facts…"):
-        coin = _resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
+        coin = _resolve_one(app, symbol, coin_id)
         facts = market.coin_facts(app.coingecko, coin, vs)
     emit(app, facts.to_json(), lambda: view.coin_panel(facts, app.color))
 
@@ -87,7 +93,7 @@ def show_history(app: AppContext, symbol: str | None, days: str | int = 30, char
 
     span = parse_days(days)
     with app.spinner("Fetching history…"):
-        coin = _resolve(app, [symbol] if symbol else [], [coin_id] if coin_id else [])[0]
+        coin = _resolve_one(app, symbol, coin_id)
         result = market.history(app.coingecko, coin, app.vs_currency, span)
     data = result.to_json()
     if chart and not app.json and not as_csv:

@@ -66,15 +66,15 @@ def _stream(as_json: bool, out: Any, read: Any) -> None:
 
 
 def _table(result: dict[str, Any], out: Any) -> None:
-    """A readable table of one parse; the text is shown as written, never as markup."""
-    from rich.table import Table
+    """A readable table of one parse, in the house style; the text is shown as written,
+    never as markup."""
     from rich.text import Text
+
+    from mobius_cli.render.output import new_table
 
     text = result["text"]
     shown = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
-    table = Table(show_header=True, header_style="bold")
-    table.add_column("field", style="bold")
-    table.add_column("value")
+    table = new_table(None, "Field", "Value")
     table.add_row("text", Text(shown))
     table.add_row("intent", Text(result["intent"]))
     table.add_row("confidence", f"{result['confidence']:.2f}")

@@ -96,9 +96,16 @@ def _trade(app: AppContext, symbol: str | None, amount: str, price: str | None, 
         result = svc.add_trade(app.store, app.coingecko, symbol, amount, price, kind=kind,
                                options=options(app), **fields)
     tx = result.transaction
-    if result.price_fetched:
-        app.note(f"market price {tx.price} {tx.currency.upper()} used")
-    line = f"#{tx.id} {svc.describe(tx)} in portfolio {result.portfolio.name}"
+    shown = tx
+    if result.price_fetched:  # a fetched price is shown as money, not to 15 decimals
+        from dataclasses import replace
+        from decimal import Decimal
+
+        from mobius_cli.render.format import number
+
+        app.note(f"market price {money(float(tx.price), tx.currency)} used")
+        shown = replace(tx, price=Decimal(number(float(tx.price)).replace(",", "")))
+    line = f"#{tx.id} {svc.describe(shown)} in portfolio {result.portfolio.name}"
     if tx.currency != result.portfolio.currency:
         line += (f" (1 {tx.currency.upper()} = {rate(tx.rate)} "
                  f"{result.portfolio.currency.upper()})")

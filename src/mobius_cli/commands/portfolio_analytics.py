@@ -84,6 +84,10 @@ def _days(days: int | str) -> int:
     return int(text)
 
 
+# A valid example for each option _number reads (--confidence is from 0.5 to below 1).
+_EXAMPLES = {"--confidence": "0.95 or 95%", "--max-weight": "0.4 or 40%"}
+
+
 def _number(text: str, option: str) -> float:
     """A fraction as typed: 0.95, .4 or 40% (Typer's float parsing costs start-up time)."""
     from mobius_cli.errors import UsageError
@@ -93,7 +97,8 @@ def _number(text: str, option: str) -> float:
     try:
         value = float(raw.rstrip("%")) / scale
     except ValueError:
-        raise UsageError(f"{option} must be a number such as 0.95 or 40%, not {text!r}") \
+        example = _EXAMPLES.get(option, "0.95 or 95%")
+        raise UsageError(f"{option} must be a number such as {example}, not {text!r}") \
             from None
     if value != value:
         raise UsageError(f"{option} must be a number, not {text!r}")

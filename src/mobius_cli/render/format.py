@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 CURRENCY_SIGNS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cny": "¥", "krw": "₩",
                   "inr": "₹", "btc": "₿"}
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+# ISO 4217 currencies without a minor unit, of those CoinGecko quotes in: no decimals.
+ZERO_DECIMAL = frozenset({"jpy", "krw", "clp", "vnd"})
 
 
 def compact(value: float | None, digits: int = 2) -> str:
@@ -55,10 +57,22 @@ def number(value: float | None, significant: int = 4) -> str:
 
 
 def money(value: float | None, currency: str, *, short: bool = False) -> str:
-    """A value in a currency: '$63,421.00', '€1.72T', '0.0421 BTC', '$0.00'."""
+    """A value in a currency: '$63,421.00', '€1.72T', '0.0421 BTC', '$0.00'.
+
+    A currency without a minor unit (ZERO_DECIMAL) has no decimals from 100 up:
+    '¥12,148,500', '¥0'; below that a price keeps its digits ('¥25.73', '¥0.00139').
+    """
     if value is None:
         return "—"
-    body = compact(value) if short else "0.00" if value == 0 else number(value)
+    whole = currency.lower() in ZERO_DECIMAL
+    if short:
+        body = compact(value)
+    elif value == 0:
+        body = "0" if whole else "0.00"
+    elif whole and abs(value) >= 99.995:
+        body = f"{value:,.0f}"
+    else:
+        body = number(value)
     sign = CURRENCY_SIGNS.get(currency.lower())
     if sign and currency.lower() != "btc":
         return f"-{sign}{body[1:]}" if body.startswith("-") else f"{sign}{body}"

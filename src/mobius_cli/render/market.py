@@ -166,6 +166,7 @@ def fear_greed(points: Sequence[dict[str, Any]], color: bool = True) -> list[Any
     if len(points) == 1:
         return [head]
     table = new_table(None, "Date", "Value", "Classification")
+    table.columns[1].justify = "right"  # the index, a figure
     for p in points:
         table.add_row(f"{p['time']:%Y-%m-%d}", str(p["value"]), p["classification"])
     return [head, table]

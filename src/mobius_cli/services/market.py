@@ -46,12 +46,53 @@ def _quiet(message: str) -> None:
     """A note nobody asked to see."""
 
 
+def _typed(query: str) -> str:
+    """What a user typed for a coin, as compared with tickers: `$TON ` → `ton`."""
+    return query.strip().lstrip("$").lower()
+
+
 def resolve(cg: CoinGecko, symbols: Sequence[str], ids: Sequence[str] = (), *,
             on_note: Note | None = None) -> list[CoinRef]:
-    """Tickers, names or ids (and exact --id values) → coins, in order, without duplicates."""
+    """Tickers, names or ids (and exact --id values) → coins, in order, without duplicates.
+
+    An --id says which coin a shared ticker means: it takes the place of the first of
+    `symbols` that is its ticker (`ton --id tokamak-network` is Tokamak Network alone, with
+    no shared-ticker note); an --id that is none of their tickers is added after them.
+    """
     if not symbols and not ids:
         raise UsageError("name at least one coin", hint="a ticker, name or id, e.g. btc")
-    return cg.resolve_many(symbols, ids, note=on_note)
+    if not ids:
+        return cg.resolve_many(symbols, note=on_note)
+    picked: dict[int, CoinRef] = {}
+    extra: list[CoinRef] = []
+    for coin in (cg.coin_by_id(i) for i in ids):
+        slot = next((n for n, query in enumerate(symbols)
+                     if n not in picked and _typed(query) == coin.symbol.lower()), None)
+        if slot is None:
+            extra.append(coin)
+        else:
+            picked[slot] = coin
+    coins = [picked[n] if n in picked else cg.resolve_many([query], note=on_note)[0]
+             for n, query in enumerate(symbols)]
+    unique: dict[str, CoinRef] = {}
+    for coin in coins + extra:
+        unique.setdefault(coin.id, coin)
+    return list(unique.values())
+
+
+def resolve_one(cg: CoinGecko, symbol: str | None, coin_id: str | None = None, *,
+                on_note: Note | None = None) -> CoinRef:
+    """One coin from a ticker, name or id, or an --id; with both, the --id says which coin
+    the ticker means and must be one of its coins (else a usage error)."""
+    if symbol and coin_id:
+        coin = cg.coin_by_id(coin_id)
+        if _typed(symbol) not in (coin.symbol.lower(), coin.id, coin.name.lower()):
+            raise UsageError(f"--id {coin.id} is {coin.name}'s id (ticker "
+                             f"{coin.symbol.upper()}), not {_typed(symbol).upper()}'s",
+                             hint="give the ticker alone, or --id alone")
+        return coin
+    return resolve(cg, [symbol] if symbol else [], [coin_id] if coin_id else [],
+                   on_note=on_note)[0]
 
 
 def quotes(cg: CoinGecko, coins: Sequence[CoinRef], vs: str, *,
