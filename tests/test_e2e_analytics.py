@@ -350,3 +350,156 @@ def test_csv_rows(holdings):
     assert opt.stdout.splitlines()[0] == "symbol,weight_now,weight_target,side,amount,value"
     perf = run_mobius("portfolio", "performance", "--days", "30", "--csv")
     assert perf.stdout.splitlines()[0] == "date,value,flow,net_invested"
+
+
+def _at(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M", time.gmtime(seconds))
+
+
+def _served_points(fake, coin, days):
+    url = fake.url("coingecko", f"/coins/{coin}/market_chart?vs_currency=usd&days={days}"
+                                "&interval=daily")
+    with urllib.request.urlopen(url) as reply:
+        return [(t / 1000, p) for t, p in json.load(reply)["prices"]]
+
+
+def _money_cell(table, label):
+    """The Portfolio column of a row of the performance table, as a number."""
+    line = next(x for x in table.splitlines() if x.strip().startswith(label))
+    cell = line.strip()[len(label):].split()[0]
+    return float(cell.replace("$", "").replace(",", ""))
+
+
+@pytest.fixture
+def first_buy_inside(fake_apis):
+    """The QA ledger, every trade inside a 365-day window (prices given, so the money of
+    each flow is known here): buy BTC, buy ETH, buy SOL with a fee, sell some ETH."""
+    fake = fake_apis
+    day = 86400
+    trades = [  # (time, coin, units, money in (+) / out (-))
+        ((fake.now - 265 * day) // 60 * 60, "bitcoin", 0.5, 30000.0),
+        ((fake.now - 159 * day - 3 * 3600) // 60 * 60, "ethereum", 4.0, 12907.56),
+        ((fake.now - 81 * day - 13 * 3600) // 60 * 60, "solana", 20.0, 3002.0),
+        ((fake.now - 51 * day - 5 * 3600) // 60 * 60, "ethereum", -1.0, -2500.0),
+    ]
+    add("btc", "0.5", "--price", "60000", "--date", _at(trades[0][0]))
+    add("eth", "4", "--price", "3226.89", "--date", _at(trades[1][0]))
+    add("sol", "20", "--price", "150", "--fee", "2", "--date", _at(trades[2][0]))
+    sold = run_mobius("portfolio", "remove", "eth", "1", "--price", "2500", "--date",
+                      _at(trades[3][0]))
+    assert sold.returncode == 0, sold.stderr
+    return fake, trades
+
+
+def test_performance_from_a_first_buy_inside_the_window_reconciles(first_buy_inside):
+    fake, trades = first_buy_inside
+    result = run_mobius("portfolio", "performance", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+
+    series = {c: _served_points(fake, c, 365) for c in ("bitcoin", "ethereum", "solana")}
+    stamps = [t for t, _ in series["bitcoin"]]
+    px = {c: [p for _, p in pts] for c, pts in series.items()}
+    assert all(len(v) == len(stamps) for v in px.values())
+    # each trade counts at the first close at or after it
+    at_close = [next(i for i, s in enumerate(stamps) if s >= t) for t, *_ in trades]
+    n = len(stamps)
+    units = {c: 0.0 for c in px}
+    values, flows = [], []
+    for i in range(n):
+        flow = 0.0
+        for (_, coin, u, cash), k in zip(trades, at_close, strict=True):
+            if k == i:
+                units[coin] += u
+                flow += cash
+        values.append(sum(units[c] * px[c][i] for c in px))
+        flows.append(flow)
+    start = at_close[0] - 1  # the last close before the first flow: nothing held there
+    assert start > 0 and values[start] == 0
+    money_in = 30000 + 12907.56 + 3002
+    money_out = 2500.0
+    assert data["start"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamps[start]))
+    assert data["start_value"] == 0
+    assert data["money_in"] == pytest.approx(money_in, rel=REL)
+    assert data["money_out"] == pytest.approx(money_out, rel=REL)
+    assert data["net_invested"] == pytest.approx(money_in - money_out, rel=REL)
+    assert data["net_invested"] == pytest.approx(
+        data["start_value"] + data["money_in"] - data["money_out"], rel=1e-12)
+    assert data["value"] == pytest.approx(values[-1], rel=REL)
+    assert data["gain"] == pytest.approx(values[-1] - (money_in - money_out), rel=REL)
+    growth = 1.0
+    for i in range(1, n):
+        if values[i - 1] > 0:
+            growth *= (values[i] - flows[i]) / values[i - 1]
+    assert data["twr_pct"] == pytest.approx((growth - 1) * 100, rel=REL)
+    rate = data["xirr_pct"] / 100
+    cash = [(t, -m) for t, _, _, m in trades] + [(stamps[-1], values[-1])]
+    npv = sum(a / (1 + rate) ** ((t - cash[0][0]) / 86400 / 365) for t, a in cash)
+    assert abs(npv) < 1e-6 * money_in
+    btc = px["bitcoin"]
+    held_from = at_close[0]
+    assert data["btc"]["twr_pct"] == pytest.approx((btc[-1] / btc[held_from] - 1) * 100,
+                                                   rel=REL)
+    btc_units = sum(flows[i] / btc[i] for i in range(n))
+    assert data["btc"]["value"] == pytest.approx(btc_units * btc[-1], rel=REL)
+
+    # the table a user reads adds up: start + money in - money out = net money put in
+    table = run_mobius("portfolio", "performance")
+    assert table.returncode == 0, table.stderr
+    out = table.stdout
+    assert time.strftime("%Y-%m-%d", time.gmtime(stamps[start])) + " to " in out
+    got = {label: _money_cell(out, label) for label in
+           ("Value at the start", "Money in", "Money out", "Net money put in", "Value now",
+            "Gain")}
+    assert got["Value at the start"] == 0
+    assert got["Money in"] == pytest.approx(45909.56, abs=1e-9)
+    assert got["Money out"] == pytest.approx(2500.00, abs=1e-9)
+    assert got["Net money put in"] == pytest.approx(43409.56, abs=1e-9)
+    assert got["Value at the start"] + got["Money in"] - got["Money out"] == \
+        pytest.approx(got["Net money put in"], abs=1e-9)
+    assert got["Value now"] - got["Net money put in"] == pytest.approx(got["Gain"], abs=0.011)
+    assert "start + money in − money out" in " ".join(out.split())
+
+
+def test_performance_csv_values_are_floats_and_the_chart_tells_its_lines_apart(
+        first_buy_inside):
+    perf = run_mobius("portfolio", "performance", "--csv")
+    assert perf.returncode == 0, perf.stderr
+    lines = perf.stdout.splitlines()
+    assert lines[0] == "date,value,flow,net_invested"
+    rows = [line.split(",") for line in lines[1:]]
+    assert rows[0][1:] == ["0.0", "0.0", "0.0"]  # before the first buy
+    for row in rows:
+        for cell in row[1:]:
+            float(cell)
+            assert "." in cell or "e" in cell, row
+    chart = run_mobius("portfolio", "performance", "--chart")  # NO_COLOR: no colours
+    assert chart.returncode == 0, chart.stderr
+    text = chart.stdout
+    assert "(line) vs net invested" in text and "(dots)" in text
+    legend = [x for x in text.splitlines() if "net invested" in x and "(dots)" not in x]
+    assert legend and "••" in legend[0]  # net invested drawn in dots
+    value_legend = next(x for x in text.splitlines() if x.strip(" │").endswith(" value"))
+    assert "•" not in value_legend  # the value is the braille line
+
+
+def test_performance_notes_missing_closes_only_for_days_the_coin_is_held(fake_apis):
+    fake = fake_apis
+    day = 86400
+    add("btc", "0.5", "--price", "60000", "--date", _at(fake.now - 265 * day))
+    add("sol", "20", "--price", "150", "--date", _at(fake.now - 81 * day))
+    # SOL's closes start in 2020; it is bought long after: no note
+    result = run_mobius("portfolio", "performance", "--days", "3650", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "no closes" not in result.stderr
+    # held before its first close: the note counts exactly those days
+    bought = (fake.now - 2500 * day) // day * day + 6 * 3600
+    sol = _served_points(fake, "solana", 3650)
+    btc = _served_points(fake, "bitcoin", 3650)
+    assert sol[0][0] > bought  # the fake's SOL history starts after this buy
+    add("sol", "5", "--price", "1", "--date", _at(bought))
+    want = sum(1 for t, _ in btc[:-1] if bought <= t < sol[0][0])
+    assert want > 0
+    result = run_mobius("portfolio", "performance", "--days", "3650", "--json")
+    assert result.returncode == 0, result.stderr
+    assert f"SOL: no closes for {want} of the days it is held in the window" in result.stderr

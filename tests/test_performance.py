@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mobius_cli.core.performance import Flow, daily_book, twr, xirr
+from mobius_cli.core.performance import Flow, closes_used, daily_book, twr, xirr
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
@@ -93,3 +93,52 @@ def test_daily_book_values_transfers_at_the_close():
     assert book.values == [0.0, 36.0, 45.0]
     assert book.flows == [0.0, 36.0, 0.0]
     assert twr(book.values, book.flows) == pytest.approx(45 / 36 - 1)
+
+
+def test_a_window_that_begins_before_the_first_buy_starts_from_nothing():
+    # Nothing held before; buy 2 A on day 1 at 10:00 for 21 (fee 1), buy 1 B exactly at
+    # close 2 for 5, sell 1 A on day 3 for 14 (after fee). The window starts at close 0
+    # (the last close before the first flow), worth 0; every buy is money in.
+    times = [day(0), day(1), day(2), day(3), day(4)]
+    closes = {"a": [9.0, 10.0, 12.0, 15.0, 16.0], "b": [4.0, 4.5, 5.5, 6.0, 7.0]}
+    flows = [Flow(day(0, 10), "a", 2.0, 21.0), Flow(day(2), "b", 1.0, 5.0),
+             Flow(day(2, 6), "a", -1.0, -14.0)]
+    book = daily_book(times, closes, {}, flows)
+    assert book.start == 0 and book.start_value == 0.0
+    assert book.values == pytest.approx([0.0, 20.0, 2 * 12 + 5.5, 15 + 6, 16 + 7])
+    assert book.flows == pytest.approx([0.0, 21.0, 5.0, -14.0, 0.0])
+    assert book.money_in == pytest.approx(26.0) and book.money_out == pytest.approx(14.0)
+    # the figures reconcile: start + money in - money out = net money put in
+    assert book.invested == pytest.approx([0.0, 21.0, 26.0, 12.0, 12.0])
+    assert book.invested[-1] == pytest.approx(0.0 + 26.0 - 14.0)
+    assert all(type(v) is float for v in book.values + book.flows + book.invested)
+    assert book.cash_flows == [(day(0, 10), -21.0), (day(2), -5.0), (day(2, 6), 14.0),
+                               (day(4), pytest.approx(23.0))]
+    # TWR skips the day that starts with nothing held
+    want = ((29.5 - 5) / 20) * ((21 + 14) / 29.5) * (23 / 21) - 1
+    assert twr(book.values, book.flows) == pytest.approx(want, rel=1e-12)
+
+
+def test_the_window_starts_at_the_last_close_before_the_first_flow():
+    times = [day(n) for n in range(6)]
+    closes = {"a": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    book = daily_book(times, closes, {}, [Flow(day(3, 1), "a", 1.0, 3.5)])
+    assert book.start == 3 and book.start_value == 0.0
+    assert book.invested[book.start:] == pytest.approx([0.0, 3.5, 3.5])
+    assert (book.money_in, book.money_out) == (3.5, 0.0)
+    # holdings at the first close: the window starts there, they are the capital
+    held = daily_book(times, closes, {"a": 2.0}, [Flow(day(3, 1), "a", 1.0, 3.5)])
+    assert held.start == 0 and held.start_value == 2.0
+    assert held.invested[-1] == pytest.approx(2.0 + 3.5)
+    # nothing held and nothing done: the last close
+    assert daily_book(times, closes, {}, []).start == 5
+
+
+def test_closes_used_are_the_days_a_coin_is_held_or_transferred():
+    times = [day(n) for n in range(5)]
+    flows = [Flow(day(1, 2), "a", 1.0, 10.0), Flow(day(2, 2), "a", -1.0, -12.0),
+             Flow(day(3, 2), "b", 2.0, None), Flow(day(3, 5), "b", -2.0, None)]
+    used = closes_used(times, {"c": 1.0}, flows)
+    assert used["a"] == [False, False, True, False, False]
+    assert used["b"] == [False, False, False, False, True]  # transferred in and out: valued
+    assert used["c"] == [True] * 5

@@ -222,7 +222,8 @@ def register(portfolio_app: typer.Typer) -> None:
                         json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """What the money did: time-weighted and money-weighted (XIRR) returns, vs BTC.
 
-        Counts the ledger's buys and sales as money in and out. --chart draws the value
+        Counts the ledger's buys and sales as money in and out. The window starts --days
+        ago, or just before the first transaction if that is later. --chart draws the value
         against the money put in.
 
         Examples: `mobius portfolio performance`, `mobius portfolio performance --days 90

@@ -1,5 +1,9 @@
 """What the money did: time-weighted and money-weighted (XIRR) returns. Pure Python.
 
+The window starts at the first close, or, when nothing is held then, at the last close
+before the first flow (its value is 0 and every buy is money in): so the value at the
+start + money in - money out is the net money put in, exactly.
+
 Time-weighted return: the value on each daily close, with the day's net external flow
 (money put in minus money taken out) counted at that close: r_t = (V_t - F_t) / V_{t-1} - 1,
 chained: TWR = prod(1 + r_t) - 1 (days that start with nothing held are skipped).
@@ -113,8 +117,46 @@ class Book:
     times: list[datetime]
     values: list[float]
     flows: list[float]
-    invested: list[float]  # cumulative net money put in, from the first close
+    invested: list[float]  # cumulative net money put in: the start value + flows since
     cash_flows: list[tuple[datetime, float]]  # for XIRR: in negative, out and now positive
+    start: int = 0  # the close the window starts at (see the module docstring)
+    money_in: float = 0.0  # buys with their fees, transfers in at the close, after start
+    money_out: float = 0.0  # sales less their fees, transfers out at the close, after start
+
+    @property
+    def start_value(self) -> float:
+        return self.values[self.start]
+
+
+def flow_days(times: Sequence[datetime], flows: Sequence[Flow]) -> list[list[Flow]]:
+    """The flows each close counts: those after close t-1 and up to close t (the last
+    close takes everything after the one before it)."""
+    days: list[list[Flow]] = [[] for _ in times]
+    ordered = sorted(flows, key=lambda f: f.time)
+    k = 0
+    for t, when in enumerate(times):
+        while k < len(ordered) and (t == len(times) - 1 or ordered[k].time <= when):
+            days[t].append(ordered[k])
+            k += 1
+    return days
+
+
+def closes_used(times: Sequence[datetime], held_before: dict[str, float],
+                flows: Sequence[Flow]) -> dict[str, list[bool]]:
+    """For each coin, whether its close on each day enters the figures: it is held after
+    the day's flows, or a transfer of it is valued at that close."""
+    units = dict(held_before)
+    used: dict[str, list[bool]] = {c: [False] * len(times) for c in
+                                   {*held_before, *(f.coin_id for f in flows)}}
+    for t, day in enumerate(flow_days(times, flows)):
+        for f in day:
+            units[f.coin_id] = units.get(f.coin_id, 0.0) + f.units
+            if t > 0 and f.money is None:
+                used[f.coin_id][t] = True
+        for c, u in units.items():
+            if u:
+                used[c][t] = True
+    return used
 
 
 def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
@@ -122,21 +164,24 @@ def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
     """Value each close with the units held then; flows after close t-1 and up to close t
     count at close t; the holdings before the first close are its starting capital."""
     units = dict(held_before)
-    values, per_day = [], []
-    ordered = sorted(flows, key=lambda f: f.time)
-    k = 0
+    values: list[float] = []
+    per_day: list[float] = []
     cash: list[tuple[datetime, float]] = []
-    for t, when in enumerate(times):
+    money_in = money_out = 0.0
+    days = flow_days(times, flows)
+    for t, (when, day) in enumerate(zip(times, days, strict=True)):
         day_flow = 0.0
-        while k < len(ordered) and (t == len(times) - 1 or ordered[k].time <= when):
-            f = ordered[k]
+        for f in day:
             units[f.coin_id] = units.get(f.coin_id, 0.0) + f.units
             if t > 0:
                 money = f.money if f.money is not None else f.units * closes[f.coin_id][t]
                 day_flow += money
+                if money > 0:
+                    money_in += money
+                else:
+                    money_out -= money
                 cash.append((f.time, -money))
-            k += 1
-        value = sum(u * closes[c][t] for c, u in units.items() if u)
+        value = float(sum(u * closes[c][t] for c, u in units.items() if u))
         if t == 0:
             if value:
                 cash.append((when, -value))
@@ -145,8 +190,12 @@ def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
         per_day.append(day_flow)
     if times and values[-1]:
         cash.append((times[-1], values[-1]))
+    start = 0
+    if values and not values[0]:
+        first = next((t for t in range(1, len(times)) if days[t] or values[t]), None)
+        start = first - 1 if first is not None else len(times) - 1
     invested, total = [], values[0] if values else 0.0
     for t, f in enumerate(per_day):
         total += f if t else 0.0
         invested.append(total)
-    return Book(list(times), values, per_day, invested, cash)
+    return Book(list(times), values, per_day, invested, cash, start, money_in, money_out)

@@ -131,9 +131,11 @@ def ta_rows(report: TaReport) -> list[dict[str, Any]]:
 
 
 def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Sequence[float],
-           title: str, width: int, color: bool) -> str:
+           title: str, width: int, color: bool, markers: dict[str, str] | None = None) -> str:
     """Lines (label, colour, values aligned with `times`) in the house chart style: the
-    terminal's own background, short price labels (86.5k), dates up to the last one."""
+    terminal's own background, short price labels (86.5k), dates up to the last one.
+    `markers` gives a label a plotext marker other than braille ("dot"), so lines differ
+    without colour."""
     from datetime import datetime, timezone
 
     import plotext as plt
@@ -149,7 +151,8 @@ def _chart(series: Sequence[tuple[str, str, Sequence[float | None]]], times: Seq
         # One line needs no legend (the title names it); several get one, drawn in room
         # left above the lines (below) so it never covers them.
         plt.plot([t for t, _ in pairs], [v for _, v in pairs],
-                 label=label if len(drawn) > 1 else "", marker="braille", color=style)
+                 label=label if len(drawn) > 1 else "",
+                 marker=(markers or {}).get(label, "braille"), color=style)
         shown.extend(v for _, v in pairs)
     plt.title(title)
     plot_width = max(40, min(width, 140))

@@ -184,8 +184,10 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
             f"{_date(b.times[-1])}")
     table = new_table(head, "Figure", "Portfolio", "Holding BTC instead")
     table.columns[0].justify = "left"
-    table.add_row("Value at the start", money(b.values[report.start], cur), "")
-    table.add_row("Net money put in", money(report.invested, cur), money(report.invested, cur))
+    same = [("Value at the start", b.values[report.start]), ("Money in", b.money_in),
+            ("Money out", b.money_out), ("Net money put in", report.invested)]
+    for label, amount in same:
+        table.add_row(label, money(amount, cur), money(amount, cur))
     table.add_row("Value now", money(report.value, cur), money(report.btc_value, cur))
     table.add_row("Gain", money(report.value - report.invested, cur),
                   money(report.btc_value - report.invested, cur))
@@ -198,11 +200,14 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
     table.add_row("Money-weighted (XIRR, annual)",
                   percent(xr.rate * 100, color=color) if xr.rate is not None else "no answer",
                   percent(bx.rate * 100, color=color) if bx.rate is not None else "no answer")
-    table.caption = ("Net money put in: the value at the start + buys (with fees) − sales "
-                     "(transfers at the day's close). Time-weighted: daily returns chained, "
-                     "each day's flows counted at its close. XIRR: the annual rate at which "
-                     "the flows' present value is zero. BTC instead: the same money moved "
-                     "in and out of BTC on the same days.")
+    table.caption = ("The window starts --days ago, or at the last close before the first "
+                     "transaction if that is later (then nothing is held at the start). "
+                     "Money in: buys with their fees; money out: sales less their fees "
+                     "(transfers at the day's close). Net money put in = the value at the "
+                     "start + money in − money out; gain = value now − net money put in. "
+                     "Time-weighted: daily returns chained, each day's flows counted at its "
+                     "close. XIRR: the annual rate at which the flows' present value is zero. "
+                     "BTC instead: the same money moved in and out of BTC on the same days.")
     out: list[Any] = [table]
     if xr.rate is None and xr.reason:
         out.append(f"XIRR: {xr.reason}.")
@@ -210,15 +215,18 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
 
 
 def performance_chart(report: PerformanceReport, width: int, color: bool) -> str:
-    """The portfolio's value against the net money put in."""
+    """The portfolio's value (a line) against the net money put in (dots): told apart
+    without colour too."""
     from mobius_cli.render.analysis import _chart
 
     b = report.book
     s = report.start
+    cur = report.currency
     return _chart([("net invested", "gray", b.invested[s:]), ("value", "green", b.values[s:])],
                   [t.timestamp() for t in b.times[s:]],
-                  f"Portfolio {report.portfolio}: value {money(report.value, report.currency)}"
-                  f" vs net invested {money(report.invested, report.currency)}", width, color)
+                  f"Portfolio {report.portfolio}: value {money(report.value, cur)} (line) vs "
+                  f"net invested {money(report.invested, cur)} (dots)", width, color,
+                  markers={"net invested": "dot"})
 
 
 # --- CSV rows -------------------------------------------------------------------------------
@@ -252,5 +260,5 @@ def optimize_rows(report: OptimizeReport) -> list[dict[str, Any]]:
 def performance_rows(report: PerformanceReport) -> list[dict[str, Any]]:
     """CSV: value, net flow and net money put in on every close."""
     b = report.book
-    return [{"date": _iso(t), "value": b.values[i], "flow": b.flows[i],
-             "net_invested": b.invested[i]} for i, t in enumerate(b.times)]
+    return [{"date": _iso(t), "value": float(b.values[i]), "flow": float(b.flows[i]),
+             "net_invested": float(b.invested[i])} for i, t in enumerate(b.times)]

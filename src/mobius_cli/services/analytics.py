@@ -495,7 +495,7 @@ class PerformanceReport:
     currency: str
     days: int
     book: Book
-    start: int  # index of the first close with money in
+    start: int  # the close the window starts at: --days ago, or the last before the first flow
     twr: float | None
     xirr: Xirr
     btc_twr: float | None
@@ -516,6 +516,7 @@ class PerformanceReport:
         return {"portfolio": self.portfolio, "currency": self.currency, "days": self.days,
                 "start": iso_utc(b.times[self.start]), "as_of": iso_utc(b.times[-1]),
                 "start_value": b.values[self.start], "value": self.value,
+                "money_in": b.money_in, "money_out": b.money_out,
                 "net_invested": self.invested, "gain": self.value - self.invested,
                 "twr_pct": _pct(self.twr), "xirr_pct": _pct(self.xirr.rate),
                 "xirr_note": self.xirr.reason,
@@ -527,7 +528,7 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
                 vs: str | None = None, options: AnalyticsOptions | None = None
                 ) -> PerformanceReport:
     """What the money did over `days`, counting the ledger's cash flows."""
-    from mobius_cli.core.performance import Flow, daily_book, twr, xirr
+    from mobius_cli.core.performance import Flow, closes_used, daily_book, twr, xirr
     from mobius_cli.services.portfolio import (
         PortfolioOptions,
         Rates,
@@ -559,28 +560,6 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
     ids = {c for c, a in before.items() if a > 0} | {t.coin_id for t in inside}
     symbols = {t.coin_id: t.symbol for t in txs}
     coins = [CoinRef(i, symbols[i], symbols[i]) for i in sorted(ids)]
-    found = many_closes(cg, coins, currency, days, opts)
-    closes: dict[str, list[float]] = {}
-    left: list[tuple[CoinRef, str]] = []
-    for coin in coins:
-        c = found[coin.id]
-        series, last, missing = [], None, 0
-        for p in frame[:-1]:
-            d = int(p.time.timestamp() // DAY)
-            if d in c.settled:
-                last = c.settled[d]
-            elif last is None:
-                missing += 1
-            series.append(last)
-        series.append(c.live.price)
-        if missing:
-            first = next(v for v in series if v is not None)
-            series = [first if v is None else v for v in series]
-            left.append((coin, f"no closes for its first {missing} days in the window; its "
-                               "earliest close stands in"))
-        closes[coin.id] = series
-    for coin, why in left:
-        opts.on_note(f"{coin.symbol}: {why}")
     fx = None
     if currency != book.currency:
         fx = Rates(cg, currency, popts)
@@ -595,8 +574,34 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
             money = float(cash * rate)
         flows.append(Flow(t.time, t.coin_id, float(sign * t.amount), money))
     held = {c: float(a) for c, a in before.items() if a > 0}
+    # A close a coin lacks matters only on the days it is held (or a transfer of it is
+    # valued): only those are counted in the note.
+    used = closes_used(times, held, flows)
+    found = many_closes(cg, coins, currency, days, opts)
+    closes: dict[str, list[float]] = {}
+    left: list[tuple[CoinRef, str]] = []
+    for coin in coins:
+        c = found[coin.id]
+        needed = used.get(coin.id, [False] * len(times))
+        series, last, missing = [], None, 0
+        for i, p in enumerate(frame[:-1]):
+            d = int(p.time.timestamp() // DAY)
+            if d in c.settled:
+                last = c.settled[d]
+            elif last is None and needed[i]:
+                missing += 1
+            series.append(last)
+        series.append(c.live.price)
+        first = next(v for v in series if v is not None)
+        series = [first if v is None else v for v in series]
+        if missing:
+            left.append((coin, f"no closes for {missing} of the days it is held in the "
+                               "window; its earliest close stands in"))
+        closes[coin.id] = series
+    for coin, why in left:
+        opts.on_note(f"{coin.symbol}: {why}")
     result = daily_book(times, closes, held, flows)
-    start = next((i for i, v in enumerate(result.values) if v > 0), len(times) - 1)
+    held_from = next((i for i, v in enumerate(result.values) if v > 0), len(times) - 1)
     btc_prices = [p.price for p in frame]
     btc_units = 0.0
     btc_cash: list[tuple[datetime, float]] = []
@@ -610,7 +615,10 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
     btc_value = btc_units * btc_prices[-1]
     if btc_value:
         btc_cash.append((times[-1], btc_value))
-    btc_twr = btc_prices[-1] / btc_prices[start] - 1 if start < len(times) - 1 else None
-    return PerformanceReport(book.name, currency, days, result, start,
+    # BTC's time-weighted return over the days the portfolio's counts: from the first
+    # close with something held.
+    btc_twr = (btc_prices[-1] / btc_prices[held_from] - 1 if held_from < len(times) - 1
+               else None)
+    return PerformanceReport(book.name, currency, days, result, result.start,
                              twr(result.values, result.flows), xirr(result.cash_flows),
                              btc_twr, xirr(btc_cash), btc_value, left)
