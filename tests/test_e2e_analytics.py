@@ -320,15 +320,16 @@ def test_performance_with_flows_inside_the_window_matches_a_hand_reference(fake_
     # bucket each trade into the first close at or after it
     buy_i = next(i for i, s in enumerate(stamps) if s >= buy_t)
     sell_i = next(i for i, s in enumerate(stamps) if s >= sell_t)
-    values, flows = [], []
+    values, put_in, taken_out = [], [], []
     for i in range(len(stamps)):
         eth_units = 2 - (0.5 if i >= sell_i else 0)
         sol_units = 10 if i >= buy_i else 0
         values.append(eth_units * eth[i] + sol_units * sol[i])
-        flows.append((1502.0 if i == buy_i else 0.0) - (1549.0 if i == sell_i else 0.0))
-    growth = 1.0
+        put_in.append(1502.0 if i == buy_i else 0.0)
+        taken_out.append(1549.0 if i == sell_i else 0.0)
+    growth = 1.0  # money in works from the start of its day; money out counts at its price
     for i in range(1, len(values)):
-        growth *= (values[i] - flows[i]) / values[i - 1]
+        growth *= (values[i] + taken_out[i]) / (values[i - 1] + put_in[i])
     assert data["start_value"] == pytest.approx(values[0], rel=REL)
     assert data["value"] == pytest.approx(values[-1], rel=REL)
     assert data["net_invested"] == pytest.approx(values[0] + 1502 - 1549, rel=REL)
@@ -427,10 +428,17 @@ def test_performance_from_a_first_buy_inside_the_window_reconciles(first_buy_ins
         data["start_value"] + data["money_in"] - data["money_out"], rel=1e-12)
     assert data["value"] == pytest.approx(values[-1], rel=REL)
     assert data["gain"] == pytest.approx(values[-1] - (money_in - money_out), rel=REL)
-    growth = 1.0
+    put_in = [0.0] * n
+    taken_out = [0.0] * n
+    for (_, _, _, cash), k in zip(trades, at_close, strict=True):
+        if cash > 0:
+            put_in[k] += cash
+        else:
+            taken_out[k] -= cash
+    growth = 1.0  # money in works from the start of its day; money out counts at its price
     for i in range(1, n):
-        if values[i - 1] > 0:
-            growth *= (values[i] - flows[i]) / values[i - 1]
+        if values[i - 1] + put_in[i] > 0:
+            growth *= (values[i] + taken_out[i]) / (values[i - 1] + put_in[i])
     assert data["twr_pct"] == pytest.approx((growth - 1) * 100, rel=REL)
     rate = data["xirr_pct"] / 100
     cash = [(t, -m) for t, _, _, m in trades] + [(stamps[-1], values[-1])]

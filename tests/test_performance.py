@@ -15,16 +15,26 @@ def day(n, hours=0):
     return T0 + timedelta(days=n, hours=hours)
 
 
-def test_twr_chains_daily_returns_with_flows_at_the_close():
+def test_twr_chains_daily_returns_money_in_from_the_start_of_its_day():
     values = [100.0, 110.0, 230.0, 240.0]
-    flows = [0.0, 0.0, 100.0, 0.0]
-    want = (110 / 100) * ((230 - 100) / 110) * (240 / 230) - 1
-    assert twr(values, flows) == pytest.approx(want, rel=1e-12)
+    put_in, taken_out = [0.0, 0.0, 100.0, 0.0], [0.0] * 4
+    # day 2 starts from 110 + the 100 put in, and ends at 230
+    want = (110 / 100) * (230 / (110 + 100)) * (240 / 230) - 1
+    assert twr(values, put_in, taken_out) == pytest.approx(want, rel=1e-12)
+
+
+def test_twr_counts_a_buy_below_the_close_and_a_sale_above_it():
+    # Nothing held; 100 buys what closes at 150 the same day (+50%), then 150 → 120
+    # (-20%), then everything is sold for 130 (above the 120 close: +8.33%).
+    values, put_in, taken_out = [0.0, 150.0, 120.0, 0.0], [0, 100.0, 0, 0], [0, 0, 0, 130.0]
+    assert twr(values, put_in, taken_out) == pytest.approx(1.5 * 0.8 * (130 / 120) - 1,
+                                                           rel=1e-12)
 
 
 def test_twr_skips_days_that_start_with_nothing_and_is_none_when_nothing_was_held():
-    assert twr([0.0, 0.0, 50.0, 55.0], [0.0, 0.0, 50.0, 0.0]) == pytest.approx(0.1)
-    assert twr([0.0, 0.0], [0.0, 0.0]) is None
+    assert twr([0.0, 0.0, 50.0, 55.0], [0.0, 0.0, 50.0, 0.0], [0.0] * 4) == \
+        pytest.approx(0.1)
+    assert twr([0.0, 0.0], [0.0, 0.0], [0.0, 0.0]) is None
 
 
 def test_xirr_one_year_ten_percent():
@@ -82,8 +92,9 @@ def test_daily_book_hand_worked():
     assert book.invested == pytest.approx([10.0, 10.0, 51.0, 41.5])
     assert book.cash_flows == [(day(0), -10.0), (day(1, 5), -41.0), (day(2, 3), 9.5),
                                (day(3), pytest.approx(52.0))]
-    want = (12 / 10) * ((51 - 41) / 12) * ((52 + 9.5) / 51) - 1
-    assert twr(book.values, book.flows) == pytest.approx(want, rel=1e-12)
+    assert book.day_in == [0.0, 0.0, 41.0, 0.0] and book.day_out == [0.0, 0.0, 0.0, 9.5]
+    want = (12 / 10) * (51 / (12 + 41)) * ((52 + 9.5) / 51) - 1
+    assert twr(book.values, book.day_in, book.day_out) == pytest.approx(want, rel=1e-12)
 
 
 def test_daily_book_values_transfers_at_the_close():
@@ -92,7 +103,7 @@ def test_daily_book_values_transfers_at_the_close():
     book = daily_book(times, closes, {}, [Flow(day(0, 12), "a", 3.0, None)])
     assert book.values == [0.0, 36.0, 45.0]
     assert book.flows == [0.0, 36.0, 0.0]
-    assert twr(book.values, book.flows) == pytest.approx(45 / 36 - 1)
+    assert twr(book.values, book.day_in, book.day_out) == pytest.approx(45 / 36 - 1)
 
 
 def test_a_window_that_begins_before_the_first_buy_starts_from_nothing():
@@ -114,9 +125,10 @@ def test_a_window_that_begins_before_the_first_buy_starts_from_nothing():
     assert all(type(v) is float for v in book.values + book.flows + book.invested)
     assert book.cash_flows == [(day(0, 10), -21.0), (day(2), -5.0), (day(2, 6), 14.0),
                                (day(4), pytest.approx(23.0))]
-    # TWR skips the day that starts with nothing held
-    want = ((29.5 - 5) / 20) * ((21 + 14) / 29.5) * (23 / 21) - 1
-    assert twr(book.values, book.flows) == pytest.approx(want, rel=1e-12)
+    # TWR: the 21 put in on day 1 ends at 20; day 2 starts from 20 + 5; the sale of 14 is
+    # counted on day 3 beside the value left
+    want = (20 / 21) * (29.5 / (20 + 5)) * ((21 + 14) / 29.5) * (23 / 21) - 1
+    assert twr(book.values, book.day_in, book.day_out) == pytest.approx(want, rel=1e-12)
 
 
 def test_the_window_starts_at_the_last_close_before_the_first_flow():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 YEAR_DAYS = 365.0
@@ -37,14 +37,18 @@ class Xirr:
                 "reason": self.reason}
 
 
-def twr(values: Sequence[float], flows: Sequence[float]) -> float | None:
-    """Chained daily returns with each day's flow at its close (None when nothing was
-    ever held over a day)."""
+def twr(values: Sequence[float], money_in: Sequence[float],
+        money_out: Sequence[float]) -> float | None:
+    """Chained daily returns, r_t = (V_t + out_t) / (V_{t-1} + in_t) - 1: money put in on a
+    day works from the start of that day (a buy below the close gains on its first day),
+    money taken out counts at what it fetched; days with nothing to start from are skipped.
+    None when nothing was ever held over a day."""
     growth, counted = 1.0, 0
     for t in range(1, len(values)):
-        if values[t - 1] <= 0:
+        base = values[t - 1] + money_in[t]
+        if base <= 0:
             continue
-        growth *= (values[t] - flows[t]) / values[t - 1]
+        growth *= (values[t] + money_out[t]) / base
         counted += 1
     return growth - 1 if counted else None
 
@@ -122,6 +126,8 @@ class Book:
     start: int = 0  # the close the window starts at (see the module docstring)
     money_in: float = 0.0  # buys with their fees, transfers in at the close, after start
     money_out: float = 0.0  # sales less their fees, transfers out at the close, after start
+    day_in: list[float] = field(default_factory=list)  # each day's money in (>= 0)
+    day_out: list[float] = field(default_factory=list)  # each day's money out (>= 0)
 
     @property
     def start_value(self) -> float:
@@ -169,18 +175,24 @@ def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
     cash: list[tuple[datetime, float]] = []
     money_in = money_out = 0.0
     days = flow_days(times, flows)
+    day_in: list[float] = []
+    day_out: list[float] = []
     for t, (when, day) in enumerate(zip(times, days, strict=True)):
-        day_flow = 0.0
+        day_flow = put_in = taken_out = 0.0
         for f in day:
             units[f.coin_id] = units.get(f.coin_id, 0.0) + f.units
             if t > 0:
                 money = f.money if f.money is not None else f.units * closes[f.coin_id][t]
                 day_flow += money
                 if money > 0:
-                    money_in += money
+                    put_in += money
                 else:
-                    money_out -= money
+                    taken_out -= money
                 cash.append((f.time, -money))
+        money_in += put_in
+        money_out += taken_out
+        day_in.append(put_in)
+        day_out.append(taken_out)
         value = float(sum(u * closes[c][t] for c, u in units.items() if u))
         if t == 0:
             if value:
@@ -198,4 +210,5 @@ def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
     for t, f in enumerate(per_day):
         total += f if t else 0.0
         invested.append(total)
-    return Book(list(times), values, per_day, invested, cash, start, money_in, money_out)
+    return Book(list(times), values, per_day, invested, cash, start, money_in, money_out,
+                day_in, day_out)

@@ -205,8 +205,9 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
                      "Money in: buys with their fees; money out: sales less their fees "
                      "(transfers at the day's close). Net money put in = the value at the "
                      "start + money in − money out; gain = value now − net money put in. "
-                     "Time-weighted: daily returns chained, each day's flows counted at its "
-                     "close. XIRR: the annual rate at which the flows' present value is zero. "
+                     "Time-weighted: daily returns chained; money put in works from the "
+                     "start of its day, money taken out counts at what it fetched. "
+                     "XIRR: the annual rate at which the flows' present value is zero. "
                      "BTC instead: the same money moved in and out of BTC on the same days.")
     out: list[Any] = [table]
     if xr.rate is None and xr.reason:

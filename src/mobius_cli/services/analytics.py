@@ -620,5 +620,6 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
     btc_twr = (btc_prices[-1] / btc_prices[held_from] - 1 if held_from < len(times) - 1
                else None)
     return PerformanceReport(book.name, currency, days, result, result.start,
-                             twr(result.values, result.flows), xirr(result.cash_flows),
+                             twr(result.values, result.day_in, result.day_out),
+                             xirr(result.cash_flows),
                              btc_twr, xirr(btc_cash), btc_value, left)
