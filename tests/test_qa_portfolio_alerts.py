@@ -391,7 +391,8 @@ def test_check_summary_counts_alerts_it_could_not_check(fake):
 
 def test_portfolio_add_refuses_a_ticker_and_id_that_disagree(fake):
     done = fake.run_mobius("portfolio", "add", "eth", "1", "--id", "bitcoin", "--price", "5")
-    assert done.returncode == 2 and "different coins" in done.stderr
+    assert done.returncode == 2 and "--id bitcoin is Bitcoin's id (ticker BTC), not ETH's" \
+        in done.stderr
     assert history(fake) == []
     ok = fake.run_mobius("portfolio", "add", "btc", "1", "--id", "bitcoin", "--price", "5")
     assert ok.returncode == 0, ok.stderr

@@ -519,7 +519,7 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
               note: str = "", portfolio: str | None = None, coin_id: str | None = None,
               options: PortfolioOptions | None = None) -> TradeResult:
     """Record a buy (or sell, transfer_in, transfer_out); checked, then ONE transaction."""
-    from mobius_cli.services.market import resolve
+    from mobius_cli.services.market import resolve_one
 
     opts = _opts(options)
     kind = check_kind(kind)
@@ -532,15 +532,8 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
     book = open_portfolio(store, portfolio, opts)
     cur = _currency(currency, book.currency)
     fee_cur = _currency(fee_currency, cur)
-    if symbol and coin_id:  # --id picks one coin of a shared ticker; it may not contradict it
-        coin = cg.coin_by_id(coin_id)
-        if symbol.strip().lower() not in (coin.symbol.lower(), coin.id):
-            raise UsageError(f"{symbol!r} and --id {coin_id} are different coins "
-                             f"(--id {coin_id} is {coin.symbol.upper()})",
-                             hint="give the ticker alone, or --id alone")
-    else:
-        coin = resolve(cg, [symbol] if symbol else [], [coin_id] if coin_id else [],
-                       on_note=opts.on_note)[0]
+    # --id picks one coin of a shared ticker; it may not contradict it
+    coin = resolve_one(cg, symbol, coin_id, on_note=opts.on_note)
     fetched = False
     if unit is None:
         if kind == "transfer_out":
