@@ -29,6 +29,9 @@ from mobius_cli.nl.text import tokenize
         # decimal commas (es/fr/de/pt/it): a comma that cannot group thousands
         ("1,5", 1.5), ("0,25", 0.25), ("1,50", 1.5), ("0,125", 0.125), ("1.500,25", 1500.25),
         ("2,5k", 2500),
+        # dots and spaces that can only group thousands: round numbers, several groups
+        ("60.000", 60000), ("100.000", 100000), ("1.000.000", 1e6), ("70 000", 70000),
+        ("100 000", 100000), ("3.500", 3.5), ("0.000", 0.0),
     ],
 )
 def test_parse_number(text: str, value: float) -> None:
@@ -106,3 +109,15 @@ def test_interval_is_not_also_the_period() -> None:
                          [(3, "months", 90), (2, "years", 730), (48, "hours", 2), (1, "w", 7)])
 def test_period_days(count: int, unit: str, days: int) -> None:
     assert period_days(count, unit) == days
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("avísame si eth baja de 2.000", "target", 2000),
+    ("sag mir wenn btc über 100.000 steigt", "target", 100000),
+    ("alert me if btc drops below 70 000", "target", 70000),
+    ("compré 0,5 btc a 60.000", "price", 60000),
+])
+def test_thousands_written_as_people_write_them(text, key, value):
+    from mobius_cli.nl import Conversation
+
+    assert Conversation().parse(text).entities[key] == value

@@ -42,10 +42,13 @@ INTERVALS: dict[str, int] = {
 
 # A number as people type it: "1,500.25" (comma groups), "1.500,25" (dot groups, comma
 # decimals), "1,5" or "0,25" (a decimal comma: no valid grouping), "2.5", ".5".
-NUMBER = (r"\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d+|\d+(?:\.\d+)?"
-          r"|\.\d+")
+# Dots or spaces group thousands where they cannot be decimals: "1.000.000", "60.000",
+# "70 000" (a single dot group of other digits, "3.500", stays a decimal as in English).
+NUMBER = (r"\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}|\d{1,3}(?: 000)+(?![\d.,])"
+          r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d+|\d+(?:\.\d+)?|\.\d+")
 _NUM_RE = re.compile(rf"({NUMBER})(k|mm|m|bn|b)?")
 _GROUPED_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3}){2,}|[1-9]\d{0,2}(?:\.000)+")
 _GROUPED_COMMAS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 
 
@@ -71,9 +74,11 @@ def parse_number(text: str) -> float | None:
 
 def plain_number(body: str) -> str:
     """The digits of a typed number with a dot for decimals: "1,500.5" → "1500.5",
-    "1.500,5" → "1500.5", "1,5" → "1.5", "0,125" → "0.125" (no thousands start with 0)."""
+    "1.500,5" → "1500.5", "1,5" → "1.5", "0,125" → "0.125" (no thousands start with 0),
+    "60.000" and "1.000.000" and "70 000" → thousands ("3.500" stays 3.5)."""
+    body = body.replace(" ", "")
     if "," not in body:
-        return body
+        return body.replace(".", "") if _DOT_THOUSANDS.fullmatch(body) else body
     if _GROUPED_DOTS.fullmatch(body):
         return body.replace(".", "").replace(",", ".")
     if _GROUPED_COMMAS.fullmatch(body):
