@@ -115,6 +115,21 @@ CONVERSATIONS: list[list[Turn]] = [
     # "in euros?" after a trade: the portfolio in euros, never the trade again
     [("bought 2 eth at 3000", "portfolio_add", {"symbols": ["ETH"], "amount": 2, "price": 3000}),
      ("in euros?", "portfolio_show", {"vs_currency": "eur"})],
+    # after a trade or an alert, only a turn that says it follows on takes it over
+    [("sell 2 eth", "portfolio_remove", {"symbols": ["ETH"], "amount": 2}),
+     ("dump all my doge", "price", {"symbols": ["DOGE"]})],
+    [("sell 2 eth", "portfolio_remove", {"symbols": ["ETH"], "amount": 2}),
+     ("sol too", "portfolio_remove", {"symbols": ["SOL"], "amount": 2})],
+    [("alert me if doge goes above 30 cents", "alert_add",
+      {"symbols": ["DOGE"], "condition": "above", "target": 0.3}),
+     ("what is btc doing", "coin_info", {"symbols": ["BTC"]}),
+     ("delete that alert", "alert_remove", {"symbols": ["DOGE"]})],
+    # "instead" at the end follows on too
+    [("dca $100 into btc weekly for a year", "dca",
+      {"symbols": ["BTC"], "amount": 100, "interval_days": 7, "days": 365}),
+     ("and eth?", "dca", {"symbols": ["ETH"], "amount": 100, "interval_days": 7, "days": 365}),
+     ("monthly instead", "dca",
+      {"symbols": ["ETH"], "amount": 100, "interval_days": 30, "days": 365})],
     # a turn that states its own intent and symbols inherits nothing
     [("btc price in euros", "price", {"symbols": ["BTC"], "vs_currency": "eur"}),
      ("what's the ETH price", "price", {"symbols": ["ETH"]})],

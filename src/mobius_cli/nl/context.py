@@ -13,6 +13,9 @@ from mobius_cli.nl.entities import Scan, find_days
 # Words that open a follow-up, from every language file ("and", "what about", "y", "und").
 FOLLOW_UP = re.compile(r"^ (?:" + "|".join(re.escape(w) for w in langs.follow_up_openers())
                        + r")\b")
+# ...or that end saying so ("sol too", "eth as well", "monthly instead", "eth también").
+FOLLOW_UP_END = re.compile(r" (?:too|also|as well|instead|también|tambem|também|aussi|auch|"
+                           r"anche|stattdessen|en su lugar|plutôt) \W*$")
 PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
 
 def _forget_last() -> re.Pattern[str]:
@@ -60,6 +63,11 @@ class State:
     def reset(self) -> None:
         """Forget everything."""
         self.intent, self.entities, self.last_alert = None, {}, {}
+
+
+def _follows_on(shape: str) -> bool:
+    """Whether a turn says it follows on from the one before ("and eth?", "sol too")."""
+    return FOLLOW_UP.search(shape) is not None or FOLLOW_UP_END.search(shape) is not None
 
 
 def _names_only(scan: Scan) -> bool:
@@ -124,7 +132,7 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         (m.fiat and not m.coin) or scan.prev_word(m.start) in _QUOTE_CUES for m in scan.mentions)
 
     named_alert = slots.alert_id(scan)
-    if state.intent == "alert_remove" and named_alert is not None and FOLLOW_UP.search(shape) \
+    if state.intent == "alert_remove" and named_alert is not None and _follows_on(shape) \
             and not any(m.coin for m in scan.mentions) and intent in ("alert_add", "alert_list",
                                                                       "alert_remove"):
         return "alert_remove", {"alert_id": named_alert}, 0.75  # "and alert 5"
@@ -145,22 +153,26 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         else:
             merged["vs_currency"] = code
         return state.intent, merged, 0.8
-    if not own and scan.mentions and (FOLLOW_UP.search(shape) or len(scan.tokens) <= 4):
+    # A short turn of names leans on the one before ("eth?"); after a trade or an alert it
+    # must say it follows on ("and doge?"): "dump all my doge" is not "sell 2 doge".
+    changed = state.intent in registry.INTENTS and registry.INTENTS[state.intent].changes_data
+    if not own and scan.mentions and (_follows_on(shape) or (
+            len(scan.tokens) <= 4 and not changed)):
         return state.intent, _carry(scan, state, entities), 0.8
-    if not own and not scan.mentions and FOLLOW_UP.search(shape) and state.intent == "movers":
+    if not own and not scan.mentions and _follows_on(shape) and state.intent == "movers":
         direction = slots.build("movers", scan).get("direction")  # "and the best?"
         if direction:
             return "movers", dict(state.entities, direction=direction), 0.75
     takes_days = state.intent == "price" or "days" in registry.allowed(state.intent)
     if not own and not scan.mentions and takes_days and (
-            FOLLOW_UP.search(shape) or len(scan.tokens) <= 5):
+            _follows_on(shape) or len(scan.tokens) <= 5):
         days = find_days(scan)  # "and over a year?": the same question over a new period
         if days is not None:
             prev = "price_history" if state.intent == "price" else state.intent
             keys = registry.allowed(prev)
             merged = {k: v for k, v in state.entities.items() if k in keys}
             return prev, dict(merged, days=days), 0.75
-    if own and FOLLOW_UP.search(shape) and intent == state.intent and intent in (
+    if own and _follows_on(shape) and intent == state.intent and intent in (
             "movers", "gas", "tvl", "defi_protocols", "yields", "dca", "price_history",
             "technical_analysis"):
         merged = dict(state.entities)
