@@ -124,6 +124,9 @@ CONVERSATIONS: list[list[Turn]] = [
       {"symbols": ["DOGE"], "condition": "above", "target": 0.3}),
      ("what is btc doing", "coin_info", {"symbols": ["BTC"]}),
      ("delete that alert", "alert_remove", {"symbols": ["DOGE"]})],
+    # a follow-up's own amount replaces the last one
+    [("convert 2 eth to usd", "convert", {"amount": 2, "from": "ETH", "to": "USD"}),
+     ("and 5 sol?", "convert", {"amount": 5, "from": "SOL", "to": "USD"})],
     # "instead" at the end follows on too
     [("dca $100 into btc weekly for a year", "dca",
       {"symbols": ["BTC"], "amount": 100, "interval_days": 7, "days": 365}),

@@ -99,6 +99,9 @@ def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]
         coins = [m.currency for m in scan.mentions if m.currency]
         if coins:
             merged["from"] = coins[0]
+        amount = slots.build("convert", scan).get("amount")
+        if amount is not None:  # "and 5 sol?": the new amount, not the last one
+            merged["amount"] = amount
     else:
         new = slots.build(prev, scan)
         symbols = slots.symbols_of([m for m in scan.mentions if m.coin])
