@@ -511,3 +511,57 @@ def test_performance_notes_missing_closes_only_for_days_the_coin_is_held(fake_ap
     result = run_mobius("portfolio", "performance", "--days", "3650", "--json")
     assert result.returncode == 0, result.stderr
     assert f"SOL: no closes for {want} of the days it is held in the window" in result.stderr
+
+
+def test_a_trade_later_than_the_newest_close_counts_in_order(fake_apis):
+    """QA: a trade dated yesterday, after the fake's newest close: XIRR agrees in sign with
+    the gain (the value now is dated at the trade, not before it) and BTC's TWR is shown."""
+    fake = fake_apis
+    day = 86400
+    yesterday = (int(time.time()) - day) // 60 * 60
+    assert yesterday > fake.now  # later than every close the fake serves
+    add("eth", "2", "--price", "3000", "--date", _at(fake.now - 100 * day))
+    add("sol", "10", "--price", "100", "--date", _at(yesterday))
+    result = run_mobius("portfolio", "performance", "--days", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    points = {c: _served_points(fake, c, 30) for c in ("bitcoin", "ethereum", "solana")}
+    stamps = [t for t, _ in points["bitcoin"]]
+    eth = [p for _, p in points["ethereum"]]
+    sol = [p for _, p in points["solana"]]
+    btc = [p for _, p in points["bitcoin"]]
+    start_value = 2 * eth[0]
+    value = 2 * eth[-1] + 10 * sol[-1]  # the buy counts at the newest close (live price)
+    gain = value - (start_value + 1000)
+    assert data["value"] == pytest.approx(value, rel=REL)
+    assert data["gain"] == pytest.approx(gain, rel=REL)
+    rate = data["xirr_pct"] / 100
+    # hand-listed flows: the start value, the buy, then the value now at the buy's time
+    cash = [(stamps[0], -start_value), (yesterday, -1000.0), (yesterday, value)]
+    npv = sum(a / (1 + rate) ** ((t - stamps[0]) / day / 365) for t, a in cash)
+    assert abs(npv) < 1e-6 * value
+    assert (rate > 0) == (gain > 0)
+    assert data["btc"]["twr_pct"] == pytest.approx((btc[-1] / btc[0] - 1) * 100, rel=REL)
+
+
+def test_a_lone_trade_later_than_the_newest_close_gives_btc_a_return(fake_apis):
+    """QA: the only trade is yesterday: the portfolio's TWR is the buy against the live
+    price; BTC bought at the live price has returned 0%; XIRR has no annual rate (the money
+    went in at the moment it is valued) instead of -99.93%."""
+    fake = fake_apis
+    yesterday = (int(time.time()) - 86400) // 60 * 60
+    add("sol", "10", "--price", "100", "--date", _at(yesterday))
+    result = run_mobius("portfolio", "performance", "--days", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    sol = [p for _, p in _served_points(fake, "solana", 30)]
+    assert data["value"] == pytest.approx(10 * sol[-1], rel=REL)
+    assert data["twr_pct"] == pytest.approx((10 * sol[-1] / 1000 - 1) * 100, rel=REL)
+    assert data["btc"]["twr_pct"] == 0
+    assert data["btc"]["value"] == pytest.approx(1000, rel=REL)
+    assert data["xirr_pct"] is None and "same day" in data["xirr_note"]
+    assert data["btc"]["xirr_pct"] is None
+    table = run_mobius("portfolio", "performance", "--days", "30")
+    assert table.returncode == 0, table.stderr
+    row = next(x for x in table.stdout.splitlines() if "Time-weighted" in x)
+    assert "—" not in row and "0.00%" in row

@@ -154,3 +154,44 @@ def test_closes_used_are_the_days_a_coin_is_held_or_transferred():
     assert used["a"] == [False, False, True, False, False]
     assert used["b"] == [False, False, False, False, True]  # transferred in and out: valued
     assert used["c"] == [True] * 5
+
+
+def _npv(flows, rate):
+    return sum(a / (1 + rate) ** ((t - flows[0][0]).total_seconds() / 86400 / 365)
+               for t, a in flows)
+
+
+def test_a_trade_after_the_newest_close_goes_in_before_the_value_now_comes_out():
+    # 1 A held from before; the newest close is day 200 (live: 15). A buy of 1 A for 13 at
+    # day 200 + 5 h counts at that close; the value now (2 A at 15 = 30) is dated at the
+    # buy, never before it: XIRR sees -10, -13, then +30, a gain of 7: a positive rate.
+    times = [day(0), day(100), day(200)]
+    book = daily_book(times, {"a": [10.0, 12.0, 15.0]}, {"a": 1.0},
+                      [Flow(day(200, 5), "a", 1.0, 13.0)])
+    assert book.values == pytest.approx([10.0, 12.0, 30.0])
+    assert book.end == day(200, 5)
+    assert book.external == [(day(0), -10.0), (day(200, 5), -13.0)]
+    flows = [(day(0), -10.0), (day(200, 5), -13.0), (day(200, 5), 30.0)]
+    assert book.cash_flows == flows
+    rate = xirr(book.cash_flows).rate
+    # by hand: -10 now, +17 net after 200 days 5 hours
+    assert rate == pytest.approx(1.7 ** (365 / (200 + 5 / 24)) - 1, rel=1e-9)
+    assert rate > 0 and abs(_npv(flows, rate)) < 1e-9 * 30
+
+
+def test_a_lone_trade_after_the_newest_close_has_no_annual_rate_but_no_wrong_one():
+    # Nothing held; one buy after the newest close: money in and the value now are at the
+    # same moment, so no annual rate is reported (never -99.93%).
+    times = [day(0), day(1)]
+    book = daily_book(times, {"a": [10.0, 12.0]}, {}, [Flow(day(1, 20), "a", 1.0, 10.0)])
+    assert book.cash_flows == [(day(1, 20), -10.0), (day(1, 20), 12.0)]
+    result = xirr(book.cash_flows)
+    assert result.rate is None and "same day" in result.reason
+
+
+def test_the_value_now_is_dated_at_the_last_close_when_every_flow_is_before_it():
+    times = [day(0), day(1), day(2)]
+    book = daily_book(times, {"a": [10.0, 12.0, 15.0]}, {},
+                      [Flow(day(0, 5), "a", 1.0, 11.0)])
+    assert book.end == day(2)
+    assert book.cash_flows == [(day(0, 5), -11.0), (day(2), 15.0)]

@@ -9,9 +9,11 @@ Time-weighted return: the value on each daily close, with the day's net external
 chained: TWR = prod(1 + r_t) - 1 (days that start with nothing held are skipped).
 
 Money-weighted return (XIRR): the annual rate r with sum CF_k / (1 + r)^(days_k / 365) = 0,
-money put in negative, money taken out and the value now positive. A rate is reported only
-when exactly one exists in (-99.99%, +2,200,000%): otherwise "no solution" or "not unique"
-with the reason, never a wrong number.
+money put in negative, money taken out and the value now positive; the value now is dated
+at the last close, or at the last flow when a trade is later than the newest close (it is
+valued at that close, the live price), so money always goes in before it comes out.
+A rate is reported only when exactly one exists in (-99.99%, +2,200,000%): otherwise
+"no solution" or "not unique" with the reason, never a wrong number.
 """
 
 from __future__ import annotations
@@ -128,6 +130,10 @@ class Book:
     money_out: float = 0.0  # sales less their fees, transfers out at the close, after start
     day_in: list[float] = field(default_factory=list)  # each day's money in (>= 0)
     day_out: list[float] = field(default_factory=list)  # each day's money out (>= 0)
+    external: list[tuple[datetime, float]] = field(default_factory=list)  # cash_flows
+    # without the value now: the money put in (negative) and taken out, at its time
+    end: datetime | None = None  # when the value now is dated: the last close, or a later
+    # flow's time (its value is the last close's: the live price)
 
     @property
     def start_value(self) -> float:
@@ -200,8 +206,12 @@ def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
             day_flow = 0.0
         values.append(value)
         per_day.append(day_flow)
-    if times and values[-1]:
-        cash.append((times[-1], values[-1]))
+    external = list(cash)
+    # The value now is dated no earlier than the last flow: a trade after the newest close
+    # counts at that close (the live price), and XIRR must see it go in before it comes out.
+    end = max([times[-1], *(f.time for f in flows)]) if times else None
+    if end is not None and values[-1]:
+        cash.append((end, values[-1]))
     start = 0
     if values and not values[0]:
         first = next((t for t in range(1, len(times)) if days[t] or values[t]), None)
@@ -211,4 +221,4 @@ def daily_book(times: Sequence[datetime], closes: dict[str, Sequence[float]],
         total += f if t else 0.0
         invested.append(total)
     return Book(list(times), values, per_day, invested, cash, start, money_in, money_out,
-                day_in, day_out)
+                day_in, day_out, external, end)

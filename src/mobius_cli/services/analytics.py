@@ -603,21 +603,21 @@ def performance(store: Store, cg: CoinGecko, days: int = 365, portfolio: str | N
     result = daily_book(times, closes, held, flows)
     held_from = next((i for i, v in enumerate(result.values) if v > 0), len(times) - 1)
     btc_prices = [p.price for p in frame]
+    # BTC instead: the same money in and out at the same times, buying and selling BTC at
+    # the close each flow counts at; its value now dated like the portfolio's.
     btc_units = 0.0
-    btc_cash: list[tuple[datetime, float]] = []
     if result.values[0]:
         btc_units = result.values[0] / btc_prices[0]
-        btc_cash.append((times[0], -result.values[0]))
     for i in range(1, len(times)):
         if result.flows[i]:
             btc_units += result.flows[i] / btc_prices[i]
-            btc_cash.append((times[i], -result.flows[i]))
     btc_value = btc_units * btc_prices[-1]
-    if btc_value:
-        btc_cash.append((times[-1], btc_value))
+    btc_cash = list(result.external)
+    if btc_value and result.end is not None:
+        btc_cash.append((result.end, btc_value))
     # BTC's time-weighted return over the days the portfolio's counts: from the first
-    # close with something held.
-    btc_twr = (btc_prices[-1] / btc_prices[held_from] - 1 if held_from < len(times) - 1
+    # close with something held (bought at the last close: 0%, it is the live price).
+    btc_twr = (btc_prices[-1] / btc_prices[held_from] - 1 if result.values[held_from] > 0
                else None)
     return PerformanceReport(book.name, currency, days, result, result.start,
                              twr(result.values, result.day_in, result.day_out),
