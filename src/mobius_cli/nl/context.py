@@ -16,6 +16,8 @@ FOLLOW_UP = re.compile(r"^ (?:" + "|".join(re.escape(w) for w in langs.follow_up
 # ...or that end saying so ("sol too", "eth as well", "monthly instead", "eth también").
 FOLLOW_UP_END = re.compile(r" (?:too|also|as well|instead|también|tambem|também|aussi|auch|"
                            r"anche|stattdessen|en su lugar|plutôt) \W*$")
+# Words that widen a question to everything: no earlier chain, protocol or coin applies.
+_WHOLE = re.compile(r" (?:total|overall|all|whole|entire|global|gesamt|todo|toda|tout|toute) ")
 PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
 
 def _forget_last() -> re.Pattern[str]:
@@ -182,7 +184,9 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
         merged.update(entities)
         return intent, merged, confidence
     if own and intent == state.intent and not scan.mentions and len(scan.tokens) <= 4 \
-            and not entities:  # "in gwei?" after "eth gas": the same question, same places
+            and not entities and not _WHOLE.search(shape):
+        # "in gwei?" after "eth gas": the same question, same places ("total defi tvl"
+        # after "tvl on arbitrum" asks for all of it)
         return intent, dict(state.entities), confidence
     if intent == "alert_remove" and not entities and state.last_alert:
         return intent, dict(state.last_alert), confidence

@@ -151,6 +151,7 @@ def _lookup(phrase: str, raw: str, tokens: list[Token], start: int, end: int,
             and raw.isupper() and ((raw.isalpha() and 2 <= len(raw) <= 6)
                                    or _DIGIT_TICKER_RE.fullmatch(raw) is not None)
             and upper not in vocab.NOT_TICKERS and phrase not in vocab.FIAT_WORDS
+            and phrase not in COMMON_WORDS  # "BTC PRICE NOW": an everyday word in capitals
             and phrase not in vocab.INDICATORS and phrase not in vocab.CATEGORIES):
         m.coin, m.tickerish = upper, True
     if m.coin or m.chain or m.protocol or m.fiat:

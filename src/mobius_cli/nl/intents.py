@@ -163,6 +163,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"(?:an? transactions?|an? transfer|an? tx|an? swap|transactions?) cost)", 5),
         (r"(?:send|make|do) an? (?:transaction|transfer|tx)|cost to (?:send|transact|bridge|"
          r"swap|transfer|move)", 5),
+        # what an action costs, either way round: "what does a transfer cost", "cost of a swap"
+        (r"(?:transfers?|swaps?|tx|txs|transactions?|bridging) (?:\w+ )?(?:cost|costs|fee|fees)"
+         r"|(?:cost|costs|fee|fees|price) (?:of|for) (?:an? |the |one )?(?:transfer|swap|tx|"
+         r"transaction|bridge)", 5),
         # "gas price" is about fees, not a coin's price.
         (r"gas (?:prices?|costs?|fees?|now|today|right now)|(?:prix|precio|preco|preis|prezzo|"
          r"costo|custo|cout) (?:du |del |de |do |des |of |the )?(?:gas|gaz)|(?:cuesta|custa|"
