@@ -100,10 +100,34 @@ def test_kraken_ledger_codes_and_fees(app):
     # proceeds 239.62, cost 200.32 -> +39.30; withdraw 0.001 + 0.00005 fee = 0.00105,
     # cost 52.584 leaves: 0.00495 BTC for 247.896.
     assert btc.amount == D("0.00495") and btc.cost_basis == D("247.896")
-    assert ledger.realized == D("39.30")
+    # the withdrawal's fee, 0.00005 BTC at BTC's close that day, is the realized loss
+    btc_eur = _close_near(app, "bitcoin", "eur", "2026-03-05T00:00:00Z")
+    out = next(t for t in txs if t.kind == "transfer_out")
+    assert (out.amount, out.fee, out.fee_currency) == (D("0.00105"), D("0.00005"), "btc")
+    assert float(out.fee_value) == pytest.approx(0.00005 * btc_eur, rel=1e-12)
+    assert float(ledger.realized) == pytest.approx(39.30 - 0.00005 * btc_eur, rel=1e-12)
     dot = next(t for t in txs if t.symbol == "DOT")
-    # staking is valued at DOT's price that day: the stored rate, never fetched again
-    assert dot.coin_id == "polkadot" and dot.amount == D("1.5") and dot.rate > 0
+    # staking: a transfer in priced in euros at DOT's close that day (never "1 DOT per
+    # DOT"), stored so it is never fetched again
+    dot_eur = _close_near(app, "polkadot", "eur", "2026-03-01T00:00:00Z")
+    assert (dot.kind, dot.coin_id, dot.amount) == ("transfer_in", "polkadot", D("1.5"))
+    assert (dot.currency, dot.rate) == ("eur", 1)
+    assert float(dot.price) == pytest.approx(dot_eur, rel=1e-12)
+    assert float(ledger.positions["polkadot"].cost_basis) == pytest.approx(1.5 * dot_eur,
+                                                                          rel=1e-12)
+
+
+def _close_near(app, coin, vs, iso):
+    """The daily close the fake serves nearest to a moment (fetched by hand)."""
+    import json
+    import urllib.request
+
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    url = (os.environ["MOBIUS_COINGECKO_URL"].rstrip("/") +
+           f"/coins/{coin}/market_chart?vs_currency={vs}&days=max&interval=daily")
+    with urllib.request.urlopen(url) as reply:
+        prices = json.load(reply)["prices"]
+    return min(prices, key=lambda p: abs(p[0] / 1000 - moment))[1]
 
 
 def test_binance_transaction_history_groups_rows(app):
@@ -307,3 +331,16 @@ def test_coinbase_newer_layout_parses_money_text():
 ])
 def test_kraken_asset_codes(code, ticker):
     assert formats.kraken_asset(code) == ticker
+
+
+def test_a_reward_without_a_price_is_priced_in_money_in_every_reader(app, tmp_path):
+    # Koinly: 0.5 SOL received alone, no Net Worth: a transfer in at SOL's close that day,
+    # in the portfolio's currency, exactly as a Kraken staking reward is
+    path = tmp_path / "reward.csv"
+    path.write_text(",".join(formats.KOINLY_COLUMNS) + "\n"
+                    "2026-02-01 00:00 UTC,,,0.5,SOL,,,,,reward,staking,\n")
+    pio.import_file(app.store, app.coingecko, str(path), fmt="koinly")
+    (tx,) = rows_of(app)
+    sol_usd = _close_near(app, "solana", "usd", "2026-02-01T00:00:00Z")
+    assert (tx.kind, tx.currency, tx.rate, tx.amount) == ("transfer_in", "usd", 1, D("0.5"))
+    assert float(tx.price) == pytest.approx(sol_usd, rel=1e-12)

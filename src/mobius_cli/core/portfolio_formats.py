@@ -530,7 +530,13 @@ def _kraken_single(line: int, r: dict[str, str]) -> list[Row] | str:
         return [Row(line, "transfer_in", asset, net, Decimal(1), asset.lower(), moment,
                     fee_currency=asset.lower(), note=f"kraken {kind}", market_price=True)]
     if amount < 0:
-        return [Row(line, "transfer_out", asset, -amount + fee, Decimal(0), asset.lower(),
+        # Every unit that left (the amount and the fee) leaves the holdings; the fee, in
+        # the coin, is valued at the coin's price that day: the realized loss.
+        if fee:
+            return [Row(line, "transfer_out", asset, -amount + fee, Decimal(1), asset.lower(),
+                        moment, fee=fee, fee_currency=asset.lower(), note=f"kraken {kind}",
+                        market_price=True)]
+        return [Row(line, "transfer_out", asset, -amount, Decimal(0), asset.lower(),
                     moment, fee_currency=asset.lower(), note=f"kraken {kind}")]
     return f"{kind} without an amount"
 

@@ -153,7 +153,10 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
         except UsageError as exc:
             errors.append((row.line, exc.message))
             continue
-        txs.append(Transaction(row.kind, coin_id, symbol, row.amount, row.price, row.currency,
+        price, currency = row.price, row.currency
+        if row.market_price:  # priced in the coin itself: its price that day, as money
+            price, currency, rate = row.price * rate, book.currency, Decimal(1)
+        txs.append(Transaction(row.kind, coin_id, symbol, row.amount, price, currency,
                                row.time, rate=rate, fee=row.fee,
                                fee_currency=row.fee_currency or row.currency,
                                fee_rate=fee_rate, note=row.note, source=source))
