@@ -257,6 +257,52 @@ def test_llm_use_models_and_status(fake_apis, model):
     assert bad.returncode == 2 and "unknown preset" in bad.stderr
 
 
+def test_llm_use_vllm_takes_the_one_model_the_server_serves(fake_apis, model):
+    model.models = ["qwen2.5-7b-instruct"]
+    used = fake_apis.run_mobius("llm", "use", "vllm", "--url", model.url)
+    assert used.returncode == 0, used.stderr
+    assert "qwen2.5-7b-instruct" in used.stderr and "the one model it serves" in used.stderr
+    listed = fake_apis.run_mobius("llm", "models")
+    row = next(x for x in listed.stdout.splitlines() if "qwen2.5-7b-instruct" in x)
+    assert "✓" in row
+    status = json.loads(fake_apis.run_mobius("llm", "status", "--json").stdout)
+    assert status["configured"] is True and status["model"] == "qwen2.5-7b-instruct"
+
+
+def test_llm_use_vllm_with_several_models_sets_none_and_says_how(fake_apis, model):
+    used = fake_apis.run_mobius("llm", "use", "vllm", "--url", model.url)
+    assert used.returncode == 0, used.stderr
+    assert "no model set: `mobius config set llm_model NAME`" in used.stderr
+    assert "it offers 2: fake-large, fake-small" in used.stderr
+    shown = fake_apis.run_mobius("config", "get", "llm_model")
+    assert shown.returncode == 0 and shown.stdout.strip() == "", shown.stdout
+    status = json.loads(fake_apis.run_mobius("llm", "status", "--json").stdout)
+    assert status["configured"] is False and status["model"] is None
+    assert status["base_url"] == model.url and "no model set" in status["error"]
+    assert model.requests == []  # nothing was sent to a model named "default"
+    doctor = json.loads(fake_apis.run_mobius("doctor", "--json").stdout)
+    assert "no model set" in doctor["llm"]["error"]
+    table = fake_apis.run_mobius("doctor")
+    assert "no model set" in " ".join(table.stdout.split())
+    # the models can still be listed, none in use
+    listed = fake_apis.run_mobius("llm", "models", "--json")
+    assert json.loads(listed.stdout) == ["fake-large", "fake-small"]
+    plain = fake_apis.run_mobius("llm", "models")
+    assert "✓" not in plain.stdout and "no model set" in " ".join(plain.stdout.split())
+    # naming one sets it
+    fake_apis.run_mobius("config", "set", "llm_model", "fake-large")
+    status = json.loads(fake_apis.run_mobius("llm", "status", "--json").stdout)
+    assert status["configured"] is True and status["model"] == "fake-large"
+
+
+def test_llm_use_lmstudio_unreachable_sets_no_model(fake_apis):
+    used = fake_apis.run_mobius("llm", "use", "lmstudio", "--url", "http://127.0.0.1:9/v1")
+    assert used.returncode == 0, used.stderr
+    assert "could not list its models" in used.stderr and "no model set" in used.stderr
+    status = json.loads(fake_apis.run_mobius("llm", "status", "--json").stdout)
+    assert status["model"] is None and "no model set" in status["error"]
+
+
 def _rules_as_a_model(request):
     """A fake model whose understanding is the rule parser's, as tool calls."""
     text = request["messages"][-1]["content"]

@@ -19,6 +19,9 @@ llm_app = typer.Typer(
     no_args_is_help=True)
 
 
+NO_MODEL = "no model set: `mobius config set llm_model NAME` (see `mobius llm models`)"
+
+
 def status(app: AppContext, *, probe: bool = True) -> dict[str, Any]:
     """Endpoint, model, where the key comes from, and (probing) whether tools work."""
     from mobius_cli.providers.urls import mask_url
@@ -29,6 +32,8 @@ def status(app: AppContext, *, probe: bool = True) -> dict[str, Any]:
                             "base_url": mask_url(url) if url else None,
                             "model": model or None, "key": secret_source("llm"),
                             "tools": None, "error": None}
+    if url and not model:
+        info["error"] = NO_MODEL
     client = app.llm
     if probe and client is not None:
         from mobius_cli.errors import MobiusError
@@ -44,15 +49,17 @@ def status(app: AppContext, *, probe: bool = True) -> dict[str, Any]:
 def use(ctx: typer.Context,
         preset: Annotated[str, typer.Argument(
             metavar="PRESET", help="openai, groq, openrouter, ollama, lmstudio or vllm.")],
-        model: Annotated[str | None, typer.Option("--model", "-m",
-                                                  help="The model (default: the preset's).")]
-        = None,
+        model: Annotated[str | None, typer.Option(
+            "--model", "-m", help="The model (default: the preset's; vllm and lmstudio: the "
+            "one model the server lists).")] = None,
         url: Annotated[str | None, typer.Option("--url", help="Another base URL.")] = None,
         ) -> None:
     """Point Mobius at an endpoint: writes llm_url and llm_model to config.toml.
 
     Examples: `mobius llm use ollama`, `mobius llm use groq -m llama-3.1-8b-instant`,
-    `mobius llm use vllm --url http://gpu-box:8000/v1 -m qwen2.5`.
+    `mobius llm use vllm --url http://gpu-box:8000/v1` (the model it serves).
+    Without -m, vllm and lmstudio take the one model the server lists; when it lists
+    several or cannot be reached, no model is set: `mobius config set llm_model NAME`.
     """
     from mobius_cli.errors import UsageError
     from mobius_cli.providers.llm import PRESETS
@@ -63,16 +70,57 @@ def use(ctx: typer.Context,
     if name not in PRESETS:
         raise UsageError(f"unknown preset {preset!r}", hint="one of " + ", ".join(PRESETS))
     base, default_model, needs_key = PRESETS[name]
-    values = {"llm_url": parse_value("llm_url", url or base),
-              "llm_model": parse_value("llm_model", model or default_model)}
+    endpoint = parse_value("llm_url", url or base)
+    chosen, why = model or default_model, ""
+    if not chosen:  # vLLM, LM Studio: the model the server offers, when it lists one
+        chosen, why = _served_model(endpoint)
     path = Paths.resolve().config_file
     config = read_raw_config(path)
-    config.update(values)
+    config["llm_url"] = endpoint
+    if chosen:
+        config["llm_model"] = parse_value("llm_model", chosen)
+    else:
+        config.pop("llm_model", None)
     write_config(path, config)
-    typer.echo(f"LLM: {values['llm_model']} at {values['llm_url']}", err=True)
+    if chosen:
+        typer.echo(f"LLM: {chosen} at {endpoint}{why}", err=True)
+    else:
+        typer.echo(f"LLM: {endpoint}, {NO_MODEL}{why}", err=True)
     if needs_key and secret_source("llm") is None:
         typer.echo("next: store its API key with `mobius keys set llm` "
                    "(or export OPENAI_API_KEY)", err=True)
+
+
+def _served_model(url: str) -> tuple[str | None, str]:
+    """The endpoint's model when it lists exactly one (else None), and a note saying why."""
+    from mobius_cli.errors import MobiusError
+    from mobius_cli.providers.llm import LlmClient
+    from mobius_cli.secrets import get_secret
+
+    try:
+        names = LlmClient(url, "", get_secret("llm"), timeout=5.0).models()
+    except MobiusError as exc:
+        return None, f" (could not list its models: {exc.message})"
+    if len(names) == 1:
+        return names[0], " (the one model it serves)"
+    if not names:
+        return None, " (it lists no models)"
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return None, f" (it offers {len(names)}: {shown})"
+
+
+def _client(app: AppContext) -> Any:
+    """The configured client, or one without a model when only the endpoint is set."""
+    if app.llm is not None:
+        return app.llm
+    url = app.settings.get("llm_url")
+    if not url:
+        return None
+    from mobius_cli.providers.llm import LlmClient
+    from mobius_cli.secrets import get_secret
+
+    return LlmClient(url, "", get_secret("llm"), timeout=app.settings.get("timeout"),
+                     max_retry_wait=app.settings.get("max_retry_wait"))
 
 
 @llm_app.command("models")
@@ -85,15 +133,18 @@ def models(ctx: typer.Context, json: JsonOpt = False) -> None:
     from mobius_cli.render.output import emit, new_table
 
     app = app_context(ctx, json=json)
-    if app.llm is None:
+    client = _client(app)
+    if client is None:
         raise UsageError("no LLM is configured", hint="e.g. `mobius llm use ollama`")
     with app.spinner("Asking the endpoint…"):
-        names = app.llm.models()
+        names = client.models()
 
     def table() -> Any:
-        view = new_table(f"Models at {app.llm.base_url}", "Model", "In use")
+        view = new_table(f"Models at {client.base_url}", "Model", "In use")
         for name in names:
-            view.add_row(name, "✓" if name == app.llm.model else "")
+            view.add_row(name, "✓" if name == client.model else "")
+        if not client.model:
+            view.caption = NO_MODEL
         return view
 
     emit(app, names, table)

@@ -17,14 +17,15 @@ from typing import Any
 from mobius_cli.errors import SourceError, UsageError
 
 SOURCE = "LLM"
-# Presets for `mobius llm use`: base URL, a sensible default model, whether a key is needed.
-PRESETS: dict[str, tuple[str, str, bool]] = {
+# Presets for `mobius llm use`: base URL, a sensible default model (None: the server serves
+# whatever it was started with, so the model is the one it lists), whether a key is needed.
+PRESETS: dict[str, tuple[str, str | None, bool]] = {
     "openai": ("https://api.openai.com/v1", "gpt-4o-mini", True),
     "groq": ("https://api.groq.com/openai/v1", "llama-3.3-70b-versatile", True),
     "openrouter": ("https://openrouter.ai/api/v1", "openai/gpt-4o-mini", True),
     "ollama": ("http://localhost:11434/v1", "llama3.1", False),
-    "lmstudio": ("http://localhost:1234/v1", "local-model", False),
-    "vllm": ("http://localhost:8000/v1", "default", False),
+    "lmstudio": ("http://localhost:1234/v1", None, False),
+    "vllm": ("http://localhost:8000/v1", None, False),
 }
 
 
