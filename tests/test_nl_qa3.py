@@ -27,3 +27,37 @@ def test_a_widening_word_drops_the_last_place():
     assert conv.parse("tvl on arbitrum").entities == {"chain": "arbitrum"}
     assert (conv.parse("total defi tvl").entities, conv.parse("and optimism?").entities) == \
         ({}, {"chain": "optimism"})
+
+
+@pytest.mark.parametrize(("text", "argv"), [
+    ("fear and greed index last week", ["fear-greed", "--days", "7"]),
+    ("how risky is my portfolio over 90 days", ["portfolio", "risk", "--days", "90"]),
+    ("rebalance my portfolio using the last 180 days",
+     ["portfolio", "optimize", "--days", "180"]),
+    ("alert me if btc goes above 100k eur", ["alerts", "add", "BTC", "--above", "100000",
+                                              "--vs", "eur"]),
+    ("show my portfolio in btc", ["portfolio", "show", "--vs", "btc"]),
+    ("bought 1 eth at 3000 eur", ["portfolio", "add", "ETH", "1", "--price", "3000",
+                                  "--currency", "eur"]),
+])
+def test_what_a_sentence_states_reaches_the_command(text, argv):
+    """A period, a currency or a day the intent has no entity for still reaches the command
+    that takes it, instead of a note that it was not applied."""
+    from mobius_cli.dispatch import _plan, unhonoured_notes
+
+    result = Conversation().parse(text)
+    action = _plan(result, wants_chart=False, repl=False)
+    assert action.argv == argv
+    assert unhonoured_notes(action, result.unhonoured) == []
+
+
+def test_a_trade_said_to_be_yesterday_or_days_ago_is_dated():
+    from datetime import date
+
+    from mobius_cli.dispatch import trade_date
+
+    today = date(2026, 12, 2)
+    assert trade_date("bought 2 eth yesterday", today) == "2026-12-01"
+    assert trade_date("sold 1 btc 3 days ago", today) == "2026-11-29"
+    assert trade_date("compré 1 eth ayer", today) == "2026-12-01"
+    assert trade_date("bought 2 eth at 3000", today) is None

@@ -11,6 +11,8 @@ from mobius_cli.core import registry
 from mobius_cli.errors import UsageError
 
 if TYPE_CHECKING:
+    from datetime import date as date_type
+
     from mobius_cli.context import AppContext
     from mobius_cli.nl import Conversation, ParseResult
 
@@ -99,10 +101,14 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
         example = spec.examples[0] if spec.examples else spec.name
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
                       f"{spec.need}. Try e.g. “{example}”.", exit_code=2)
-    call = spec.build(entities, registry.Options(chart=wants_chart,
-                                                 disable=wants_disable(result.text),
-                                                 staking=wants_staking(result.text)))
-    vs = (getattr(result, "unhonoured", None) or {}).get("vs_currency")
+    stated = getattr(result, "unhonoured", None) or {}
+    trade = intent in ("portfolio_add", "portfolio_remove")
+    call = spec.build(entities, registry.Options(
+        chart=wants_chart, disable=wants_disable(result.text),
+        staking=wants_staking(result.text), days=stated.get("days"),
+        date=trade_date(result.text) if trade else None,
+        currency=stated.get("vs_currency") if trade else None))
+    vs = stated.get("vs_currency")
     if vs and spec.takes_vs and "--vs" not in call.argv:
         # "gas in euros": the intent carries no currency, but its command quotes in one.
         call.argv += ["--vs", vs]
@@ -184,6 +190,27 @@ def wants_staking(text: str) -> bool:
     return re.search(r"\b(?:re)?stak(?:e|es|ed|ing|er|en)\b", text, re.I) is not None
 
 
+_AGO = r"\b(\d{1,3}) days? ago\b|\bhace (\d{1,3}) d[ií]as\b|\bil y a (\d{1,3}) jours\b|" \
+    r"\bvor (\d{1,3}) tagen\b|\bh[áa] (\d{1,3}) dias\b"
+_YESTERDAY = r"\b(?:yesterday|ayer|hier|gestern|ontem|ieri)\b"
+
+
+def trade_date(text: str, today: date_type | None = None) -> str | None:
+    """The day a trade was made when the sentence says so ("yesterday", "3 days ago"), as
+    YYYY-MM-DD (UTC); None when it does not."""
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    today = today or datetime.now(timezone.utc).date()
+    if re.search(_YESTERDAY, text, re.I):
+        return (today - timedelta(days=1)).isoformat()
+    found = re.search(_AGO, text, re.I)
+    if found:
+        days = int(next(g for g in found.groups() if g))
+        return (today - timedelta(days=days)).isoformat()
+    return None
+
+
 def wants_chart(text: str) -> bool:
     """Whether a history question asks for a picture rather than a table."""
     import re
@@ -242,11 +269,11 @@ def unhonoured_notes(action: Action, unhonoured: dict[str, Any]) -> list[str]:
     if "year" in unhonoured:
         lines.append(f"`{command}` cannot look at a calendar year: {unhonoured['year']} is "
                      "not applied")
-    if "days" in unhonoured:
+    if "days" in unhonoured and not {"--days", "--date"} & set(action.argv):
         days = unhonoured["days"]
         period = "all time" if days == "max" else f"{days} day{'s' if days != 1 else ''}"
         lines.append(f"the {period} asked for is not applied: `{command}` answers for now")
-    if "vs_currency" in unhonoured and "--vs" not in action.argv:
+    if "vs_currency" in unhonoured and not {"--vs", "--currency"} & set(action.argv):
         lines.append(f"`{command}` does not take a currency: "
                      f"{str(unhonoured['vs_currency']).upper()} is not applied")
     return lines

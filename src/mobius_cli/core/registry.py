@@ -173,6 +173,10 @@ class Options:
     chart: bool = False
     disable: bool = False  # "mute/disable/pause the eth alert": switch off, do not delete
     staking: bool = False  # "where can I stake eth": staking protocols' pools
+    # Stated in the sentence though the intent carries no such entity (see dispatch):
+    days: int | str | None = None  # "fear and greed last week" → fear-greed --days 7
+    date: str | None = None  # "bought 2 eth yesterday" → --date YYYY-MM-DD
+    currency: str | None = None  # "bought 1 eth at 3000 eur" → --currency eur
 
 
 Builder = Callable[[dict[str, Any], Options], Call]
@@ -350,15 +354,38 @@ def _trade(kind: str) -> Builder:
     def build(e: dict[str, Any], o: Options) -> Call:
         symbol, amount = e["symbols"][0], number_arg(e["amount"])
         price = number_arg(e["price"]) if e.get("price") is not None else None
-        return Call(["portfolio", kind, symbol, amount, *(["--price", price] if price else [])],
+        currency = o.currency if price else None  # the currency the price was said in
+        return Call(["portfolio", kind, symbol, amount, *(["--price", price] if price else []),
+                     *(["--currency", currency] if currency else []),
+                     *(["--date", o.date] if o.date else [])],
                     f"{PORTFOLIO}:{'add' if kind == 'add' else 'remove'}_trade",
-                    {"symbol": symbol, "amount": amount, "price": price})
+                    {"symbol": symbol, "amount": amount, "price": price, "currency": currency,
+                     "date": o.date})
     return build
 
 
+def _stated_days(o: Options) -> int | None:
+    """A number of days the sentence stated for a command that takes --days."""
+    return o.days if isinstance(o.days, int) and o.days > 1 else None
+
+
 def _risk(e: dict[str, Any], o: Options) -> Call:
-    return Call(["portfolio", "risk", *(["--chart"] if o.chart else [])], f"{ANALYTICS}:show_risk",
-                {"chart": o.chart})
+    days = _stated_days(o)
+    return Call(["portfolio", "risk", *(["--days", str(days)] if days else []),
+                 *(["--chart"] if o.chart else [])], f"{ANALYTICS}:show_risk",
+                {"chart": o.chart, **({"days": days} if days else {})})
+
+
+def _optimize(e: dict[str, Any], o: Options) -> Call:
+    days = _stated_days(o)
+    return Call(["portfolio", "optimize", *(["--days", str(days)] if days else [])],
+                f"{ANALYTICS}:show_optimize", {"days": days} if days else {})
+
+
+def _fear_greed(e: dict[str, Any], o: Options) -> Call:
+    days = _stated_days(o)
+    return Call(["fear-greed", *(["--days", str(days)] if days else [])],
+                f"{MARKET}:show_fear_greed", {"days": days} if days else {})
 
 
 ALERT_FLAGS = {"above": "--above", "below": "--below", "cross": "--cross",
@@ -423,8 +450,7 @@ def _intents() -> dict[str, Intent]:
                ("top gainers today", "biggest losers"), command="movers", build=_movers,
                takes_vs=True),
         Intent("fear_greed", "the Fear & Greed index / overall sentiment", (),
-               ("fear and greed",), command="fear-greed",
-               build=_plain(["fear-greed"], f"{MARKET}:show_fear_greed")),
+               ("fear and greed",), command="fear-greed", build=_fear_greed),
         Intent("technical_analysis", "indicators and signals: RSI, MACD, Bollinger, moving "
                "averages, overbought/oversold", ("symbols", "indicator", "vs_currency"),
                ("is btc overbought", "rsi for sol"), coin, "a coin", "ta", _ta, takes_vs=True),
@@ -461,12 +487,11 @@ def _intents() -> dict[str, Intent]:
                "correlation", (), ("how risky is my portfolio",), command="portfolio risk",
                build=_risk),
         Intent("portfolio_optimize", "suggest an allocation / rebalancing", (),
-               ("how should I rebalance",), command="portfolio optimize",
-               build=_plain(["portfolio", "optimize"], f"{ANALYTICS}:show_optimize")),
+               ("how should I rebalance",), command="portfolio optimize", build=_optimize),
         Intent("alert_add", "create a price or %-move alert", ("symbols", "condition", "target"),
                ("alert me if eth drops below 2.5k", "alert when sol is up 10% today"),
                ("symbols", "condition", "target"), "a coin, a condition and a target",
-               "alerts add", _alert_add, changes_data=True),
+               "alerts add", _alert_add, changes_data=True, takes_vs=True),
         Intent("alert_list", "show alerts", (), ("what alerts do I have",),
                command="alerts list", build=_plain(["alerts", "list"], f"{ALERTS}:show_alerts")),
         # "delete that alert" with nothing it can refer to asks which, never removes all

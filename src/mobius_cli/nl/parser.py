@@ -98,7 +98,7 @@ def stated_elsewhere(intent: str, scan: Scan, entities: dict[str, Any]) -> dict[
         if days is not None and "year" not in out and (days != 1 or past):
             out["days"] = days
     if "vs_currency" not in keys and intent != "convert" and "vs_currency" not in entities:
-        vs = slots.quote_fiat(scan)
+        vs = slots.quote_fiat(scan) or slots.fiat_after_number(scan)
         if vs:
             out["vs_currency"] = vs
     return out

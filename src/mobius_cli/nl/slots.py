@@ -235,6 +235,14 @@ def quote_fiat(scan: Scan) -> str | None:
     return None
 
 
+def fiat_after_number(scan: Scan) -> str | None:
+    """The currency a figure is said in ("above 100k eur", "at 3000 euros")."""
+    for m in scan.mentions:
+        if m.fiat and not m.coin and m.start and scan.tokens[m.start - 1].kind == "num":
+            return m.fiat.lower()
+    return None
+
+
 def with_vs(build: Callable[[Scan], Entities]) -> Callable[[Scan], Entities]:
     """A builder that also states `vs_currency` when the sentence asks for one."""
     def wrapped(scan: Scan) -> Entities:
@@ -247,7 +255,15 @@ def with_vs(build: Callable[[Scan], Entities]) -> Callable[[Scan], Entities]:
     return wrapped
 
 
+# Coins CoinGecko quotes in: "my portfolio in btc" asks for its value in bitcoin.
+_CRYPTO_QUOTES = frozenset({"BTC", "ETH", "LTC", "BCH", "BNB", "EOS", "XRP", "XLM", "LINK",
+                            "DOT", "YFI", "SATS"})
+
+
 def _portfolio_show(scan: Scan) -> Entities:
+    for m in scan.mentions:
+        if m.coin in _CRYPTO_QUOTES and _after_cue(scan, m, ("in", "en", "em", "auf")):
+            return {"vs_currency": m.coin.lower()}
     return {}
 
 
