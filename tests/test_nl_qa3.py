@@ -16,6 +16,14 @@ from mobius_cli.nl import Conversation
     ("cost of a swap on arbitrum", "gas", {"chain": "arbitrum"}),
     ("what are tx fees like on base", "gas", {"chain": "base"}),
     ("total defi tvl", "tvl", {}),
+    ("what is 3 eth worth", "convert", {"amount": 3, "from": "ETH"}),
+    ("what is the value of 10 sol", "convert", {"amount": 10, "from": "SOL"}),
+    ("is eth worth buying", "technical_analysis", {"symbols": ["ETH"]}),
+    # a total is not a unit price
+    ("i bought 3 eth for 6000 total", "portfolio_add",
+     {"symbols": ["ETH"], "amount": 3, "price": 2000}),
+    ("bought 2 btc for a total of 120k", "portfolio_add",
+     {"symbols": ["BTC"], "amount": 2, "price": 60000}),
 ])
 def test_one_sentence(text, intent, entities):
     result = Conversation().parse(text)

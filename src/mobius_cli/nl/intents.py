@@ -40,6 +40,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:NUM|PCT) (?:COIN|FIAT) (?:to|in|into|en|em|for|in terms of) (?:COIN|FIAT)", 4),
         (r"(?:NUM) (?:COIN|FIAT) (?:is )?worth in|NUM (?:COIN|FIAT) is (?:\? |"
          r"how much )?(?:in )?(?:COIN|FIAT)", 4),
+        # "what is 3 eth worth", "how much are 2 btc worth": an amount's value
+        (r"NUM COIN (?:is |are )?worth|worth of NUM COIN|value of NUM COIN", 5),
         (r"NUM (?:in|to|into|en|em) (?:COIN|FIAT)", 3),
         (r"NUM (?:COIN|FIAT) (?:\w+ ){1,3}(?:in|into|en|em) (?:COIN|FIAT)", 3),
         (r"turn NUM|NUM (?:COIN|FIAT) (?:is|are|would be) how|if i (?:have|had|own|owned|hold|"

@@ -396,7 +396,22 @@ def _trade(scan: Scan) -> Entities:
     price = _price_index(scan, amount)
     if price is not None:
         out["price"] = _num(scan, price)
+        if _is_total(scan, price) and out.get("amount"):
+            # "3 eth for 6000 total", "for a total of 120k": the unit price is the share
+            out["price"] = to_number(out["price"] / out["amount"])
     return out
+
+
+_TOTAL_AFTER = frozenset({"total", "altogether", "overall", "all"})
+
+
+def _is_total(scan: Scan, index: int) -> bool:
+    """Whether the number at `index` is what the whole trade cost, not a unit price."""
+    words = [t.text for t in scan.tokens]
+    after = words[index + 1:index + 3]
+    before = words[max(0, index - 3):index]
+    return (bool(after) and (after[0] in _TOTAL_AFTER or after[:2] == ["in", "total"])) or \
+        before[-3:] == ["a", "total", "of"] or before[-2:] == ["total", "of"]
 
 
 def condition_of(scan: Scan, target: int) -> str:
