@@ -15,6 +15,17 @@ MOBIUS_BIN = str(Path(sys.executable).parent / "mobius")
 _SCRUB = ("MOBIUS_", "COINGECKO_", "OPENAI_", "FORCE_COLOR")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package once, before any worker starts: every worker and every CLI
+    started as a subprocess then loads bytecode instead of compiling the sources again
+    (PYTHONDONTWRITEBYTECODE, set on some machines, stops Python caching it itself)."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has done it
+        return
+    import compileall
+
+    compileall.compile_dir(str(REPO / "src" / "mobius_cli"), quiet=1, workers=1)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def built_once_per_process():
     """Typer's command tree and the TLS context, built once as one process would build

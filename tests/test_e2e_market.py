@@ -445,9 +445,11 @@ def test_html_page_with_200_is_exit_1(fake_apis):
 
 def test_timeout_is_exit_1(fake_apis, fast_retries):
     fake_apis.delay("/fng", seconds=3)
+    config = Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
+    config.write_text(config.read_text().replace("timeout = 1.0", "timeout = 0.3"))
     result = mobius(fake_apis, "fear-greed")
     assert result.returncode == 1
-    assert "alternative.me: timed out after 1 s" in one_line_error(result)
+    assert "alternative.me: timed out after 0.3 s" in one_line_error(result)
 
 
 def test_coingecko_down_means_defillama_prices_with_a_note(fake_apis, fast_retries):
