@@ -188,7 +188,7 @@ def test_a_hanging_endpoint_times_out_to_the_rules(fake_apis, model):
     import time
 
     model.script = [fo.Reply(chunks=fo.text("x").chunks, delay=5)]
-    assert fake_apis.run_mobius("config", "set", "timeout", "1").returncode == 0
+    assert fake_apis.run_mobius("config", "set", "timeout", "0.3").returncode == 0
     started = time.monotonic()
     result = ask(fake_apis, model, "--llm", "eth price")
     assert time.monotonic() - started < 4.5
