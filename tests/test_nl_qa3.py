@@ -19,6 +19,13 @@ from mobius_cli.nl import Conversation
     ("what is 3 eth worth", "convert", {"amount": 3, "from": "ETH"}),
     ("what is the value of 10 sol", "convert", {"amount": 10, "from": "SOL"}),
     ("is eth worth buying", "technical_analysis", {"symbols": ["ETH"]}),
+    # fractions said or written
+    ("how much is 1/2 eth", "convert", {"amount": 0.5, "from": "ETH"}),
+    ("2 and a half eth in usd", "convert", {"amount": 2.5, "from": "ETH", "to": "USD"}),
+    ("a quarter of a btc in usd", "convert", {"amount": 0.25, "from": "BTC", "to": "USD"}),
+    ("three quarters of an eth in eur", "convert",
+     {"amount": 0.75, "from": "ETH", "to": "EUR"}),
+    ("chart btc for half a year", "price_history", {"symbols": ["BTC"], "days": 180}),
     # a total is not a unit price
     ("i bought 3 eth for 6000 total", "portfolio_add",
      {"symbols": ["ETH"], "amount": 3, "price": 2000}),

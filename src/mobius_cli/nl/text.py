@@ -156,6 +156,34 @@ _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "wee
                          "hour", "hours", "decade", "yr", "mo"})
 
 
+_PARTS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
+
+
+def _fraction(tokens: list[Token], i: int) -> tuple[float, int] | None:
+    """A fraction said or written at tokens[i]: (its value, tokens it takes), or None.
+    "1/2" (a small proper fraction), "2 and a half", "a quarter of a", "three quarters of".
+    Never before a period ("half a year" stays a period)."""
+    words = [t.text for t in tokens[i:i + 5]]
+    tok = tokens[i]
+
+    def before_thing(k: int) -> bool:
+        return i + k < len(tokens) and tokens[i + k].text not in _TIME_WORDS
+
+    if (tok.kind == "num" and len(words) >= 3 and words[1] == "/" and tokens[i + 2].kind == "num"
+            and (tok.value or 0).is_integer() and (tokens[i + 2].value or 0).is_integer()
+            and 0 < (tok.value or 0) < (tokens[i + 2].value or 0) <= 10):
+        return (tok.value or 0) / (tokens[i + 2].value or 1), 3
+    if tok.kind == "num" and words[1:4] in (["and", "a", "half"], ["and", "a", "quarter"]) \
+            and before_thing(4):
+        return (tok.value or 0) + _PARTS[words[3]], 4
+    if words[:1] in (["a"], ["one"]) and words[1:3] in (["quarter", "of"], ["third", "of"]) \
+            and before_thing(3):
+        return _PARTS[words[1]], 3 + (words[3:4] in (["a"], ["an"]))
+    if words[:3] == ["three", "quarters", "of"] and before_thing(3):
+        return 0.75, 3 + (words[3:4] in (["a"], ["an"]))
+    return None
+
+
 def _money_words(tokens: list[Token]) -> list[Token]:
     """Money said in words: "50 cents" → 0.5, "a grand" → 1000, "half a bitcoin" → 0.5."""
     out: list[Token] = []
@@ -188,6 +216,13 @@ def _money_words(tokens: list[Token]) -> list[Token]:
                 and tokens[i + 2].text not in _TIME_WORDS):
             out.append(Token("0.5", "half a", "num", 0.5))
             i += 2
+            continue
+        fraction = _fraction(tokens, i)
+        if fraction is not None:  # "1/2 eth", "2 and a half eth", "a quarter of a btc"
+            value, used = fraction
+            out.append(Token(f"{value:g}", " ".join(t.raw for t in tokens[i:i + used]), "num",
+                             value, tok.cur))
+            i += used
             continue
         out.append(tok)
         i += 1
