@@ -19,6 +19,8 @@ from mobius_cli.nl import Conversation
     ("what is 3 eth worth", "convert", {"amount": 3, "from": "ETH"}),
     ("what is the value of 10 sol", "convert", {"amount": 10, "from": "SOL"}),
     ("is eth worth buying", "technical_analysis", {"symbols": ["ETH"]}),
+    ("alert 4 is annoying, delete it", "alert_remove", {"alert_id": 4}),
+    ("alert 2 can go, remove it", "alert_remove", {"alert_id": 2}),
     # fractions said or written
     ("how much is 1/2 eth", "convert", {"amount": 0.5, "from": "ETH"}),
     ("2 and a half eth in usd", "convert", {"amount": 2.5, "from": "ETH", "to": "USD"}),

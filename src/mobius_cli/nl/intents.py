@@ -359,7 +359,9 @@ def _remove_verbs() -> str:
 # "erase alert 6", "ditch my eth alert", "borra la alerta 4".
 _RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
     rf"(?:{_remove_verbs()}) (?:(?:\w+ ){{0,3}}ALERT|(?:the )?(?:last|latest|previous|newest"
-    r"|most recent)(?: one| alert)?|(?:# |number |no |id |nr )NUM)", 6))
+    r"|most recent)(?: one| alert)?|(?:# |number |no |id |nr )NUM)", 6),
+    # the alert named first, the verb after: "alert 4 is annoying, delete it"
+    (rf"ALERT (?:# )?NUM .*(?:{_remove_verbs()}) (?:it|that|this|him|her)\b", 7))
 
 
 def _with_languages(table: dict[str, tuple[tuple[str, int], ...]]) -> None:
