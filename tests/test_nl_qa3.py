@@ -78,3 +78,26 @@ def test_a_trade_said_to_be_yesterday_or_days_ago_is_dated():
     assert trade_date("sold 1 btc 3 days ago", today) == "2026-11-29"
     assert trade_date("compré 1 eth ayer", today) == "2026-12-01"
     assert trade_date("bought 2 eth at 3000", today) is None
+
+
+def test_selling_all_sells_what_is_held_then(fake_apis):
+    import json
+
+    from mobius_cli.dispatch import _plan
+
+    action = _plan(Conversation().parse("sell all my eth"), wants_chart=False, repl=False)
+    assert action.argv == ["portfolio", "remove", "ETH", "all"]
+    assert fake_apis.run_mobius("portfolio", "add", "eth", "2", "--price", "3000",
+                                "--date", "2026-01-01").returncode == 0
+    assert fake_apis.run_mobius("portfolio", "add", "eth", "0.5", "--price", "3000",
+                                "--date", "2026-03-01").returncode == 0
+    sold = fake_apis.run_mobius("portfolio", "sell", "eth", "all", "--price", "3500",
+                                "--date", "2026-02-01")
+    assert sold.returncode == 0, sold.stderr
+    history = json.loads(fake_apis.run_mobius("portfolio", "history", "--json").stdout)
+    assert [(t["kind"], t["amount"]) for t in history] == [("buy", 2), ("sell", 2),
+                                                           ("buy", 0.5)]
+    again = fake_apis.run_mobius("portfolio", "sell", "btc", "all")
+    assert again.returncode == 2 and "holds no BTC to sell" in again.stderr
+    bought = fake_apis.run_mobius("portfolio", "add", "eth", "all")
+    assert bought.returncode == 2 and "not a number" in bought.stderr

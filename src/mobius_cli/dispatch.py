@@ -97,6 +97,9 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
     snooze = snooze_request(result)
     if snooze is not None:
         return Action("alert_add", snooze.argv, snooze.run)  # changes data: confirmed
+    if intent == "portfolio_remove" and "amount" not in entities and sells_everything(
+            result.text):
+        entities = {**entities, "amount": "all"}  # "sell all my eth": what is held
     if spec.missing(entities):
         example = spec.examples[0] if spec.examples else spec.name
         return Action(intent, message=f"I understood {intent.replace('_', ' ')}, but I need "
@@ -180,6 +183,14 @@ def wants_disable(text: str) -> bool:
     import re
 
     return re.search(SWITCH_OFF_WORDS, text, re.I) is not None
+
+
+def sells_everything(text: str) -> bool:
+    """Whether a sale is of the whole holding ("sell all my eth", "dump everything")."""
+    import re
+
+    return re.search(r"\b(?:all|everything|whole|entire)\b|\btodo\b|\btout\b|\balles\b",
+                     text, re.I) is not None
 
 
 def wants_staking(text: str) -> bool:

@@ -267,7 +267,7 @@ def _add_command(name: str, kind: str, hidden: bool = False) -> None:
                 symbol: Annotated[str | None, typer.Argument(
                     metavar="SYMBOL", help="A ticker, name or id (or use --id).")] = None,
                 amount: Annotated[str | None, typer.Argument(
-                    metavar="AMOUNT", help="How many coins.")] = None,
+                    metavar="AMOUNT", help="How many coins (a sale may say all).")] = None,
                 price: PriceOpt = None, date: DateOpt = None, fee: FeeOpt = None,
                 fee_currency: FeeCurOpt = None, currency: CurrencyOpt = None,
                 note: NoteOpt = "", transfer: TransferOpt = False,
@@ -289,7 +289,8 @@ def _add_command(name: str, kind: str, hidden: bool = False) -> None:
     command.__doc__ = (
         f"{verb}: record {'a sale' if selling else 'a purchase'} (no --price: the market price)."
         f"\n\nExamples: `mobius portfolio {name} {'eth 2' if selling else 'btc 0.5 --price 60000'}`"
-        f", `mobius portfolio {name} sol 10 --price 150 --currency eur --date 2025-03-01"
+        + (f", `mobius portfolio {name} doge all`" if selling else "")
+        + f", `mobius portfolio {name} sol 10 --price 150 --currency eur --date 2025-03-01"
         f" --fee 1.5`.")
 
 

@@ -352,7 +352,8 @@ def _portfolio_show(e: dict[str, Any], o: Options) -> Call:
 
 def _trade(kind: str) -> Builder:
     def build(e: dict[str, Any], o: Options) -> Call:
-        symbol, amount = e["symbols"][0], number_arg(e["amount"])
+        symbol = e["symbols"][0]
+        amount = "all" if e["amount"] == "all" else number_arg(e["amount"])
         price = number_arg(e["price"]) if e.get("price") is not None else None
         currency = o.currency if price else None  # the currency the price was said in
         return Call(["portfolio", kind, symbol, amount, *(["--price", price] if price else []),

@@ -523,7 +523,9 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
 
     opts = _opts(options)
     kind = check_kind(kind)
-    qty = parse_decimal(amount, "amount")
+    # "all": a sale or transfer out of everything held of the coin at that moment
+    everything = kind in ("sell", "transfer_out") and str(amount).strip().lower() == "all"
+    qty = Decimal(0) if everything else parse_decimal(amount, "amount")
     unit = None if price is None else parse_decimal(price, "price", most=MAX_PRICE,
                                                      allow_zero=kind.startswith("transfer"))
     fee_amount = parse_decimal(fee, "fee", allow_zero=True, most=MAX_PRICE) \
@@ -534,6 +536,8 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
     fee_cur = _currency(fee_currency, cur)
     # --id picks one coin of a shared ticker; it may not contradict it
     coin = resolve_one(cg, symbol, coin_id, on_note=opts.on_note)
+    if everything:
+        qty = held_then(store, book, coin, moment, opts.method)
     fetched = False
     if unit is None:
         if kind == "transfer_out":
@@ -553,6 +557,17 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
                      fee=fee_amount, fee_currency=fee_cur, fee_rate=fee_rate,
                      note=(note or "").strip())
     return record(store, book, tx, fetched, method=opts.method)
+
+
+def held_then(store: Store, book: Portfolio, coin: CoinRef, moment: datetime,
+              method: str = "fifo") -> Decimal:
+    """How much of `coin` the portfolio holds at `moment` (refused when none)."""
+    _, txs = repos(store)
+    rows = [t for t in txs.list(book.id, coin_id=coin.id) if t.time <= moment]
+    position = replay(rows, method_of(method)).positions.get(coin.id)
+    if position is None or not position.amount > 0:
+        raise UsageError(f"portfolio {book.name} holds no {coin.symbol.upper()} to sell")
+    return position.amount
 
 
 def remove_trade(store: Store, cg: CoinGecko, symbol: str | None,
