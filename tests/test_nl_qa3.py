@@ -101,3 +101,29 @@ def test_selling_all_sells_what_is_held_then(fake_apis):
     assert again.returncode == 2 and "holds no BTC to sell" in again.stderr
     bought = fake_apis.run_mobius("portfolio", "add", "eth", "all")
     assert bought.returncode == 2 and "not a number" in bought.stderr
+
+
+def test_a_portfolio_named_in_the_sentence_is_the_one_used(fake_apis):
+    import json
+
+    assert fake_apis.run_mobius("portfolio", "create", "eurobag").returncode == 0
+    added = fake_apis.run_mobius("ask", "--yes", "add 1 eth at 3000 to portfolio eurobag")
+    assert added.returncode == 0, added.stderr
+    assert "→ mobius portfolio add ETH 1 --price 3000 --portfolio eurobag" in added.stderr
+    shown = fake_apis.run_mobius("ask", "show my eurobag portfolio", "--json")
+    assert "→ mobius portfolio show --portfolio eurobag --json" in shown.stderr
+    assert [h["symbol"] for h in json.loads(shown.stdout)["holdings"]] == ["ETH"]
+    main = fake_apis.run_mobius("ask", "show my crypto portfolio", "--json")  # no such one
+    assert "→ mobius portfolio show --json" in main.stderr
+    assert json.loads(main.stdout)["holdings"] == []
+
+
+def test_named_portfolio_takes_everyday_words_only_before_portfolio():
+    from mobius_cli.dispatch import named_portfolio
+
+    names = ["main", "eurobag", "long-term", "trading"]
+    assert named_portfolio("add 1 eth to eurobag", names) == "eurobag"
+    assert named_portfolio("how risky is my long-term portfolio", names) == "long-term"
+    assert named_portfolio("show my trading portfolio", names) == "trading"
+    assert named_portfolio("is trading btc risky", names) is None
+    assert named_portfolio("show my portfolio", names) is None

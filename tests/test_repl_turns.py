@@ -107,9 +107,9 @@ REAL_PLAN = dispatch._plan
 
 def _mutating(ran: list[str]):
     """A plan where alerts are built: adding one records that it ran."""
-    def fake_plan(result, *, wants_chart, repl):
+    def fake_plan(result, *, wants_chart, repl, **options):
         if result.intent != "alert_add":
-            return REAL_PLAN(result, wants_chart=wants_chart, repl=repl)
+            return REAL_PLAN(result, wants_chart=wants_chart, repl=repl, **options)
         return Action("alert_add", ["alerts", "add", "ETH", "--below", "2500"],
                       run=lambda app: ran.append("ran"))
     return fake_plan

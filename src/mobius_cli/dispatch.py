@@ -63,7 +63,10 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
     The action's command line carries the options in effect (--vs, --json, --offline), so
     running it gives the same answer.
     """
-    action = _plan(result, wants_chart=wants_chart, repl=repl)
+    portfolio = None
+    if result.intent in PORTFOLIO_INTENTS:
+        portfolio = named_portfolio(result.text, _portfolio_names(app))
+    action = _plan(result, wants_chart=wants_chart, repl=repl, portfolio=portfolio)
     if action.argv:
         spec = registry.INTENTS.get(action.intent)
         if spec and spec.takes_vs and app.vs and "--vs" not in action.argv:
@@ -75,7 +78,40 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
     return action
 
 
-def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
+PORTFOLIO_INTENTS = frozenset({"portfolio_show", "portfolio_add", "portfolio_remove",
+                               "portfolio_risk", "portfolio_optimize"})
+
+
+def _portfolio_names(app: AppContext) -> list[str]:
+    """The portfolios kept, by name (none when the store cannot be read)."""
+    from mobius_cli.errors import MobiusError
+    from mobius_cli.services.portfolio import repos
+
+    try:
+        return [p.name for p in repos(app.store)[0].list()]
+    except (MobiusError, OSError):
+        return []
+
+
+def named_portfolio(text: str, names: list[str]) -> str | None:
+    """A kept portfolio the sentence names ("add 1 eth to eurobag", "my long-term
+    portfolio"); an everyday word counts only right before "portfolio"."""
+    import re
+
+    from mobius_cli.nl.text import COMMON_WORDS
+
+    low = text.lower()
+    for name in sorted(names, key=len, reverse=True):
+        key = name.lower()
+        if not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", low):
+            continue
+        if key not in COMMON_WORDS or re.search(rf"{re.escape(key)} portfolio", low):
+            return name
+    return None
+
+
+def _plan(result: ParseResult, *, wants_chart: bool, repl: bool,
+          portfolio: str | None = None) -> Action:
     """The registry's answer for the intent, or what to say instead."""
     intent = result.intent
     spec = registry.INTENTS.get(intent) or registry.INTENTS["unknown"]
@@ -110,7 +146,7 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool) -> Action:
         chart=wants_chart, disable=wants_disable(result.text),
         staking=wants_staking(result.text), days=stated.get("days"),
         date=trade_date(result.text) if trade else None,
-        currency=stated.get("vs_currency") if trade else None))
+        currency=stated.get("vs_currency") if trade else None, portfolio=portfolio))
     vs = stated.get("vs_currency")
     if vs and spec.takes_vs and "--vs" not in call.argv:
         # "gas in euros": the intent carries no currency, but its command quotes in one.

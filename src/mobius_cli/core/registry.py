@@ -177,6 +177,7 @@ class Options:
     days: int | str | None = None  # "fear and greed last week" → fear-greed --days 7
     date: str | None = None  # "bought 2 eth yesterday" → --date YYYY-MM-DD
     currency: str | None = None  # "bought 1 eth at 3000 eur" → --currency eur
+    portfolio: str | None = None  # a portfolio the sentence names ("my eurobag portfolio")
 
 
 Builder = Callable[[dict[str, Any], Options], Call]
@@ -345,8 +346,15 @@ def _defi_compare(e: dict[str, Any], o: Options) -> Call:
                 {"protocols": e["protocols"]})
 
 
+def _in_portfolio(o: Options) -> tuple[list[str], dict[str, Any]]:
+    """The --portfolio option and keyword of a portfolio the sentence named."""
+    return (["--portfolio", o.portfolio], {"portfolio": o.portfolio}) if o.portfolio else \
+        ([], {})
+
+
 def _portfolio_show(e: dict[str, Any], o: Options) -> Call:
-    return Call(["portfolio", "show", *_vs(e)], f"{PORTFOLIO}:show_portfolio", {},
+    flag, kwargs = _in_portfolio(o)
+    return Call(["portfolio", "show", *_vs(e), *flag], f"{PORTFOLIO}:show_portfolio", kwargs,
                 e.get("vs_currency"))
 
 
@@ -356,12 +364,13 @@ def _trade(kind: str) -> Builder:
         amount = "all" if e["amount"] == "all" else number_arg(e["amount"])
         price = number_arg(e["price"]) if e.get("price") is not None else None
         currency = o.currency if price else None  # the currency the price was said in
+        flag, kwargs = _in_portfolio(o)
         return Call(["portfolio", kind, symbol, amount, *(["--price", price] if price else []),
                      *(["--currency", currency] if currency else []),
-                     *(["--date", o.date] if o.date else [])],
+                     *(["--date", o.date] if o.date else []), *flag],
                     f"{PORTFOLIO}:{'add' if kind == 'add' else 'remove'}_trade",
                     {"symbol": symbol, "amount": amount, "price": price, "currency": currency,
-                     "date": o.date})
+                     "date": o.date, **kwargs})
     return build
 
 
@@ -372,15 +381,17 @@ def _stated_days(o: Options) -> int | None:
 
 def _risk(e: dict[str, Any], o: Options) -> Call:
     days = _stated_days(o)
+    flag, kwargs = _in_portfolio(o)
     return Call(["portfolio", "risk", *(["--days", str(days)] if days else []),
-                 *(["--chart"] if o.chart else [])], f"{ANALYTICS}:show_risk",
-                {"chart": o.chart, **({"days": days} if days else {})})
+                 *(["--chart"] if o.chart else []), *flag], f"{ANALYTICS}:show_risk",
+                {"chart": o.chart, **({"days": days} if days else {}), **kwargs})
 
 
 def _optimize(e: dict[str, Any], o: Options) -> Call:
     days = _stated_days(o)
-    return Call(["portfolio", "optimize", *(["--days", str(days)] if days else [])],
-                f"{ANALYTICS}:show_optimize", {"days": days} if days else {})
+    flag, kwargs = _in_portfolio(o)
+    return Call(["portfolio", "optimize", *(["--days", str(days)] if days else []), *flag],
+                f"{ANALYTICS}:show_optimize", {**({"days": days} if days else {}), **kwargs})
 
 
 def _fear_greed(e: dict[str, Any], o: Options) -> Call:
