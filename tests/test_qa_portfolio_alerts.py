@@ -426,3 +426,12 @@ def test_alerts_add_and_list_agree_on_the_channels(fake_apis):
                                             "--json").stdout)
     [listed] = json.loads(fake_apis.run_mobius("alerts", "list", "--json").stdout)
     assert added["notify"] == listed["notify"] == ["terminal"]
+
+
+def test_a_transfer_fee_in_the_coin_is_a_loss_at_the_market_price(fake):
+    # 0.01 ETH fee on a transfer out, valued at the fake's ETH price ($2,071.43): -$20.7143
+    assert fake.run_mobius("portfolio", "add", "eth", "2", "--price", "2000").returncode == 0
+    sent = fake.run_mobius("portfolio", "remove", "eth", "1", "--transfer", "--fee", "0.01",
+                           "--fee-currency", "eth", "--json")
+    assert sent.returncode == 0, sent.stderr
+    assert json.loads(sent.stdout)["realized_pnl"] == pytest.approx(-0.01 * 2071.43)

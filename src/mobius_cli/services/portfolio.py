@@ -550,7 +550,11 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
     if fee_cur == cur:
         fee_rate = rate
     elif fee_cur == coin.symbol.lower():
-        fee_rate = unit * rate
+        # a fee in the coin itself is worth the coin's price; a transfer carries no price,
+        # so the fee is valued at the market price then (else it would count as nothing)
+        coin_price = unit if unit or not fee_amount else _market_price(cg, coin, cur, moment,
+                                                                       opts)
+        fee_rate = coin_price * rate
     else:
         fee_rate = rates.rate(fee_cur, moment) if fee_amount else Decimal(1)
     tx = Transaction(kind, coin.id, coin.symbol, qty, unit, cur, moment, rate=rate,
