@@ -212,6 +212,8 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
     out: list[Any] = [table]
     if xr.rate is None and xr.reason:
         out.append(f"XIRR: {xr.reason}.")
+    if bx.rate is None and bx.reason and bx.reason != xr.reason:
+        out.append(f"XIRR of BTC instead: {bx.reason}.")
     return out
 
 
