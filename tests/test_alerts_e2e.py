@@ -401,7 +401,7 @@ def test_adding_alerts_while_a_check_runs(fake, capsys):
     for _ in range(3):
         assert cli(capsys, "alerts", "add", "eth", "--below", "1")[0] == 0
     assert cli(capsys, "cache", "clear")[0] == 0
-    fake.delay("/simple/price", seconds=1.5, times=1)
+    fake.delay("/simple/price", seconds=0.6, times=1)
     fake.reset_requests()  # the adds above priced ETH: wait for the check's own request
     from tests.fakes import mobius_bin
 
