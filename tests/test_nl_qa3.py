@@ -28,6 +28,19 @@ from mobius_cli.nl import Conversation
     ("three quarters of an eth in eur", "convert",
      {"amount": 0.75, "from": "ETH", "to": "EUR"}),
     ("chart btc for half a year", "price_history", {"symbols": ["BTC"], "days": 180}),
+    ("bought 1 1/2 eth at 2000", "portfolio_add",
+     {"symbols": ["ETH"], "amount": 1.5, "price": 2000}),
+    # dots group thousands in languages that write them so; English keeps decimals
+    ("compré 1.500 doge a 0,1", "portfolio_add",
+     {"symbols": ["DOGE"], "amount": 1500, "price": 0.1}),
+    ("alerte si eth dépasse 2.500 €", "alert_add",
+     {"symbols": ["ETH"], "condition": "above", "target": 2500}),
+    ("bought 1.125 btc at 60k", "portfolio_add",
+     {"symbols": ["BTC"], "amount": 1.125, "price": 60000}),
+    # "for N" is what was paid for all of it, unless "each"
+    ("bought 2 eth for 6000", "portfolio_add", {"symbols": ["ETH"], "amount": 2, "price": 3000}),
+    ("sold 2 sol for 150 a piece", "portfolio_remove",
+     {"symbols": ["SOL"], "amount": 2, "price": 150}),
     # a total is not a unit price
     ("i bought 3 eth for 6000 total", "portfolio_add",
      {"symbols": ["ETH"], "amount": 3, "price": 2000}),
@@ -54,6 +67,9 @@ def test_a_widening_word_drops_the_last_place():
     ("alert me if btc goes above 100k eur", ["alerts", "add", "BTC", "--above", "100000",
                                               "--vs", "eur"]),
     ("show my portfolio in btc", ["portfolio", "show", "--vs", "btc"]),
+    ("how much is 0.25 btc", ["convert", "0.25", "BTC", "USD"]),  # the default currency
+    ("sold 5 eth on 2026-03-03 at 3500", ["portfolio", "remove", "ETH", "5", "--price",
+                                          "3500", "--date", "2026-03-03"]),
     ("bought 1 eth at 3000 eur", ["portfolio", "add", "ETH", "1", "--price", "3000",
                                   "--currency", "eur"]),
 ])
@@ -78,6 +94,10 @@ def test_a_trade_said_to_be_yesterday_or_days_ago_is_dated():
     assert trade_date("sold 1 btc 3 days ago", today) == "2026-11-29"
     assert trade_date("compré 1 eth ayer", today) == "2026-12-01"
     assert trade_date("bought 2 eth at 3000", today) is None
+    assert trade_date("bought 1 eth on 2026-11-20 at 3100", today) == "2026-11-20"
+    assert trade_date("sold 5 eth on march 3 at 3500", today) == "2026-03-03"
+    assert trade_date("bought it on dec 25", today) == "2025-12-25"  # the last one passed
+    assert trade_date("bought 10 sol last week", today) == "2026-11-25"
 
 
 def test_selling_all_sells_what_is_held_then(fake_apis):
@@ -126,4 +146,6 @@ def test_named_portfolio_takes_everyday_words_only_before_portfolio():
     assert named_portfolio("how risky is my long-term portfolio", names) == "long-term"
     assert named_portfolio("show my trading portfolio", names) == "trading"
     assert named_portfolio("is trading btc risky", names) is None
+    assert named_portfolio("add 2 eth to trading", names) == "trading"
+    assert named_portfolio("sell 1 btc from my trading", names) == "trading"
     assert named_portfolio("show my portfolio", names) is None

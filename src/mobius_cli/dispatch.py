@@ -66,7 +66,8 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
     portfolio = None
     if result.intent in PORTFOLIO_INTENTS:
         portfolio = named_portfolio(result.text, _portfolio_names(app))
-    action = _plan(result, wants_chart=wants_chart, repl=repl, portfolio=portfolio)
+    action = _plan(result, wants_chart=wants_chart, repl=repl, portfolio=portfolio,
+                   vs_default=app.vs_currency if result.intent == "convert" else "usd")
     if action.argv:
         spec = registry.INTENTS.get(action.intent)
         if spec and spec.takes_vs and app.vs and "--vs" not in action.argv:
@@ -95,7 +96,8 @@ def _portfolio_names(app: AppContext) -> list[str]:
 
 def named_portfolio(text: str, names: list[str]) -> str | None:
     """A kept portfolio the sentence names ("add 1 eth to eurobag", "my long-term
-    portfolio"); an everyday word counts only right before "portfolio"."""
+    portfolio"); an everyday word counts only right before "portfolio" or after "to" or
+    "from" ("add 2 eth to trading")."""
     import re
 
     from mobius_cli.nl.text import COMMON_WORDS
@@ -105,13 +107,15 @@ def named_portfolio(text: str, names: list[str]) -> str | None:
         key = name.lower()
         if not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", low):
             continue
-        if key not in COMMON_WORDS or re.search(rf"{re.escape(key)} portfolio", low):
+        if key not in COMMON_WORDS or re.search(
+                rf"{re.escape(key)} portfolio|\b(?:to|from|into|out of) (?:my |the )?"
+                rf"{re.escape(key)}(?![\w-])", low):
             return name
     return None
 
 
 def _plan(result: ParseResult, *, wants_chart: bool, repl: bool,
-          portfolio: str | None = None) -> Action:
+          portfolio: str | None = None, vs_default: str = "usd") -> Action:
     """The registry's answer for the intent, or what to say instead."""
     intent = result.intent
     spec = registry.INTENTS.get(intent) or registry.INTENTS["unknown"]
@@ -133,6 +137,9 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool,
     snooze = snooze_request(result)
     if snooze is not None:
         return Action("alert_add", snooze.argv, snooze.run)  # changes data: confirmed
+    if intent == "convert" and entities.get("from") and not entities.get("to") and \
+            str(entities["from"]).lower() != vs_default.lower():
+        entities = {**entities, "to": vs_default.upper()}  # "how much is 0.25 btc"
     if intent == "portfolio_remove" and "amount" not in entities and sells_everything(
             result.text):
         entities = {**entities, "amount": "all"}  # "sell all my eth": what is held
@@ -249,13 +256,41 @@ def trade_date(text: str, today: date_type | None = None) -> str | None:
     from datetime import datetime, timedelta, timezone
 
     today = today or datetime.now(timezone.utc).date()
+    iso = re.search(r"\b(20\d\d)-(\d\d)-(\d\d)\b", text)
+    if iso:
+        return iso.group(0)
     if re.search(_YESTERDAY, text, re.I):
         return (today - timedelta(days=1)).isoformat()
     found = re.search(_AGO, text, re.I)
     if found:
         days = int(next(g for g in found.groups() if g))
         return (today - timedelta(days=days)).isoformat()
-    return None
+    if re.search(r"\blast week\b", text, re.I):
+        return (today - timedelta(days=7)).isoformat()
+    named = _month_day(text.lower(), today)
+    return named.isoformat() if named else None
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _month_day(text: str, today: date_type) -> date_type | None:
+    """"on march 3", "on 3 march", "on mar 3rd": that day, in the last twelve months."""
+    import re
+    from datetime import date
+
+    month = "(" + "|".join(_MONTHS) + r")[a-z]*\.?"
+    found = re.search(rf"\bon {month} (\d{{1,2}})(?:st|nd|rd|th)?\b", text) or re.search(
+        rf"\bon (\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{month}", text)
+    if not found:
+        return None
+    a, b = found.groups()
+    name, day = (a, b) if not a.isdigit() else (b, a)
+    try:
+        moment = date(today.year, _MONTHS.index(name[:3]) + 1, int(day))
+    except ValueError:
+        return None
+    return moment if moment <= today else moment.replace(year=today.year - 1)
 
 
 def wants_chart(text: str) -> bool:

@@ -410,8 +410,16 @@ def _is_total(scan: Scan, index: int) -> bool:
     words = [t.text for t in scan.tokens]
     after = words[index + 1:index + 3]
     before = words[max(0, index - 3):index]
-    return (bool(after) and (after[0] in _TOTAL_AFTER or after[:2] == ["in", "total"])) or \
-        before[-3:] == ["a", "total", "of"] or before[-2:] == ["total", "of"]
+    if (bool(after) and (after[0] in _TOTAL_AFTER or after[:2] == ["in", "total"])) or \
+            before[-3:] == ["a", "total", "of"] or before[-2:] == ["total", "of"]:
+        return True
+    # "bought 2 eth for 6000" paid 6000 for both ("for 14.20 each" is a unit price)
+    return before[-1:] in (["for"], ["fur"], ["por"], ["pour"], ["per"], ["para"]) and \
+        not (after and after[0] in _EACH)
+
+
+_EACH = frozenset({"each", "apiece", "per", "a", "an", "cada", "chacun", "chaque", "je", "pro",
+                   "each.", "ea"})
 
 
 def condition_of(scan: Scan, target: int) -> str:

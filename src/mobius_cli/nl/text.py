@@ -148,12 +148,30 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(piece, piece, "punct"))
     if len(tokens) > 1 and tokens[0].raw == "+" and tokens[1].kind == "num":
         tokens[0] = Token("add", "+", "word")  # "+0.1 btc @ 95k" records a buy
-    return _money_words(tokens)
+    return _money_words(_dotted_thousands(tokens))
 
 
 _ARROWS = {"<": "below", ">": "above", "=": "is"}
 _TIME_WORDS = frozenset({"year", "years", "month", "months", "day", "days", "week", "weeks",
                          "hour", "hours", "decade", "yr", "mo"})
+
+
+_ONE_DOT_GROUP = re.compile(r"[$€£¥]?[1-9]\d{0,2}\.\d{3}")
+
+
+def _dotted_thousands(tokens: list[Token]) -> list[Token]:
+    """"1.500" is 1,500 in a sentence of a language that groups thousands with dots (es,
+    fr, de, pt, it: "compré 1.500 doge"); in English it stays 1.5 ("1.125 btc")."""
+    dotted = [i for i, t in enumerate(tokens) if t.kind == "num" and not t.pct
+              and _ONE_DOT_GROUP.fullmatch(t.raw.strip())]
+    if not dotted or langs.detect([t.text for t in tokens]) == langs.DEFAULT:
+        return tokens
+    out = list(tokens)
+    for i in dotted:
+        t = tokens[i]
+        out[i] = Token(t.text, t.raw, "num", float(t.raw.strip().lstrip("$€£¥").replace(".", "")),
+                       t.cur, t.pct)
+    return out
 
 
 _PARTS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
@@ -169,6 +187,11 @@ def _fraction(tokens: list[Token], i: int) -> tuple[float, int] | None:
     def before_thing(k: int) -> bool:
         return i + k < len(tokens) and tokens[i + k].text not in _TIME_WORDS
 
+    if (tok.kind == "num" and len(words) >= 4 and tokens[i + 1].kind == "num"
+            and words[2] == "/" and (tok.value or 0).is_integer()):
+        rest = _fraction(tokens, i + 1)  # "1 1/2 eth": a whole number and a fraction
+        if rest is not None and rest[1] == 3:
+            return (tok.value or 0) + rest[0], 4
     if (tok.kind == "num" and len(words) >= 3 and words[1] == "/" and tokens[i + 2].kind == "num"
             and (tok.value or 0).is_integer() and (tokens[i + 2].value or 0).is_integer()
             and 0 < (tok.value or 0) < (tokens[i + 2].value or 0) <= 10):
