@@ -37,6 +37,13 @@ from mobius_cli.nl import Conversation
      {"symbols": ["ETH"], "condition": "above", "target": 2500}),
     ("bought 1.125 btc at 60k", "portfolio_add",
      {"symbols": ["BTC"], "amount": 1.125, "price": 60000}),
+    # a rise or fall to a price is a direction, in any language, before or after the figure
+    ("alerta si btc sube de 100 mil", "alert_add",
+     {"symbols": ["BTC"], "condition": "above", "target": 100000}),
+    ("sag mir wenn btc auf 100k steigt", "alert_add",
+     {"symbols": ["BTC"], "condition": "above", "target": 100000}),
+    ("alert me if btc hits 100k", "alert_add",
+     {"symbols": ["BTC"], "condition": "cross", "target": 100000}),
     # "for N" is what was paid for all of it, unless "each"
     ("bought 2 eth for 6000", "portfolio_add", {"symbols": ["ETH"], "amount": 2, "price": 3000}),
     ("sold 2 sol for 150 a piece", "portfolio_remove",

@@ -447,15 +447,19 @@ def condition_of(scan: Scan, target: int) -> str:
                 return "below"
             if word in CROSS and word not in ("is",):
                 return "cross"
+            if word in UP:  # "sube de 100 mil", "climbs to 100k": a price from below
+                return "above"
+            if word in DOWN:
+                return "below"
         if word not in _FILLER:
             seen += 1
         i -= 1
-    if pct:  # the verb after the figure: "wenn btc um 10% fällt", "si eth 5% monte"
-        for tok in scan.tokens[target + 1:target + 3]:
-            if tok.text in UP:
-                return "change_up"
-            if tok.text in DOWN:
-                return "change_down"
+    # the verb after the figure: "wenn btc um 10% fällt", "si eth 5% monte", "auf 100k steigt"
+    for tok in scan.tokens[target + 1:target + 3]:
+        if tok.text in UP:
+            return "change_up" if pct else "above"
+        if tok.text in DOWN:
+            return "change_down" if pct else "below"
     return "change" if pct else "cross"
 
 
