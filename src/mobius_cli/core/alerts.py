@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from mobius_cli.core.ledger import COMMA_HINT, drop_grouping
+from mobius_cli.core.ledger import COMMA_HINT, scaled_number
 from mobius_cli.errors import UsageError
 
 CONDITIONS = ("above", "below", "cross", "change", "change_up", "change_down")
@@ -264,17 +264,12 @@ def _too_large(condition: str, text: str | None = None) -> UsageError:
 def parse_target(text: str, condition: str) -> float:
     """'2.5k', '$2,500', '10%' → a checked number for `condition`."""
     raw = str(text).strip().replace("_", "").lstrip("$€£¥").rstrip("%")
-    scale = 1.0
-    suffixes = {"k": 1e3, "m": 1e6, "b": 1e9}
-    if raw[-1:].lower() in suffixes:
-        scale, raw = suffixes[raw[-1].lower()], raw[:-1]
-    grouped = drop_grouping(raw)
-    if grouped is None:
-        raise UsageError(f"not a number: {text!r}", hint=COMMA_HINT)
     try:
-        value = float(grouped) * scale
+        value = scaled_number(raw)
     except ValueError:
         raise UsageError(f"not a number: {text!r}", hint="e.g. 2500, 2.5k or 10") from None
+    if value is None:
+        raise UsageError(f"not a number: {text!r}", hint=COMMA_HINT)
     limit = MAX_PCT_TARGET if condition in PCT_CONDITIONS else MAX_PRICE_TARGET
     if condition in CONDITIONS and value > limit:  # 1e400 reads as infinity: name it as given
         raise _too_large(condition, str(text).strip())

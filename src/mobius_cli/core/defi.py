@@ -744,19 +744,15 @@ def parse_money(text: str | float | None) -> float | None:
     """'1m' -> 1e6, '250k' -> 250000, '$2.5b' -> 2.5e9; None stays None."""
     if text is None or isinstance(text, (int, float)):
         return None if text is None else float(text)
-    from mobius_cli.core.ledger import COMMA_HINT, drop_grouping
+    from mobius_cli.core.ledger import COMMA_HINT, scaled_number
 
-    raw = text.strip().lower().lstrip("$")
-    scale = {"k": 1e3, "m": 1e6, "b": 1e9}.get(raw[-1:], 1.0)
-    if scale != 1.0:
-        raw = raw[:-1]
-    grouped = None if "_" in raw else drop_grouping(raw)
-    if grouped is None:  # '1,5m' is not 15m
-        raise UsageError(f"not an amount: {text!r}", hint=COMMA_HINT)
+    raw = text.strip().lstrip("$")
     try:
-        value = float(grouped) * scale
+        value = None if "_" in raw else scaled_number(raw)
     except ValueError:
         raise UsageError(f"not an amount: {text!r}", hint="e.g. 1m, 250k or 5000") from None
+    if value is None:  # '1,5m' is not 15m
+        raise UsageError(f"not an amount: {text!r}", hint=COMMA_HINT)
     if value == float("inf"):
         raise UsageError(f"the amount {text!r} is too large")
     if not value >= 0:

@@ -245,6 +245,18 @@ def drop_grouping(raw: str) -> str | None:
     return raw.replace(",", "") if _GROUPED.fullmatch(raw) else None
 
 
+SCALES = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
+def scaled_number(raw: str) -> float | None:
+    """'2.5k' → 2500.0, '1,500' → 1500.0, '3M' → 3e6: a k/m/b suffix scales and a comma
+    only groups thousands. None when the commas group nothing ('1,5'); ValueError when it
+    is not a number at all."""
+    scale = SCALES.get(raw[-1:].lower(), 1.0)
+    grouped = drop_grouping(raw[:-1] if scale != 1.0 else raw)
+    return None if grouped is None else float(grouped) * scale
+
+
 def parse_decimal(text: str | Decimal | float | int, what: str = "amount", *,
                   allow_zero: bool = False, most: Decimal = MAX_AMOUNT) -> Decimal:
     """A finite, positive (or zero when allowed), not absurd (above MAX, below MIN_AMOUNT)

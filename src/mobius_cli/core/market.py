@@ -15,24 +15,19 @@ MARKET_PERIODS = {1: "24h", 7: "7d", 14: "14d", 30: "30d", 200: "200d", 365: "1y
 def parse_amount(text: str) -> float:
     """'1,500' / '2.5k' / '.5' → a positive, finite number; anything else is refused. A
     comma only groups thousands: '1,5' is refused, never read as 15."""
-    from mobius_cli.core.ledger import COMMA_HINT, drop_grouping
+    from mobius_cli.core.ledger import COMMA_HINT, scaled_number
 
     raw = text.strip().lstrip("$")
     if "_" in raw:  # float() would read 1_000 as 1000
         raise UsageError(f"not an amount: {text!r}", hint="write it without underscores: "
                          "1000 or 1,000")
-    scale = 1.0
-    suffixes = {"k": 1e3, "m": 1e6, "b": 1e9}
-    if raw[-1:].lower() in suffixes:
-        scale, raw = suffixes[raw[-1].lower()], raw[:-1]
-    grouped = drop_grouping(raw)
-    if grouped is None:
-        raise UsageError(f"not an amount: {text!r}", hint=COMMA_HINT)
     try:
-        value = float(grouped) * scale
+        value = scaled_number(raw)
     except ValueError:
         raise UsageError(f"not an amount: {text!r}", hint="use a number such as 2, 0.5 or 1.5k")\
             from None
+    if value is None:
+        raise UsageError(f"not an amount: {text!r}", hint=COMMA_HINT)
     if value == float("inf") or value > 1e15:
         raise UsageError(f"the amount {text!r} is too large")
     if not value > 0:
