@@ -303,14 +303,17 @@ def wants_chart(text: str) -> bool:
 def answer(app: AppContext, result: ParseResult, *, quiet: bool = False,
            assume_yes: bool = False, interactive: bool = False,
            ask: Callable[[str], bool] | None = None, repl: bool = False,
-           after: Callable[[Action], None] | None = None) -> int:
+           after: Callable[[Action], None] | None = None,
+           action: Action | None = None) -> int:
     """Run what `result` asks for and render it; returns the exit code.
 
-    `after` runs once the command has answered (the LLM's summary).
+    `after` runs once the command has answered (the LLM's summary); `action` is the plan
+    when the caller has made it already.
     """
     from rich.text import Text
 
-    action = plan(result, app, wants_chart=wants_chart(result.text), repl=repl)
+    if action is None:
+        action = plan(result, app, wants_chart=wants_chart(result.text), repl=repl)
     if action.command_line and not quiet:
         # Text, not markup: a command line may hold brackets.
         from mobius_cli.render.format import printable
@@ -462,11 +465,11 @@ def respond(app: AppContext, conversation: Conversation, text: str, *,
         if summary is not None:
             summary(action)
 
+    action = plan(result, app, wants_chart=wants_chart(result.text),
+                  repl=bool(options.get("repl")))
     last = conversation.last_change
-    if last is not None and last[0] != text.strip().lower():
-        action = plan(result, app, wants_chart=wants_chart(result.text),
-                      repl=bool(options.get("repl")))
-        if action.changes_data and action.run is not None and list(action.argv) == last[1]:
-            raise UsageError(f"that would run `{action.command_line}` again",
-                             hint="say it in full to do it twice")
-    return answer(app, result, after=after, **options)
+    if last is not None and last[0] != text.strip().lower() and action.changes_data and \
+            action.run is not None and list(action.argv) == last[1]:
+        raise UsageError(f"that would run `{action.command_line}` again",
+                         hint="say it in full to do it twice")
+    return answer(app, result, after=after, action=action, **options)
