@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core import alerts as core
 from mobius_cli.core.alerts import Alert, Observation
-from mobius_cli.core.models import CoinRef, Quote, iso_utc
+from mobius_cli.core.models import CoinRef, Quote, iso_utc, parse_iso
 from mobius_cli.errors import NotFoundError, SourceError, UsageError
 from mobius_cli.providers import notify
 from mobius_cli.settings import check_currency
@@ -774,11 +774,10 @@ def _iso_time(value: Any, what: str) -> datetime | None:
     text = "" if value is None else str(value).strip()
     if not text:
         return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+    moment = parse_iso(text.replace("z", "Z"))
+    if moment is None:
         raise UsageError(f"{what} {text!r} is not an ISO 8601 time",
-                         hint="e.g. 2026-12-31T12:00:00Z, or empty") from None
+                         hint="e.g. 2026-12-31T12:00:00Z, or empty")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
