@@ -18,3 +18,4 @@ bench:
 docs:
 	$(PYTHON) scripts/gen_docs.py
 	$(PYTHON) scripts/gen_completions.py
+	$(PYTHON) scripts/gen_listing.py

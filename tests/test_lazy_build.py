@@ -13,12 +13,34 @@ from tests.fakes import run_mobius
 @pytest.mark.parametrize("args", [("--help",), ("-h",), ("--json", "--help"),
                                   ("--vs", "eur", "-h"), ("--help", "price")], ids=" ".join)
 @pytest.mark.parametrize("columns", ["80", "100", "160"])
-def test_root_help_is_identical_to_a_full_build(monkeypatch, args, columns):
-    fast = run_mobius(*args, env={"COLUMNS": columns})
+@pytest.mark.parametrize("color", ["NO_COLOR", "FORCE_COLOR"])
+def test_root_help_is_identical_to_a_full_build(monkeypatch, args, columns, color):
+    """The root help from mobius_cli._listing is the whole app's, byte for byte."""
+    import mobius_cli.app  # noqa: F401  (the root with every command registered)
+
+    env = {"COLUMNS": columns, color: "1"}
+    fast = run_mobius(*args, env=env)
     monkeypatch.setattr(entry, "_listing_only", lambda app: contextlib.nullcontext())
-    full = run_mobius(*args, env={"COLUMNS": columns})
+    full = run_mobius(*args, env=env)
     assert fast.returncode == full.returncode == 0
     assert fast.stdout == full.stdout and "price" in fast.stdout
+    assert ("\x1b[" in fast.stdout) == (color == "FORCE_COLOR")
+
+
+def test_the_listing_is_generated_from_the_app():
+    """src/mobius_cli/_listing.py is current (`make docs` regenerates it)."""
+    import importlib.util
+    from pathlib import Path
+
+    from mobius_cli._listing import COMMANDS
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gen_listing.py"
+    spec = importlib.util.spec_from_file_location("gen_listing", script)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert list(COMMANDS) == gen.listing(), "src/mobius_cli/_listing.py is stale: make docs"
+    assert len(COMMANDS) >= 20 and all(text for _name, text in COMMANDS)
 
 
 @pytest.mark.parametrize("args", [("price", "--help"), ("config", "--help"),

@@ -31,6 +31,8 @@ def test_fast_paths_import_nothing_heavy(args):
     assert code == "0", f"mobius {' '.join(args)} exited {code}: {result.stderr}"
     loaded = sorted({m.split(".")[0] for m in modules} & set(HEAVY))
     assert not loaded, f"mobius {' '.join(args)} imports {loaded}: import them lazily"
+    commands = [m for m in modules if m.startswith("mobius_cli.commands")]
+    assert not commands, f"mobius {' '.join(args)} imports {commands}: the listing is enough"
 
 
 def _loaded(args: list[str]) -> set[str]:

@@ -215,72 +215,60 @@ def app_main(args: list[str]) -> object:
     """The Typer app without Click's own error handling (tests monkeypatch around it).
 
     Only the subcommand being run is built: turning every command's signature into Click
-    parameters costs more than the rest of a warm command. Help, the REPL, completion and
-    an unknown name still see every command.
+    parameters costs more than the rest of a warm command. The root --help (and --version)
+    lists commands from mobius_cli._listing without importing them. The REPL, completion
+    and an unknown name still see every command.
     """
-    from mobius_cli.app import app
-
     args = _hoist_root_flags(args)
     name = _subcommand(args)
+    if name is None and _asks_for_help_or_version(args):
+        from mobius_cli.root import app as root
+
+        with _listing_only(root):
+            return root(args=args, prog_name="mobius", standalone_mode=False)
+    from mobius_cli.app import app
+
     commands, groups = app.registered_commands, app.registered_groups
     chosen = [c for c in commands if _command_name(c) == name]
     chosen_groups = [g for g in groups if g.name == name]
     if chosen or chosen_groups:
         app.registered_commands, app.registered_groups = chosen, chosen_groups
-    listing = name is None and _asks_for_help(args)
     try:
-        with _listing_only(app) if listing else contextlib.nullcontext():
-            return app(args=args, prog_name="mobius", standalone_mode=False)
+        return app(args=args, prog_name="mobius", standalone_mode=False)
     finally:
         app.registered_commands, app.registered_groups = commands, groups
 
 
-def _asks_for_help(args: list[str]) -> bool:
+def _asks_for_help_or_version(args: list[str]) -> bool:
+    """The root's own --help or --version: answered by the root and the listing alone."""
     for arg in args:
         if arg == "--":
             return False
-        if arg in ("-h", "--help"):
+        if arg in ("-h", "--help", "--version"):
             return True
     return False
 
 
 @contextlib.contextmanager
-def _listing_only(app: object) -> Iterator[None]:
-    """For the root --help, which lists commands by name and help line only: every command
-    stands in as a parameterless function with the same name and docstring, so no signature
-    is turned into Click parameters (the listing is identical; tests compare it)."""
-    import copy
+def _listing_only(root: object) -> Iterator[None]:
+    """For the root --help, which shows each command's name and first help paragraph only:
+    the root stands with a parameterless stand-in per command and group, made from
+    mobius_cli._listing (generated from the whole app; tests compare the two helps)."""
+    from typer.models import CommandInfo
 
-    swapped: list[tuple[object, list[object]]] = []
+    from mobius_cli._listing import COMMANDS
 
-    def stub_of(info: object) -> object:
-        callback = info.callback  # type: ignore[attr-defined]
-        if callback is None:
-            return info
+    def stand_in() -> None:
+        pass
 
-        def stub() -> None:
-            pass
-
-        stub.__name__, stub.__qualname__ = callback.__name__, callback.__qualname__
-        stub.__doc__, stub.__module__ = callback.__doc__, callback.__module__
-        clone = copy.copy(info)
-        clone.callback = stub  # type: ignore[attr-defined]
-        return clone
-
-    def walk(typer_app: object) -> None:
-        swapped.append((typer_app, typer_app.registered_commands))  # type: ignore[attr-defined]
-        typer_app.registered_commands = [  # type: ignore[attr-defined]
-            stub_of(c) for c in typer_app.registered_commands]  # type: ignore[attr-defined]
-        for group in typer_app.registered_groups:  # type: ignore[attr-defined]
-            if group.typer_instance is not None:
-                walk(group.typer_instance)
-
+    commands, groups = root.registered_commands, root.registered_groups  # type: ignore[attr-defined]
     try:
-        walk(app)
+        root.registered_commands = [  # type: ignore[attr-defined]
+            CommandInfo(name=name, help=text, callback=stand_in) for name, text in COMMANDS]
+        root.registered_groups = []  # type: ignore[attr-defined]
         yield
     finally:
-        for typer_app, original in swapped:
-            typer_app.registered_commands = original  # type: ignore[attr-defined]
+        root.registered_commands, root.registered_groups = commands, groups  # type: ignore[attr-defined]
 
 
 def _command_name(info: object) -> str | None:
