@@ -116,11 +116,30 @@ def test_tables_at_80_columns_keep_names_whole(fake_apis, args, names, dropped):
         assert any(re.search(rf"\b{re.escape(name)}\b", line) for line in lines), name
     if dropped:
         assert dropped not in result.stdout
+        assert f"note: {dropped} hidden at 80 columns" in result.stderr
+    else:
+        assert "hidden at" not in result.stderr
 
 
 def test_wide_terminals_keep_every_column(fake_apis):
-    wide = run_mobius("market", env={"COLUMNS": "140"}).stdout
-    assert "Volume 24h" in wide and "Market cap" in wide
+    wide = run_mobius("market", env={"COLUMNS": "140"})
+    assert "Volume 24h" in wide.stdout and "Market cap" in wide.stdout
+    assert "hidden" not in wide.stderr
+
+
+def test_hidden_columns_are_named_once_and_quiet_hides_the_note(fake_apis):
+    narrow = run_mobius("market", "-n", "5", env={"COLUMNS": "60"})
+    assert narrow.stderr.count("note: Volume 24h, Market cap hidden at 60 columns") == 1
+    assert "--json shows them" in narrow.stderr
+    assert run_mobius("-q", "market", "-n", "5", env={"COLUMNS": "60"}).stderr == ""
+    json_out = run_mobius("--json", "market", "-n", "5", env={"COLUMNS": "60"})
+    assert "hidden" not in json_out.stderr
+
+
+def test_the_repl_names_hidden_columns_once_per_session(fake_apis):
+    session = run_mobius("repl", input="top 5 coins\ntop 3 coins\n", env={"COLUMNS": "80"})
+    assert session.returncode == 0, session.stderr
+    assert session.stderr.count("Volume 24h hidden at 80 columns") == 1
 
 
 def test_columns_go_in_order_as_the_terminal_narrows(fake_apis):

@@ -68,11 +68,17 @@ class AppContext:
         return Console(stderr=True, no_color=not self.color, highlight=False, markup=False,
                        emoji=False, force_terminal=None if self.color else sys.stderr.isatty())
 
-    def note(self, message: str) -> None:
+    def note(self, message: str, *, once: bool = False) -> None:
         """A one-line remark on stderr (never in the data on stdout), never wrapped;
-        silent under --quiet."""
+        silent under --quiet. With `once`, the same remark is made once per context (a REPL
+        session), however often it applies."""
         if self.quiet:
             return
+        if once:
+            said = self.__dict__.setdefault("_said_once", set())
+            if message in said:
+                return
+            said.add(message)
         from rich.text import Text
 
         from mobius_cli.render.format import printable

@@ -43,12 +43,16 @@ def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
         from rich.text import Text
 
         rendered = table()
+        hidden: list[str] = []
         for item in rendered if isinstance(rendered, (list, tuple)) else [rendered]:
             # Lines of text wrap at word boundaries on a terminal; in a pipe they stay whole.
             is_text = isinstance(item, (str, Text))
-            fit_to_width(item, app.out)
+            hidden += [h for h in fit_to_width(item, app.out) if h not in hidden]
             app.out.print(safe(item) if is_text else item,
                           soft_wrap=is_text and not app.out.is_terminal)
+        if hidden:
+            app.note(f"{', '.join(hidden)} hidden at {app.out.width} columns "
+                     "(a wider window or --json shows them)", once=True)
 
 
 def safe(value: Any) -> Any:
@@ -69,9 +73,10 @@ def safe(value: Any) -> Any:
     return value
 
 
-def fit_to_width(table: Any, console: Any) -> None:
+def fit_to_width(table: Any, console: Any) -> list[str]:
     """Drop a table's less important columns (its `drop_first`, in order) while it is wider
-    than the console, so the columns that matter (a coin's name) are not squeezed.
+    than the console, so the columns that matter (a coin's name) are not squeezed; return
+    the headers of the columns dropped.
 
     Each column is measured once; a table that then fits gets those widths fixed, so Rich
     does not measure every cell again to print it (a 100-row table is measured once, not
@@ -79,25 +84,28 @@ def fit_to_width(table: Any, console: Any) -> None:
     from rich.table import Table
 
     if not isinstance(table, Table) or table.width is not None or table.expand:
-        return
+        return []
     widths = {id(column): _widest_cell(console, column) for column in table.columns}
 
     def width() -> int:
         cells = sum(widths[id(c)] + table._get_padding_width(c._index) for c in table.columns)
         return max(cells + table._extra_width, table.min_width or 0)
 
+    dropped: list[str] = []
     for header in getattr(table, "drop_first", ()):
         if width() <= console.width:
             break
         for index, column in enumerate(table.columns):
             if str(column.header) == header:
                 del table.columns[index]
+                dropped.append(header)
                 for position, rest in enumerate(table.columns):  # Rich pads by this index
                     rest._index = position
                 break
     if width() <= console.width:
         for column in table.columns:
             column.width = widths[id(column)]
+    return dropped
 
 
 def _widest_cell(console: Any, column: Any) -> int:
