@@ -89,3 +89,21 @@ def test_portfolio_optimize_imports_numpy_but_never_scipy(fake_apis):
     assert run_mobius("portfolio", "add", "eth", "1", "--price", "100").returncode == 0
     loaded = _loaded(["portfolio", "optimize", "--json"])
     assert "numpy" in loaded and "scipy" not in loaded
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_numpy_loads_with_one_blas_thread_unless_the_user_says(monkeypatch, given, expected):
+    """OpenBLAS starting a thread per core costs `mobius ta` 50 ms for nothing."""
+    import contextlib
+    import io
+    import os
+
+    from mobius_cli.__main__ import main
+
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["--version"]) == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == expected

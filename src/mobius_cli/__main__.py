@@ -87,6 +87,10 @@ def _flush_stdout() -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (never a traceback for user errors)."""
     args = sys.argv[1:] if argv is None else list(argv)
+    # numpy's OpenBLAS starts a thread per core as it loads (50 ms and more of `mobius ta`);
+    # Mobius's matrices (365 x 50 at most) are too small to gain from them. The user's
+    # own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = _run(args)
     _flush_stdout()  # a reader that left early is not a failure; the code stands
     return code

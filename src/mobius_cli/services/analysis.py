@@ -10,7 +10,6 @@ typed results with `to_json()` (the shapes in product.md); no Typer, Rich or App
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -174,6 +173,8 @@ def gas(nodes: RpcNodes, cg: CoinGecko | None, chains: Sequence[Chain], vs: str,
                 return _chain_levels(nodes, chain)
             except MobiusError as exc:
                 return exc
+
+        from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(8, len(chains))) as pool:
             outcomes = list(pool.map(one, chains))
