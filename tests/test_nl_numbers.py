@@ -79,6 +79,12 @@ def test_tokenize_numbers(text: str, value: float, pct: bool) -> None:
         ("last 5 years", 1825),
         ("last 2 weeks", 14),
         ("last yr", 365),
+        # A form the contract names wins over the N-rule (12 x 30 would be 360).
+        ("last 12 months", 365),
+        ("the past 12mo", 365),
+        ("ultimos 12 meses", 365),
+        ("last 11 months", 330),
+        ("last 24 months", 720),
     ],
 )
 def test_periods(text: str, days: int | str) -> None:

@@ -100,4 +100,6 @@ def period_days(count: float, unit: str) -> int | None:
         return None
     if unit.startswith("h"):
         return max(1, round(count / 24))
+    if per == 30 and count == 12:  # a named form wins over the N-rule: 12 months is a year
+        return 365
     return round(count * per)
