@@ -5,8 +5,9 @@ what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_ver
 `conditions` (alert direction words), `cues` (the language's intent patterns with
 weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
-`not_crypto` (things people price that are not coins) and `everyday_protocols` (protocol
-names that are everyday words). Adding a language is adding one file (and a row in
+`not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
+names that are everyday words) and `asset_verbs` (words before the asset staked or lent:
+"stake aave" stakes the AAVE token). Adding a language is adding one file (and a row in
 tests/test_nl_lang.py's table).
 """
 
@@ -152,3 +153,9 @@ def follow_up_openers() -> tuple[str, ...]:
 def scale_words() -> frozenset[str]:
     """Every language's scale words ("thousand", "mil", "tausend")."""
     return frozenset(w for d in languages().values() for w in d.get("scale_words", {}))
+
+
+@lru_cache(maxsize=1)
+def asset_verbs() -> frozenset[str]:
+    """Words right before the asset staked, lent or held ("stake", "lend", "my"), every language."""
+    return frozenset(w for d in languages().values() for w in d.get("asset_verbs", ()))

@@ -334,11 +334,12 @@ def _yields(scan: Scan) -> Entities:
     for m in scan.mentions:
         after_on = _after_cue(scan, m, ("on", "in", "sur", "en", "auf", "em", "su", "na", "sulla"))
         after_via = _after_cue(scan, m, ("via", "using", "through", "with", "at", "into", "to"))
-        # DeFi prefers the protocol reading: a coin-or-protocol name after the staked asset
-        # ("eth staking apy lido") is where the asset is staked.
+        # DeFi prefers the protocol reading ("lido pays 3% on eth", "aave usdc rate"): a
+        # coin-or-protocol name is the asset only where an asset stands ("stake aave",
+        # "50 comp", "my curve").
         if m.protocol and not m.tickerish and protocol is None and (
-                after_on or after_via or m.versioned or not m.coin or _is_leading(scan, m)
-                or assets):
+                after_on or after_via or m.versioned or not m.coin
+                or not _asset_position(scan, m)):
             protocol = m.protocol
             continue
         if m.chain and after_on and chain is None:
@@ -363,10 +364,12 @@ def _yields(scan: Scan) -> Entities:
     return out
 
 
-def _is_leading(scan: Scan, m: Mention) -> bool:
-    """Whether a name opens the sentence or sits before a DeFi word ("Aave yields")."""
-    nxt = scan.tokens[m.end].text if m.end < len(scan.tokens) else ""
-    return nxt in ("yields", "yield", "apy", "apr", "rates", "rate", "pools", "pool", "s")
+def _asset_position(scan: Scan, m: Mention) -> bool:
+    """Whether a name stands where the asset staked or lent goes: after an amount or after
+    a staking / lending word ("stake aave", "lend 50 comp", "my curve")."""
+    if m.start and scan.tokens[m.start - 1].kind == "num":
+        return True
+    return scan.prev_word(m.start, skip=("the", "a", "some")) in langs.asset_verbs()
 
 
 def _defi_compare(scan: Scan) -> Entities:

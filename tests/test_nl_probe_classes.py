@@ -1,0 +1,70 @@
+"""General failure classes found by an independent probe set, each tested with new sentences
+(several phrasings, other languages, and negative cases): names decided after the intent,
+English-word coins, rankings, counts in words, alert openers and verbs, trade verbs, crypto
+quote currencies, alert references, plural interval adjectives, help questions, greetings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mobius_cli.nl import Conversation, parse_text
+
+
+def _check(text: str, intent: str, entities: dict[str, Any], exact: bool = False) -> None:
+    result = parse_text(text)
+    assert result.intent == intent, (text, result)
+    if exact:
+        assert result.entities == entities, (text, result.entities)
+    for key, value in entities.items():
+        assert result.entities.get(key) == value, (text, key, result.entities)
+
+
+def _last_turn(*turns: str) -> Any:
+    """The parse of the last of several turns of one conversation."""
+    conv = Conversation()
+    result = None
+    for turn in turns:
+        result = conv.parse(turn)
+    return result
+
+
+# --- 1. a protocol name that is also a coin takes the protocol reading in DeFi ------------
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("how much does lido pay for staking eth", "yields",
+         {"symbols": ["ETH"], "protocol": "lido"}),
+        ("curve usdt pool apy", "yields", {"symbols": ["USDT"], "protocol": "curve"}),
+        ("compound dai borrow rate", "yields", {"symbols": ["DAI"], "protocol": "compound"}),
+        ("aave eth supply apy", "yields", {"symbols": ["ETH"], "protocol": "aave"}),
+        ("what rate is compound paying on usdt deposits", "yields",
+         {"symbols": ["USDT"], "protocol": "compound"}),
+        ("best pools on curve for usdc", "yields", {"symbols": ["USDC"], "protocol": "curve"}),
+        ("rendimiento de staking de eth que da lido", "yields",
+         {"symbols": ["ETH"], "protocol": "lido"}),
+        ("taux de prêt usdc chez aave", "yields", {"symbols": ["USDC"], "protocol": "aave"}),
+        ("uniswap eth usdc pool yield", "yields",
+         {"symbols": ["ETH", "USDC"], "protocol": "uniswap"}),
+    ],
+)
+def test_defi_names_take_the_protocol_reading(
+        text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("lido price", "price", {"symbols": ["LDO"]}),
+        ("how much is curve trading at", "price", {"symbols": ["CRV"]}),
+        ("where can i stake aave", "yields", {"symbols": ["AAVE"]}),  # the token staked
+        ("staking 50 comp, what apy", "yields", {"symbols": ["COMP"]}),
+        ("compare aave and comp prices", "compare", {"symbols": ["AAVE", "COMP"]}),
+    ],
+)
+def test_coin_positions_keep_the_coin_reading(
+        text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities)
