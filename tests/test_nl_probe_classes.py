@@ -68,3 +68,40 @@ def test_defi_names_take_the_protocol_reading(
 def test_coin_positions_keep_the_coin_reading(
         text: str, intent: str, entities: dict[str, Any]) -> None:
     _check(text, intent, entities)
+
+
+# --- 2. coins whose names are English words, after a preposition -------------------------
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("chart for ton over the last 2 weeks", "price_history", {"symbols": ["TON"], "days": 14}),
+        ("dca 50 weekly in near for a year", "dca",
+         {"symbols": ["NEAR"], "amount": 50, "interval_days": 7, "days": 365}),
+        ("invest 20 every week into link for six months", "dca",
+         {"symbols": ["LINK"], "interval_days": 7, "days": 180}),
+        ("rsi for link on the 4h", "technical_analysis", {"symbols": ["LINK"]}),
+        ("set an alert for link above 20", "alert_add",
+         {"symbols": ["LINK"], "condition": "above", "target": 20}),
+        ("gráfico de near en los últimos 3 meses", "price_history",
+         {"symbols": ["NEAR"], "days": 90}),
+        ("simule 50 euros par semaine dans link sur un an", "dca",
+         {"symbols": ["LINK"], "interval_days": 7, "days": 365}),
+    ],
+)
+def test_word_coins_after_a_preposition(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities)
+
+
+def test_a_word_coin_is_not_taken_from_the_turn_before() -> None:
+    result = _last_turn("eth price", "dca 25 monthly in link over the last year")
+    assert result.entities.get("symbols") == ["LINK"], result
+
+
+@pytest.mark.parametrize(
+    ("text", "symbols"),
+    [("is btc near the top", ["BTC"]), ("send me the link for the btc whitepaper", ["BTC"]),
+     ("btc chart for near a year", ["BTC"]), ("is it near 100k", None)],
+)
+def test_english_words_stay_words(text: str, symbols: list[str] | None) -> None:
+    assert parse_text(text).entities.get("symbols") == symbols

@@ -52,6 +52,9 @@ class Scan:
     shape: str = ""  # the sentence with mentions replaced by COIN/CHAIN/PROTO/FIAT
     starts: list[int] = field(default_factory=list)  # offset of each token in `shape`
     used: set[int] = field(default_factory=set)  # token indices taken by periods/intervals
+    # Lower-case words that could be coins ("link", "near") but that no position placed:
+    # (token index, ticker), for the intent's builder to decide (slots.coin_mentions).
+    maybe_coins: list[tuple[int, str]] = field(default_factory=list)
 
     def prev_word(self, index: int, skip: tuple[str, ...] = ("the", "my")) -> str:
         """The word before token `index`, skipping filler."""
@@ -461,6 +464,9 @@ def _render(scan: Scan) -> None:
 def scan_tokens(tokens: list[Token]) -> Scan:
     """Find mentions and render the shape of a tokenised sentence."""
     scan = Scan(tokens, _find_mentions(tokens))
+    taken = {i for m in scan.mentions for i in range(m.start, m.end)}
+    scan.maybe_coins = [(i, c) for i, t in enumerate(tokens) if i not in taken and (
+        c := _candidate_coin(t, tokens[i + 1].text if i + 1 < len(tokens) else ""))]
     _render(scan)
     return scan
 

@@ -6,9 +6,10 @@ what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_ver
 weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
-names that are everyday words) and `asset_verbs` (words before the asset staked or lent:
-"stake aave" stakes the AAVE token). Adding a language is adding one file (and a row in
-tests/test_nl_lang.py's table).
+names that are everyday words), `coin_prepositions` (words after which an English-word
+coin is a coin in a question about coins: "prices for near") and `asset_verbs` (words
+before the asset staked or lent: "stake aave" stakes the AAVE token). Adding a language
+is adding one file (and a row in tests/test_nl_lang.py's table).
 """
 
 from __future__ import annotations
@@ -159,3 +160,9 @@ def scale_words() -> frozenset[str]:
 def asset_verbs() -> frozenset[str]:
     """Words right before the asset staked, lent or held ("stake", "lend", "my"), every language."""
     return frozenset(w for d in languages().values() for w in d.get("asset_verbs", ()))
+
+
+@lru_cache(maxsize=1)
+def coin_prepositions() -> frozenset[str]:
+    """Prepositions before a coin ("for", "in", "en", "fur"), every language."""
+    return frozenset(w for d in languages().values() for w in d.get("coin_prepositions", ()))

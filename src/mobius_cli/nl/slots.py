@@ -219,8 +219,45 @@ def _convert(scan: Scan) -> Entities:
     return out
 
 
+# What follows an English-word coin when it is the word, not the coin ("for near a year",
+# "in link with", "near the top", "near 100k").
+_WORD_NEXT = frozenset({"a", "an", "the", "to", "with", "between", "from", "of", "my", "your",
+                        "its", "here", "there"})
+
+
+def coin_mentions(scan: Scan) -> list[Mention]:
+    """The coins of a sentence whose intent takes coins, names decided after the intent.
+
+    Beside the coins the scan found, a coin whose name is an English word ("near", "link",
+    "ton", "op") counts right after a preposition ("prices for near", "100 in link"), where
+    the scan alone read a chain or a plain word: the intent now says a coin goes there.
+    """
+    coins = [m for m in scan.mentions if m.coin]
+    preps = langs.coin_prepositions()
+    late: list[Mention] = []
+    for m in scan.mentions:
+        upper = m.phrase.upper()
+        if (not m.coin and m.chain and m.end - m.start == 1 and upper in vocab.TICKERS
+                and scan.prev_word(m.start) in preps and _word_after(scan, m.end)):
+            late.append(Mention(m.start, m.end, m.phrase, coin=upper, chain=m.chain))
+    for i, coin in scan.maybe_coins:
+        if scan.prev_word(i) in preps and _word_after(scan, i + 1):
+            late.append(Mention(i, i + 1, scan.tokens[i].text, coin=coin))
+    if not late:
+        return coins
+    return sorted([*coins, *late], key=lambda m: m.start)
+
+
+def _word_after(scan: Scan, index: int) -> bool:
+    """Whether what follows position `index` lets the word before it be a coin's name."""
+    if index >= len(scan.tokens):
+        return True
+    nxt = scan.tokens[index]
+    return nxt.kind != "num" and nxt.text not in _WORD_NEXT
+
+
 def _symbols_only(scan: Scan) -> Entities:
-    syms = symbols_of([m for m in scan.mentions if m.coin])
+    syms = symbols_of(coin_mentions(scan))
     return {"symbols": syms} if syms else {}
 
 
