@@ -43,17 +43,46 @@ def test_the_listing_is_generated_from_the_app():
     assert len(COMMANDS) >= 20 and all(text for _name, text in COMMANDS)
 
 
-@pytest.mark.parametrize("args", [("price", "--help"), ("config", "--help"),
-                                  ("config", "set", "--help"), ("keys", "list", "--help"),
-                                  ("pirce",), ("config", "nope"), ("price", "--bogus")],
-                         ids=" ".join)
+@pytest.mark.parametrize("args", [
+    ("price", "--help"), ("config", "--help"), ("config", "set", "--help"),
+    ("keys", "list", "--help"), ("pirce",), ("config", "nope"), ("price", "--bogus"),
+    ("portfolio", "show", "--help"), ("portfolio", "--help"), ("portfolio", "shwo"),
+    ("portfolio", "show", "--bogus"), ("alerts", "channels", "list", "--help"),
+    ("alerts", "channels", "--help"), ("alerts", "channels", "nope"), ("defi", "yields", "-h"),
+    ("defi",), ("alerts", "--json", "list"), ("config", "path"), ("portfolio", "list"),
+    ("alerts", "list"),
+], ids=" ".join)
 def test_a_subcommand_alone_behaves_as_in_the_full_app(monkeypatch, args):
     alone = run_mobius(*args)
-    monkeypatch.setattr(entry, "_subcommand", lambda argv: None)
+    monkeypatch.setattr(entry, "_only_the_path", lambda app, argv: contextlib.nullcontext())
     monkeypatch.setattr(entry, "_listing_only", lambda app: contextlib.nullcontext())
     full = run_mobius(*args)
     assert (alone.returncode, alone.stdout, alone.stderr) == \
         (full.returncode, full.stdout, full.stderr)
+
+
+def test_only_the_named_path_is_built(monkeypatch):
+    """`portfolio show` builds the portfolio group with `show` alone, and the app is whole
+    again afterwards."""
+    import typer.main
+
+    from mobius_cli.app import app
+    from tests import runner
+
+    monkeypatch.setattr(runner, "_commands", {})  # no tree cached by an earlier test
+    built: list[list[str]] = []
+    real = typer.main.get_group_from_info
+
+    def spy(info, **kwargs):
+        group = real(info, **kwargs)
+        built.append(sorted(group.commands))
+        return group
+
+    monkeypatch.setattr(typer.main, "get_group_from_info", spy)
+    before = [len(g.typer_instance.registered_commands) for g in app.registered_groups]
+    assert run_mobius("portfolio", "list").returncode == 0
+    assert ["list"] in built and not any(len(names) > 1 for names in built)
+    assert [len(g.typer_instance.registered_commands) for g in app.registered_groups] == before
 
 
 @pytest.mark.parametrize(("argv", "name"), [

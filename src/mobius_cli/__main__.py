@@ -218,10 +218,11 @@ def _hoist_root_flags(args: list[str]) -> list[str]:
 def app_main(args: list[str]) -> object:
     """The Typer app without Click's own error handling (tests monkeypatch around it).
 
-    Only the subcommand being run is built: turning every command's signature into Click
-    parameters costs more than the rest of a warm command. The root --help (and --version)
-    lists commands from mobius_cli._listing without importing them. The REPL, completion
-    and an unknown name still see every command.
+    Only the subcommand being run is built (`portfolio show`: the portfolio group with its
+    `show` alone): turning every command's signature into Click parameters costs more than
+    the rest of a warm command. The root --help (and --version) lists commands from
+    mobius_cli._listing without importing them. The REPL, completion, a group's --help and
+    an unknown name still see every command.
     """
     args = _hoist_root_flags(args)
     name = _subcommand(args)
@@ -232,15 +233,41 @@ def app_main(args: list[str]) -> object:
             return root(args=args, prog_name="mobius", standalone_mode=False)
     from mobius_cli.app import app
 
-    commands, groups = app.registered_commands, app.registered_groups
-    chosen = [c for c in commands if _command_name(c) == name]
-    chosen_groups = [g for g in groups if g.name == name]
-    if chosen or chosen_groups:
-        app.registered_commands, app.registered_groups = chosen, chosen_groups
-    try:
+    with _only_the_path(app, args):
         return app(args=args, prog_name="mobius", standalone_mode=False)
+
+
+@contextlib.contextmanager
+def _only_the_path(app: object, args: list[str]) -> Iterator[None]:
+    """Each Typer on the command line's path keeps only the command or group named next
+    (`mobius portfolio show ...`: the root keeps `portfolio`, which keeps `show`); a name
+    that is not there, or an option where a name would be, leaves that level whole."""
+    saved: list[tuple[object, list[object], list[object]]] = []
+    level: object = app
+    index = _subcommand_index(args)
+    rest = args
+    try:
+        while index is not None:
+            name = rest[index]
+            commands = [c for c in level.registered_commands  # type: ignore[attr-defined]
+                        if _command_name(c) == name]
+            groups = [g for g in level.registered_groups  # type: ignore[attr-defined]
+                      if g.name == name and g.typer_instance is not None]
+            if not commands and not groups:
+                break
+            saved.append((level, level.registered_commands,  # type: ignore[attr-defined]
+                          level.registered_groups))  # type: ignore[attr-defined]
+            level.registered_commands, level.registered_groups = (  # type: ignore[attr-defined]
+                commands, groups)
+            if commands:
+                break
+            level, rest = groups[0].typer_instance, rest[index + 1:]
+            index = 0 if rest and not rest[0].startswith("-") else None
+        yield
     finally:
-        app.registered_commands, app.registered_groups = commands, groups
+        for typer_app, commands, groups in reversed(saved):
+            typer_app.registered_commands, typer_app.registered_groups = (  # type: ignore[attr-defined]
+                commands, groups)
 
 
 def _asks_for_help_or_version(args: list[str]) -> bool:
