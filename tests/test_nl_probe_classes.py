@@ -105,3 +105,31 @@ def test_a_word_coin_is_not_taken_from_the_turn_before() -> None:
 )
 def test_english_words_stay_words(text: str, symbols: list[str] | None) -> None:
     assert parse_text(text).entities.get("symbols") == symbols
+
+
+# --- 3. a ranking of a kind of protocol, without "top" or "list" --------------------------
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("dex leaderboard", {"category": "dexes"}),
+        ("bridges ranked by size", {"category": "bridge"}),
+        ("restaking rankings", {"category": "restaking"}),
+        ("perps leaderboard on solana", {"chain": "solana", "category": "derivatives"}),
+        ("liquid staking ranking by tvl", {"category": "liquid-staking"}),
+        ("arbitrum defi protocols sorted by tvl", {"chain": "arbitrum"}),
+        ("classement des protocoles de staking liquide", {"category": "liquid-staking"}),
+        ("Rangliste der Lending-Protokolle", {"category": "lending"}),
+    ],
+)
+def test_rankings_list_protocols(text: str, entities: dict[str, Any]) -> None:
+    _check(text, "defi_protocols", entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("best yields ranked by apy", "yields"), ("btc rank", "coin_info"),
+     ("coins ranked by market cap", "market_overview"), ("aave tvl ranking", "tvl")],
+)
+def test_rankings_of_other_things(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent

@@ -395,6 +395,22 @@ DEFI_WORDS = re.compile(r" (?:tvl|protocols?|dex|dexs|fees|rates?|apy|yields?|le
 _CATEGORY_NOUNS = (r"bridges|dexe?s|yield aggregators|lsts|money markets|cdps|lending protocols"
                    r"|lending platforms|lenders|perp dexe?s|derivatives protocols|restaking "
                    r"protocols|liquid staking protocols|amms")
+# Words that ask for a ranking, every language ("leaderboard", "ranked by", "classement").
+_RANKING = "|".join(re.escape(w) for w in langs.ranking_words())
+
+
+def _ranked_kind(scan: Scan) -> bool:
+    """Whether a sentence names a kind of protocol to rank: a category ("lending", "perps",
+    "staking liquide"; "yield" alone asks for yields) or protocols / DeFi as a whole."""
+    from mobius_cli.nl import vocab
+    from mobius_cli.nl.entities import find_phrase
+
+    category = find_phrase(scan, vocab.CATEGORIES)
+    if category and not (category == "yield" and not _has(scan, "aggregators?")):
+        return True
+    return _has(scan, "protocols?|protocolos|protocoles|protokolle|defi|dapps|platforms")
+
+
 # Intents that are features of Mobius, which "how do I ..." asks about.
 _FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
              "portfolio_remove", "portfolio_show", "portfolio_risk", "portfolio_optimize",
@@ -573,6 +589,12 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         s["defi_protocols"] = max(s.get("defi_protocols", 0), s.pop("tvl"))
     if "defi_protocols" in s and ranked_kind and not protocols and "yields" in s:
         s["defi_protocols"] = max(s["defi_protocols"], s["yields"] + 1)
+    # A ranking of a kind of protocol ("liquid staking leaderboard", "perps ranked by tvl"):
+    # the list of protocols, not one protocol's figure nor the kind's yields.
+    if not protocols and _has(scan, _RANKING) and _ranked_kind(scan):
+        s["defi_protocols"] = max(s.get(i, 0) for i in (
+            "defi_protocols", "tvl", "yields", "coin_info", "price", "unknown", "market_overview",
+            "compare")) + 2
     if "yields" in s and _has(scan, "stake|staking|farm|farming|lend|lending|liquidity"):
         s.pop("portfolio_add", None)
     # "how much does gas cost on ethereum": the cost is the fee, not the coin's price.

@@ -6,7 +6,8 @@ what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_ver
 weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
-names that are everyday words), `coin_prepositions` (words after which an English-word
+names that are everyday words), `ranking_words` ("leaderboard", "classement"), `categories` (DeFi
+category names of the language), `coin_prepositions` (words after which an English-word
 coin is a coin in a question about coins: "prices for near") and `asset_verbs` (words
 before the asset staked or lent: "stake aave" stakes the AAVE token). Adding a language
 is adding one file (and a row in tests/test_nl_lang.py's table).
@@ -166,3 +167,16 @@ def asset_verbs() -> frozenset[str]:
 def coin_prepositions() -> frozenset[str]:
     """Prepositions before a coin ("for", "in", "en", "fur"), every language."""
     return frozenset(w for d in languages().values() for w in d.get("coin_prepositions", ()))
+
+
+@lru_cache(maxsize=1)
+def ranking_words() -> tuple[str, ...]:
+    """Words that ask for a ranking ("leaderboard", "ranked by", "classement"), longest first."""
+    words = {w for d in languages().values() for w in d.get("ranking_words", ())}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def categories() -> dict[str, str]:
+    """DeFi category names of every language file → the contract's category."""
+    return _merged_dict("categories")

@@ -121,6 +121,8 @@ CATEGORIES: dict[str, str] = {
     "derivatives": "derivatives", "perps": "derivatives", "perp": "derivatives",
     "perpetuals": "derivatives", "restaking": "restaking", "liquid restaking": "restaking",
 }
+# Category names of the other languages ("staking liquido", "ponts"), from their files.
+CATEGORIES.update({k: v for k, v in langs.categories().items() if k not in CATEGORIES})
 INDICATORS: dict[str, str] = {
     "rsi": "rsi", "relative strength": "rsi", "macd": "macd", "bollinger": "bollinger",
     "bollinger bands": "bollinger", "bbands": "bollinger", "sma": "sma", "ema": "ema",
