@@ -133,3 +133,42 @@ def test_rankings_list_protocols(text: str, entities: dict[str, Any]) -> None:
 )
 def test_rankings_of_other_things(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+# --- 4. counts written as words -------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("twelve biggest coins", "market_overview", {"limit": 12}),
+        ("top fifty coins by market cap", "market_overview", {"limit": 50}),
+        ("show me the top twenty", "market_overview", {"limit": 20}),
+        ("top two hundred coins", "market_overview", {"limit": 200}),
+        ("top five gainers", "movers", {"limit": 5, "direction": "gainers"}),
+        ("three worst losers today", "movers", {"limit": 3, "direction": "losers"}),
+        ("three most popular dexes on arbitrum", "defi_protocols",
+         {"limit": 3, "chain": "arbitrum", "category": "dexes"}),
+        ("las diez mayores criptomonedas", "market_overview", {"limit": 10}),
+        ("les cinq plus grandes cryptos", "market_overview", {"limit": 5}),
+        ("die zehn größten Coins", "market_overview", {"limit": 10}),
+        ("sold two eth at 3000", "portfolio_remove", {"symbols": ["ETH"], "amount": 2,
+                                                       "price": 3000}),
+        ("convert five sol to usd", "convert", {"amount": 5, "from": "SOL", "to": "USD"}),
+    ],
+)
+def test_counts_in_words(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("dca every two weeks into btc", "dca", {"symbols": ["BTC"], "interval_days": 14}),
+        ("btc over the last two weeks", "price_history", {"symbols": ["BTC"], "days": 14}),
+        ("which one is better, eth or sol", "compare", {"symbols": ["ETH", "SOL"]}),
+        ("largest coins", "market_overview", {}),
+    ],
+)
+def test_number_words_elsewhere_stay_words(
+        text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)

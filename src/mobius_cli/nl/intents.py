@@ -645,7 +645,9 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     # ...but "how should I rebalance my coins" asks for advice on the user's own holdings.
     advice = mine and max(features, key=lambda i: s[i], default="") in (
         "portfolio_optimize", "portfolio_risk")
-    if _has(scan, _HOW_DO_I) and not (coins or nums or advice) and any(
+    # A count in words before a generic noun ("how do i compare two coins") names no figure.
+    figures = [i for i in nums if not scan.tokens[i].raw.replace(" ", "").isalpha()]
+    if _has(scan, _HOW_DO_I) and not (coins or figures or advice) and any(
             s[i] > 0 for i in features):
         s["help"] = max(s.get("help", 0), *(s[i] for i in features)) + 2
     # Greetings and thanks only win when nothing substantive is asked.

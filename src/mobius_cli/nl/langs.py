@@ -6,11 +6,12 @@ what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_ver
 weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
-names that are everyday words), `ranking_words` ("leaderboard", "classement"), `categories` (DeFi
-category names of the language), `coin_prepositions` (words after which an English-word
-coin is a coin in a question about coins: "prices for near") and `asset_verbs` (words
-before the asset staked or lent: "stake aave" stakes the AAVE token). Adding a language
-is adding one file (and a row in tests/test_nl_lang.py's table).
+names that are everyday words), `count_words` ("ten" → 10), `count_nouns` (what a count
+counts: "largest", "coins"), `ranking_words` ("leaderboard", "classement"), `categories`
+(DeFi category names of the language), `coin_prepositions` (words after which an
+English-word coin is a coin in a question about coins: "prices for near") and `asset_verbs`
+(words before the asset staked or lent: "stake aave" stakes the AAVE token). Adding a
+language is adding one file (and a row in tests/test_nl_lang.py's table).
 """
 
 from __future__ import annotations
@@ -180,3 +181,15 @@ def ranking_words() -> tuple[str, ...]:
 def categories() -> dict[str, str]:
     """DeFi category names of every language file → the contract's category."""
     return _merged_dict("categories")
+
+
+@lru_cache(maxsize=1)
+def count_words() -> dict[str, int]:
+    """Counts written as words ("ten", "zwanzig", "cinco") → their number, every language."""
+    return {k: int(v) for k, v in _merged_dict("count_words").items()}
+
+
+@lru_cache(maxsize=1)
+def count_nouns() -> frozenset[str]:
+    """Words a count stands before ("largest", "coins", "gainers", "mayores"), every language."""
+    return frozenset(w for d in languages().values() for w in d.get("count_nouns", ()))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mobius_cli.nl import langs, vocab
-from mobius_cli.nl.numbers import parse_number
+from mobius_cli.nl.numbers import parse_number, to_number
 
 # Long inputs are cut: no request needs more, and parsing stays fast on 100 KB lines.
 MAX_CHARS = 1500
@@ -148,7 +148,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(piece, piece, "punct"))
     if len(tokens) > 1 and tokens[0].raw == "+" and tokens[1].kind == "num":
         tokens[0] = Token("add", "+", "word")  # "+0.1 btc @ 95k" records a buy
-    return _money_words(_dotted_thousands(tokens))
+    return _count_words(_money_words(_dotted_thousands(tokens)))
 
 
 _ARROWS = {"<": "below", ">": "above", "=": "is"}
@@ -250,3 +250,49 @@ def _money_words(tokens: list[Token]) -> list[Token]:
         out.append(tok)
         i += 1
     return out
+
+
+_HUNDRED = frozenset({"hundred", "hundert", "cent", "cien", "cem", "cento"})
+
+
+def _count_words(tokens: list[Token]) -> list[Token]:
+    """Counts written as words become numbers where a count stands: before what is counted
+    ("ten largest coins", "cinco mayores"), after "top" ("top ten"), or before a coin as an
+    amount ("sold two eth"). Elsewhere they stay words ("which of the two", "two weeks" is a
+    period the period grammar reads)."""
+    counts = langs.count_words()
+    if not any(t.kind == "word" and t.text in counts for t in tokens):
+        return tokens
+    nouns = langs.count_nouns()
+    out: list[Token] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        value = counts.get(tok.text) if tok.kind == "word" else None
+        if value is None:
+            out.append(tok)
+            continue
+        nxt = tokens[i + 1] if i + 1 < n else None
+        prev = out[-1] if out else None
+        if tok.text in _HUNDRED and prev is not None and prev.kind == "num" and not prev.pct \
+                and prev.raw.isalpha():  # "two hundred"
+            out[-1] = Token(f"{to_number(prev.value or 0.0) * 100}", f"{prev.raw} {tok.raw}",
+                            "num", (prev.value or 0.0) * 100)
+            continue
+        placed = (prev is not None and prev.text in ("top", "bottom")) or (
+            nxt is not None and (nxt.text in nouns or nxt.text in _HUNDRED or _is_coin(nxt)))
+        if placed:
+            out.append(Token(str(value), tok.raw, "num", float(value)))
+        else:
+            out.append(tok)
+    return out
+
+
+def _is_coin(tok: Token) -> bool:
+    """Whether a token names a coin by itself ("eth", "bitcoin", "$SOL", "ADA")."""
+    if tok.kind == "ticker":
+        return True
+    if tok.kind != "word":
+        return False
+    upper = tok.text.upper()
+    return tok.text in vocab.COIN_NAMES or (
+        upper in vocab.TICKERS and (upper not in vocab.AMBIGUOUS_TICKERS or tok.raw.isupper()))
