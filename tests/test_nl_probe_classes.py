@@ -172,3 +172,39 @@ def test_counts_in_words(text: str, intent: str, entities: dict[str, Any]) -> No
 def test_number_words_elsewhere_stay_words(
         text: str, intent: str, entities: dict[str, Any]) -> None:
     _check(text, intent, entities, exact=True)
+
+
+# --- 5. a condition on a price is an alert, whatever opens the sentence ------------------
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("give me a shout if sol dips under 120",
+         {"symbols": ["SOL"], "condition": "below", "target": 120}),
+        ("once eth surpasses 5k buzz me", {"symbols": ["ETH"], "condition": "above",
+                                            "target": 5000}),
+        ("whenever xrp sinks below 2 flag it", {"symbols": ["XRP"], "condition": "below",
+                                                 "target": 2}),
+        ("hit me up the moment avax clears 60", {"symbols": ["AVAX"], "condition": "above",
+                                                  "target": 60}),
+        ("heads up if sol blows past 300", {"symbols": ["SOL"], "condition": "above",
+                                             "target": 300}),
+        ("Gib mir Bescheid, sobald BTC auf 120k steigt",
+         {"symbols": ["BTC"], "condition": "above", "target": 120000}),
+        ("si el BTC cae por debajo de 80000, dímelo",
+         {"symbols": ["BTC"], "condition": "below", "target": 80000}),
+        ("dès que ETH dépasse 4000 fais-moi signe",
+         {"symbols": ["ETH"], "condition": "above", "target": 4000}),
+    ],
+)
+def test_conditions_are_alerts(text: str, entities: dict[str, Any]) -> None:
+    _check(text, "alert_add", entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["why does btc drop when the fed hikes", "what is eth doing when the us market opens",
+     "if btc is so volatile is it risky"],
+)
+def test_conditions_without_a_figure_are_not_alerts(text: str) -> None:
+    assert parse_text(text).intent != "alert_add"

@@ -364,6 +364,24 @@ _RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
     (rf"ALERT (?:# )?NUM .*(?:{_remove_verbs()}) (?:it|that|this|him|her)\b", 7))
 
 
+def _alternation(words: object) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore
+
+
+# A condition on a coin's price is something to watch, whatever opens the sentence ("heads
+# up if ADA exceeds 1.2", "falls ETH unter 2000 fällt"): a conditional word of any language,
+# the coin, a direction word of any language and the figure (the verb before or after it).
+_DIRECTIONS = _alternation({w for kind in ("above", "below", "cross", "up", "down")
+                            for w in langs.condition_words(kind)} - {"is", "at", "@", "get",
+                                                                     "gets"})
+_CONDITIONALS = _alternation(langs.conditionals())
+_ARTICLE = rf"(?:(?:{_alternation(langs.articles())}) )?"
+_RAW_CUES["alert_add"] = (*_RAW_CUES["alert_add"], (
+    rf"(?:{_CONDITIONALS}) {_ARTICLE}(?:COIN|it|price of COIN|COIN price) (?:\w+ ){{0,2}}"
+    rf"(?:{_DIRECTIONS})(?: \w+){{0,2}} (?:NUM|PCT)|(?:{_CONDITIONALS}) {_ARTICLE}(?:COIN|it) "
+    rf"(?:\w+ ){{0,2}}(?:NUM|PCT) (?:{_DIRECTIONS})", 5))
+
+
 def _with_languages(table: dict[str, tuple[tuple[str, int], ...]]) -> None:
     """Add the language files' cues. Each joins the first pattern of the same intent and
     weight (for another language: where its words stood before they moved to its file), so

@@ -6,12 +6,13 @@ what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_ver
 weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
-names that are everyday words), `count_words` ("ten" → 10), `count_nouns` (what a count
-counts: "largest", "coins"), `ranking_words` ("leaderboard", "classement"), `categories`
-(DeFi category names of the language), `coin_prepositions` (words after which an
-English-word coin is a coin in a question about coins: "prices for near") and `asset_verbs`
-(words before the asset staked or lent: "stake aave" stakes the AAVE token). Adding a
-language is adding one file (and a row in tests/test_nl_lang.py's table).
+names that are everyday words), `conditionals` ("if", "falls", "des que"), `articles`,
+`count_words` ("ten" → 10), `count_nouns` (what a count counts: "largest", "coins"),
+`ranking_words` ("leaderboard", "classement"), `categories` (DeFi category names of the
+language), `coin_prepositions` (words after which an English-word coin is a coin in a
+question about coins: "prices for near") and `asset_verbs` (words before the asset staked
+or lent: "stake aave" stakes the AAVE token). Adding a language is adding one file (and a
+row in tests/test_nl_lang.py's table).
 """
 
 from __future__ import annotations
@@ -193,3 +194,16 @@ def count_words() -> dict[str, int]:
 def count_nouns() -> frozenset[str]:
     """Words a count stands before ("largest", "coins", "gainers", "mayores"), every language."""
     return frozenset(w for d in languages().values() for w in d.get("count_nouns", ()))
+
+
+@lru_cache(maxsize=1)
+def conditionals() -> tuple[str, ...]:
+    """Words that open a condition ("if", "once", "falls", "des que"), longest first."""
+    words = {w for d in languages().values() for w in d.get("conditionals", ())}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def articles() -> frozenset[str]:
+    """Articles of every language ("the", "el", "der", "o")."""
+    return frozenset(w for d in languages().values() for w in d.get("articles", ()))

@@ -475,6 +475,9 @@ def condition_of(scan: Scan, target: int) -> str:
     seen = 0
     while i >= 0 and seen < 6:
         word = scan.tokens[i].text
+        pair = f"{scan.tokens[i - 1].text} {word}" if i else ""
+        if not pct and (pair in ABOVE or pair in BELOW):  # "blows past", "goes under"
+            return "below" if pair in BELOW else "above"
         if pct:
             if word in UP:
                 return "change_up"
