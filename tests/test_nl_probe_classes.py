@@ -208,3 +208,38 @@ def test_conditions_are_alerts(text: str, entities: dict[str, Any]) -> None:
 )
 def test_conditions_without_a_figure_are_not_alerts(text: str) -> None:
     assert parse_text(text).intent != "alert_add"
+
+
+# --- 6. trade verbs beyond buy and sell ---------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("stick 2 eth in my portfolio", "portfolio_add", {"symbols": ["ETH"], "amount": 2}),
+        ("log 500 ada to my holdings", "portfolio_add", {"symbols": ["ADA"], "amount": 500}),
+        ("snagged 3 sol at 140", "portfolio_add", {"symbols": ["SOL"], "amount": 3,
+                                                     "price": 140}),
+        ("ho comprato 1 btc a 60000", "portfolio_add", {"symbols": ["BTC"], "amount": 1,
+                                                         "price": 60000}),
+        ("closed 0.5 btc at 90k", "portfolio_remove", {"symbols": ["BTC"], "amount": 0.5,
+                                                         "price": 90000}),
+        ("closed out my 2 sol position at 180", "portfolio_remove",
+         {"symbols": ["SOL"], "amount": 2, "price": 180}),
+        ("take 3 sol out of my portfolio", "portfolio_remove", {"symbols": ["SOL"], "amount": 3}),
+        ("liquidated 0.3 btc yesterday at 95k", "portfolio_remove",
+         {"symbols": ["BTC"], "amount": 0.3, "price": 95000}),
+        ("he vendido 2 eth a 3500", "portfolio_remove", {"symbols": ["ETH"], "amount": 2,
+                                                          "price": 3500}),
+    ],
+)
+def test_trade_verbs(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("closed my browser, what's btc at", "price"), ("put 100 usdc into aave", "yields"),
+     ("put 50 a week into btc", "dca"), ("how close is btc to its ath", "coin_info")],
+)
+def test_trade_verbs_need_a_trade(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent
