@@ -243,3 +243,39 @@ def test_trade_verbs(text: str, intent: str, entities: dict[str, Any]) -> None:
 )
 def test_trade_verbs_need_a_trade(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+# --- 7. a coin as the quote currency, for every intent that takes vs_currency -------------
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("sol macd in btc terms", "technical_analysis",
+         {"symbols": ["SOL"], "indicator": "macd", "vs_currency": "btc"}),
+        ("ada rsi in eth", "technical_analysis",
+         {"symbols": ["ADA"], "indicator": "rsi", "vs_currency": "eth"}),
+        ("rsi de sol en btc", "technical_analysis",
+         {"symbols": ["SOL"], "indicator": "rsi", "vs_currency": "btc"}),
+        ("chart sol in btc over 90 days", "price_history",
+         {"symbols": ["SOL"], "days": 90, "vs_currency": "btc"}),
+        ("compare sol and avax in btc", "compare",
+         {"symbols": ["SOL", "AVAX"], "vs_currency": "btc"}),
+        ("tell me about ada in btc", "coin_info", {"symbols": ["ADA"], "vs_currency": "btc"}),
+        ("top 10 coins in btc", "market_overview", {"limit": 10, "vs_currency": "btc"}),
+        ("biggest gainers in eth", "movers", {"direction": "gainers", "vs_currency": "eth"}),
+        ("my portfolio in eth", "portfolio_show", {"vs_currency": "eth"}),
+    ],
+)
+def test_crypto_quote_currency(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [("chart btc", "price_history", {"symbols": ["BTC"]}),
+     ("rsi for eth", "technical_analysis", {"symbols": ["ETH"], "indicator": "rsi"}),
+     ("dca 100 weekly in btc", "dca", {"symbols": ["BTC"], "amount": 100, "interval_days": 7}),
+     ("compare sol to btc", "compare", {"symbols": ["SOL", "BTC"]})],
+)
+def test_a_lone_coin_is_the_subject(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)

@@ -280,21 +280,49 @@ def fiat_after_number(scan: Scan) -> str | None:
     return None
 
 
-def with_vs(build: Callable[[Scan], Entities]) -> Callable[[Scan], Entities]:
-    """A builder that also states `vs_currency` when the sentence asks for one."""
+# Coins CoinGecko quotes in: "my portfolio in btc" asks for its value in bitcoin.
+_CRYPTO_QUOTES = frozenset({"BTC", "ETH", "LTC", "BCH", "BNB", "EOS", "XRP", "XLM", "LINK",
+                            "DOT", "YFI", "SATS"})
+_CRYPTO_QUOTE_CUES = ("in", "en", "em", "auf", "dans")
+
+
+def crypto_quote(scan: Scan, takes_symbols: bool) -> Mention | None:
+    """The coin an answer is asked in ("sol rsi in btc", "top 10 in eth", "in btc terms").
+
+    A coin CoinGecko quotes in, after "in" (any language); when the intent also takes
+    symbols, only beside another coin ("chart btc" alone charts bitcoin).
+    """
+    coins = coin_mentions(scan)
+    for m in reversed(coins):
+        if m.coin in _CRYPTO_QUOTES and _after_cue(scan, m, _CRYPTO_QUOTE_CUES) and (
+                not takes_symbols or any(c.coin != m.coin for c in coins)):
+            return m
+    return None
+
+
+def with_vs(build: Callable[[Scan], Entities],
+            takes_symbols: bool = True) -> Callable[[Scan], Entities]:
+    """A builder that also states `vs_currency` when the sentence asks for one: a currency
+    ("in euros") or a coin that prices are quoted in ("eth rsi in btc terms"), which is
+    then no symbol of the question."""
     def wrapped(scan: Scan) -> Entities:
         out = build(scan)
         vs = quote_fiat(scan)
+        quote = None if vs else crypto_quote(scan, takes_symbols)
+        if quote is not None and quote.coin:
+            vs = quote.coin.lower()
+            rest = [m for m in coin_mentions(scan) if m is not quote and m.start != quote.start]
+            if "symbols" in out:
+                syms = symbols_of(rest)
+                if syms:
+                    out["symbols"] = syms
+                else:
+                    out.pop("symbols")
         if vs:
             out["vs_currency"] = vs
         return out
 
     return wrapped
-
-
-# Coins CoinGecko quotes in: "my portfolio in btc" asks for its value in bitcoin.
-_CRYPTO_QUOTES = frozenset({"BTC", "ETH", "LTC", "BCH", "BNB", "EOS", "XRP", "XLM", "LINK",
-                            "DOT", "YFI", "SATS"})
 
 
 def _portfolio_show(scan: Scan) -> Entities:
@@ -550,13 +578,13 @@ def _alert_remove(scan: Scan) -> Entities:
 BUILDERS: dict[str, Callable[[Scan], Entities]] = {
     "price": _price,
     "convert": _convert,
-    "market_overview": with_vs(_limit_only),
+    "market_overview": with_vs(_limit_only, takes_symbols=False),
     "coin_info": with_vs(_symbols_only),
     "price_history": with_vs(_with_days),
     "compare": with_vs(_with_days),
-    "movers": with_vs(_movers),
+    "movers": with_vs(_movers, takes_symbols=False),
     "technical_analysis": with_vs(_technical),
-    "portfolio_show": with_vs(_portfolio_show),
+    "portfolio_show": with_vs(_portfolio_show, takes_symbols=False),
     "gas": _gas,
     "tvl": _tvl,
     "defi_protocols": _defi_protocols,
