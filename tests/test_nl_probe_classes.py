@@ -279,3 +279,31 @@ def test_crypto_quote_currency(text: str, intent: str, entities: dict[str, Any])
 )
 def test_a_lone_coin_is_the_subject(text: str, intent: str, entities: dict[str, Any]) -> None:
     _check(text, intent, entities, exact=True)
+
+
+# --- 8. an alert named by its number, then a removal word ----------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "alert_id"),
+    [("alert 7 - remove please", 7), ("alert 3 cancel", 3),
+     ("alert #12 no longer needed, scrap it", 12), ("alert 2 - get rid of it", 2),
+     ("alarma 4: bórrala", 4), ("alerte 8, supprime-la", 8), ("avviso 6, cancellalo", 6)],
+)
+def test_numbered_alert_then_removal(text: str, alert_id: int) -> None:
+    _check(text, "alert_remove", {"alert_id": alert_id}, exact=True)
+
+
+def test_the_named_alert_wins_over_the_last_one() -> None:
+    result = _last_turn("let me know if sol hits 200", "alert 11, delete it")
+    assert (result.intent, result.entities) == ("alert_remove", {"alert_id": 11})
+    result = _last_turn("let me know if sol hits 200", "ok now remove that alert")
+    assert (result.intent, result.entities) == ("alert_remove", {"symbols": ["SOL"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("alert 5 status", "alert_list"), ("alert me when sol drops below 100", "alert_add"),
+     ("alert 60000 btc", "alert_add")],
+)
+def test_numbered_alerts_without_removal(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent

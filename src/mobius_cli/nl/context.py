@@ -141,8 +141,11 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
             and not any(m.coin for m in scan.mentions) and intent in ("alert_add", "alert_list",
                                                                       "alert_remove"):
         return "alert_remove", {"alert_id": named_alert}, 0.75  # "and alert 5"
-    if FORGET_LAST.search(shape) and state.last_alert and not any(m.coin for m in scan.mentions):
-        return "alert_remove", dict(state.last_alert), 0.75
+    if FORGET_LAST.search(shape) and not any(m.coin for m in scan.mentions) and (
+            state.last_alert or named_alert is not None):
+        # "alert 9, delete it": the alert this turn names, else the last one mentioned
+        named = {"alert_id": named_alert} if named_alert is not None else state.last_alert
+        return "alert_remove", dict(named), 0.75
     if fiat_only and not own and state.intent in ("portfolio_add", "portfolio_remove"):
         # "in euros?" after recording a trade asks to see the portfolio in euros, never to
         # record the trade again.

@@ -355,13 +355,23 @@ def _remove_verbs() -> str:
     return "|".join(re.escape(v) for v in verbs)
 
 
+def _plain_removals() -> str:
+    """Remove verbs that are no alert direction ("drop", "lose" also say where a price goes)."""
+    directions = {w for kind in ("above", "below", "cross", "up", "down")
+                  for w in langs.condition_words(kind)}
+    verbs = sorted(langs.remove_verbs() - directions, key=len, reverse=True)
+    return "|".join(re.escape(v) for v in verbs)
+
+
 # The one shared list of remove verbs (every language file's `remove_verbs`) deletes alerts:
 # "erase alert 6", "ditch my eth alert", "borra la alerta 4".
 _RAW_CUES["alert_remove"] = (*_RAW_CUES["alert_remove"], (
     rf"(?:{_remove_verbs()}) (?:(?:\w+ ){{0,3}}ALERT|(?:the )?(?:last|latest|previous|newest"
     r"|most recent)(?: one| alert)?|(?:# |number |no |id |nr )NUM)", 6),
-    # the alert named first, the verb after: "alert 4 is annoying, delete it"
-    (rf"ALERT (?:# )?NUM .*(?:{_remove_verbs()}) (?:it|that|this|him|her)\b", 7))
+    # the alert named first, the verb after: "alert 4 is annoying, delete it", "alert #9 -
+    # remove pls", "alarma 3 borrar" (a direction word such as "drop" is no removal here)
+    (rf"ALERT (?:# |number |no |id |nr )?NUM .*(?:{_remove_verbs()}) (?:it|that|this|him|her)"
+     rf"\b|ALERT (?:# |number |no |id |nr )?NUM (?:\S+ ){{0,4}}(?:{_plain_removals()})\b", 7))
 
 
 def _alternation(words: object) -> str:
