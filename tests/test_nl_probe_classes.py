@@ -307,3 +307,36 @@ def test_the_named_alert_wins_over_the_last_one() -> None:
 )
 def test_numbered_alerts_without_removal(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+# --- 9. interval adjectives in every form of every language -------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("compras semanales de 50 euros en btc durante un año",
+         {"symbols": ["BTC"], "amount": 50, "interval_days": 7, "days": 365}),
+        ("compras diarias de 10 dolares en btc", {"symbols": ["BTC"], "amount": 10,
+                                                  "interval_days": 1}),
+        ("simula aportes mensais de 200 reais em eth",
+         {"symbols": ["ETH"], "amount": 200, "interval_days": 30}),
+        ("achats hebdomadaires de 20 euros en btc sur 2 ans",
+         {"symbols": ["BTC"], "amount": 20, "interval_days": 7, "days": 730}),
+        ("dca mensuels de 100 euros dans eth", {"symbols": ["ETH"], "amount": 100,
+                                                "interval_days": 30}),
+        ("monatliche Käufe von 100 Euro in BTC seit 3 Jahren",
+         {"symbols": ["BTC"], "amount": 100, "interval_days": 30, "days": 1095}),
+        ("acquisti settimanali di 50 euro in btc per un anno",
+         {"symbols": ["BTC"], "amount": 50, "interval_days": 7, "days": 365}),
+    ],
+)
+def test_interval_adjectives(text: str, entities: dict[str, Any]) -> None:
+    _check(text, "dca", entities, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("btc weekly chart", "price_history"), ("weekly rsi on eth", "technical_analysis")],
+)
+def test_interval_words_beside_other_requests(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent

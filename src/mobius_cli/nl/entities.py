@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from mobius_cli.nl import vocab
-from mobius_cli.nl.numbers import INTERVALS, period_days, to_number, word_number
+from mobius_cli.nl import langs, vocab
+from mobius_cli.nl.numbers import period_days, to_number, word_number
 from mobius_cli.nl.text import COMMON_WORDS, Token, known_words
 
 SIGN_CURRENCY = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy"}
@@ -487,19 +487,14 @@ _INTERVAL_UNITS: dict[str, int] = {
     "month": 30, "mo": 30, "mes": 30, "mois": 30, "monat": 30, "mese": 30,
     "fortnight": 14, "quinzena": 14, "quincena": 14,
 }
+# Interval adjectives of every language file, all their forms ("weekly", "semanales",
+# "mensuels", "wöchentliche") → days.
+_INTERVAL_WORDS: dict[str, int] = langs.interval_words()
 _INTERVAL_RE = re.compile(
-    r"\b(daily|weekly|biweekly|fortnightly|monthly|diario|diariamente|semanal|semanalmente"
-    r"|mensual|mensal|mensualmente|mensalmente|quotidien|hebdomadaire|mensuel|taglich"
-    r"|wochentlich|monatlich|giornaliero|settimanale|mensile)\b"
+    r"\b(" + "|".join(sorted(_INTERVAL_WORDS, key=len, reverse=True)) + r")\b"
     r"|(?:\b(?:every|each|per|a|an|once a|once every|por|par|pro|al|ao|cada|chaque|jede[nsm]?"
     r"|ogni)|/)( other)?(?: (\d+|two|three|four))? (" + "|".join(_INTERVAL_UNITS) + r")s?\b"
 )
-_INTERVAL_WORDS: dict[str, int] = {
-    "diario": 1, "diariamente": 1, "quotidien": 1, "taglich": 1, "giornaliero": 1,
-    "semanal": 7, "semanalmente": 7, "hebdomadaire": 7, "wochentlich": 7, "settimanale": 7,
-    "mensual": 30, "mensal": 30, "mensualmente": 30, "mensalmente": 30, "mensuel": 30,
-    "monatlich": 30, "mensile": 30,
-}
 _PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
     (re.compile(r"\bhalf (?:a )?year\b"), 180),
     (re.compile(rf"\b{_COUNT} {_UNIT}\b"), None),
@@ -547,7 +542,7 @@ def find_interval(scan: Scan) -> int | None:
         return None
     _mark(scan, starts, match.start(), match.end())
     if match.group(1):
-        return INTERVALS.get(match.group(1)) or _INTERVAL_WORDS[match.group(1)]
+        return _INTERVAL_WORDS[match.group(1)]
     unit = _INTERVAL_UNITS[match.group(4)]
     count = word_number(match.group(3)) if match.group(3) else 1
     if match.group(2):

@@ -17,6 +17,12 @@ INTENTS: tuple[str, ...] = (
     "smalltalk", "unknown",
 )
 
+# Interval adjectives of every language file, all forms ("weekly", "semanales", "mensuels");
+# a bare "daily" is as often a chart's candles as a buying rhythm.
+_INTERVALS = "|".join(sorted(langs.interval_words(), key=len, reverse=True))
+_INTERVALS_NOT_DAILY = "|".join(sorted((w for w, d in langs.interval_words().items() if d > 1),
+                                       key=len, reverse=True))
+
 # Patterns run on the sentence's shape: lower-case words, with COIN / CHAIN / PROTO / FIAT
 # for names, NUM / PCT for numbers and PERIOD for "30d". Weights: 4 decisive, 3 strong,
 # 2 medium, 1 a hint.
@@ -207,11 +213,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"(?:put|putting|invest|investing|buy|buying|spend|spending|throw|throwing|stack|"
          r"stacking|adding) .*(?:every|each|per|a|/|por|par|pro|cada|ogni) (?:day|week|month|"
          r"fortnight|wk|semana|semaine|woche|mes|mois|monat|settimana|mese)", 3),
-        (r"(?:daily|weekly|biweekly|fortnightly|monthly) (?:buys? of )?NUM|"
-         r"NUM (?:\w+ )?(?:daily|weekly|biweekly|fortnightly|monthly)|NUM (?:\w+ )?(?:every|"
+        (rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|"
+         rf"NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|NUM (?:\w+ )?(?:every|"
          r"each|per|a|/) (?:other )?(?:day|week|month|two weeks|fortnight|wk)", 3),
         (r"(?:every|each|per|/|por|par|pro|cada|ogni) (?:day|week|month|two weeks|wk|semana|"
-         r"semaine|woche|mes|mois|monat|settimana|mese)|weekly|monthly|biweekly|fortnightly", 2),
+         rf"semaine|woche|mes|mois|monat|settimana|mese)|{_INTERVALS_NOT_DAILY}", 2),
     ),
     "portfolio_show": (
         (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth|"
@@ -635,6 +641,11 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "dca" in s and s["dca"] >= 5:
         for intent in ("portfolio_add", "portfolio_show", "price_history", "yields", "convert"):
             s.pop(intent, None)
+    # An amount with a rhythm ("compras diarias de 10 dolares en btc") is a DCA plan, not a
+    # conversion of the amount.
+    if "dca" in s and "convert" in s and _has(
+            scan, rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})"):
+        s.pop("convert")
     if "convert" in s and not nums:
         s["convert"] -= 3
     # "put 500 usdc into compound": money moved into a protocol is a yield question.

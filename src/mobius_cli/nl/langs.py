@@ -7,12 +7,13 @@ weights), `common_words` (everyday words that are never typo-corrected nor taken
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
 names that are everyday words), `conditionals` ("if", "falls", "des que"), `articles`,
-`count_words` ("ten" → 10), `count_nouns` (what a count counts: "largest", "coins"),
-`ranking_words` ("leaderboard", "classement"), `categories` (DeFi category names of the
-language), `coin_prepositions` (words after which an English-word coin is a coin in a
-question about coins: "prices for near") and `asset_verbs` (words before the asset staked
-or lent: "stake aave" stakes the AAVE token). Adding a language is adding one file (and a
-row in tests/test_nl_lang.py's table).
+`interval_words` ("weekly", "semanales", "mensuels" → days), `count_words` ("ten" → 10),
+`count_nouns` (what a count counts: "largest", "coins"), `ranking_words` ("leaderboard",
+"classement"), `categories` (DeFi category names of the language), `coin_prepositions`
+(words after which an English-word coin is a coin in a question about coins: "prices for
+near") and `asset_verbs` (words before the asset staked or lent: "stake aave" stakes the
+AAVE token). Adding a language is adding one file (and a row in tests/test_nl_lang.py's
+table).
 """
 
 from __future__ import annotations
@@ -207,3 +208,9 @@ def conditionals() -> tuple[str, ...]:
 def articles() -> frozenset[str]:
     """Articles of every language ("the", "el", "der", "o")."""
     return frozenset(w for d in languages().values() for w in d.get("articles", ()))
+
+
+@lru_cache(maxsize=1)
+def interval_words() -> dict[str, int]:
+    """Interval adjectives and adverbs of every language, all their forms → days."""
+    return {k: int(v) for k, v in _merged_dict("interval_words").items()}
