@@ -340,3 +340,24 @@ def test_interval_adjectives(text: str, entities: dict[str, Any]) -> None:
 )
 def test_interval_words_beside_other_requests(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+# --- 10. a question about how a feature works is help --------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    ["tell me how the price alerts work in this app", "explain how portfolio tracking works",
+     "explícame cómo funciona la simulación dca aquí", "comment fonctionnent les alertes ici ?",
+     "wie funktionieren die Alarme hier?", "come funziona il portafoglio qui"],
+)
+def test_how_a_feature_works_is_help(text: str) -> None:
+    assert parse_text(text).intent == "help"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("explain how bitcoin works", "coin_info"), ("how is my portfolio doing", "portfolio_show"),
+     ("how do i add 2 eth to my portfolio", "portfolio_add")],
+)
+def test_how_questions_about_things(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent

@@ -453,10 +453,14 @@ _FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
 _HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|how (?:does|do) (?:\w+ ){1,4}work"
              r"|comment (?:utiliser|faire|puis je|je)"
              r"|como (?:uso|usar|se usa|puedo|posso|faco|hago)|wie (?:kann ich|benutze|nutze"
-             r"|verwende|mache ich|funktioniert)|come (?:uso|usare|posso|faccio)")
+             r"|verwende|mache ich|funktioniert)|come (?:uso|usare|posso|faccio)|"
+             + "|".join(langs.how_questions()))
 # The user names Mobius itself: "with you", "from this thing".
 _ABOUT_US = (r"with (?:you|this|mobius|the (?:app|tool|bot|cli))|from you|using (?:you|this|mobius)"
              r"|this (?:thing|tool|app|bot|cli)|mobius")
+# Mobius's features by name, every language ("how do the alerts work", "comment
+# fonctionnent les alertes").
+_FEATURE_NOUNS = langs.feature_nouns()
 # Words that ask for something, after a greeting.
 _REQUEST = (r"could you|can you|would you|will you|tell me|show me|give me|explain|how|what"
             r"|which|where|when|please|\?|i want|i need|i would (?:like|love)|wondering")
@@ -686,9 +690,10 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         "portfolio_optimize", "portfolio_risk")
     # A count in words before a generic noun ("how do i compare two coins") names no figure.
     figures = [i for i in nums if not scan.tokens[i].raw.replace(" ", "").isalpha()]
-    if _has(scan, _HOW_DO_I) and not (coins or figures or advice) and any(
-            s[i] > 0 for i in features):
-        s["help"] = max(s.get("help", 0), *(s[i] for i in features)) + 2
+    named_feature = not _FEATURE_NOUNS.isdisjoint(t.text for t in scan.tokens)
+    if _has(scan, _HOW_DO_I) and not (coins or figures or advice) and (any(
+            s[i] > 0 for i in features) or named_feature):
+        s["help"] = max(s.get("help", 0), 5, *(s[i] for i in features)) + 2
     # Greetings and thanks only win when nothing substantive is asked.
     if "smalltalk" in s:
         real = max((v for k, v in s.items() if k not in ("smalltalk", "unknown")), default=0)

@@ -7,6 +7,8 @@ weights), `common_words` (everyday words that are never typo-corrected nor taken
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
 names that are everyday words), `conditionals` ("if", "falls", "des que"), `articles`,
+`how_questions` (patterns that ask how something works: "explain how", "comment
+fonctionne"), `feature_nouns` (Mobius's features: "alerts", "cartera", "simulation"),
 `interval_words` ("weekly", "semanales", "mensuels" → days), `count_words` ("ten" → 10),
 `count_nouns` (what a count counts: "largest", "coins"), `ranking_words` ("leaderboard",
 "classement"), `categories` (DeFi category names of the language), `coin_prepositions`
@@ -214,3 +216,15 @@ def articles() -> frozenset[str]:
 def interval_words() -> dict[str, int]:
     """Interval adjectives and adverbs of every language, all their forms → days."""
     return {k: int(v) for k, v in _merged_dict("interval_words").items()}
+
+
+@lru_cache(maxsize=1)
+def how_questions() -> tuple[str, ...]:
+    """Patterns that ask how something works ("how X works", "como funciona"), all files."""
+    return tuple(p for d in languages().values() for p in d.get("how_questions", ()))
+
+
+@lru_cache(maxsize=1)
+def feature_nouns() -> frozenset[str]:
+    """Names of Mobius's features in every language ("alerts", "cartera", "simulation")."""
+    return frozenset(w for d in languages().values() for w in d.get("feature_nouns", ()))
