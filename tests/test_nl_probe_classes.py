@@ -361,3 +361,22 @@ def test_how_a_feature_works_is_help(text: str) -> None:
 )
 def test_how_questions_about_things(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+# --- 11. greetings of every language are small talk -----------------------------------------
+
+@pytest.mark.parametrize(
+    "text", ["heya!", "hey there buddy", "hiya pal", "buenas", "servus", "moin moin",
+             "oi tudo bem", "salve"],
+)
+def test_greetings(text: str) -> None:
+    assert parse_text(text).intent == "smalltalk"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("heya, what's btc at", "price"), ("morning, show me my portfolio", "portfolio_show"),
+     ("hi there, top 10 coins please", "market_overview")],
+)
+def test_a_greeting_before_a_request(text: str, intent: str) -> None:
+    assert parse_text(text).intent == intent

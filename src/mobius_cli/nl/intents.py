@@ -391,6 +391,10 @@ _DIRECTIONS = _alternation({w for kind in ("above", "below", "cross", "up", "dow
                             for w in langs.condition_words(kind)} - {"is", "at", "@", "get",
                                                                      "gets"})
 _CONDITIONALS = _alternation(langs.conditionals())
+# Greetings of every language file open small talk ("hiya mate", "servus", "buenas").
+_first, *_rest = _RAW_CUES["smalltalk"]
+_RAW_CUES["smalltalk"] = (
+    (rf"{_first[0]}|^ (?:{_alternation(langs.greetings())})\b", _first[1]), *_rest)
 _ARTICLE = rf"(?:(?:{_alternation(langs.articles())}) )?"
 _RAW_CUES["alert_add"] = (*_RAW_CUES["alert_add"], (
     rf"(?:{_CONDITIONALS}) {_ARTICLE}(?:COIN|it|price of COIN|COIN price) (?:\w+ ){{0,2}}"

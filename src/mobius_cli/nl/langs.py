@@ -6,7 +6,7 @@ what it stands for: never a ticker), `scale_words` ("mil" → 1000), `remove_ver
 weights), `common_words` (everyday words that are never typo-corrected nor taken as tickers),
 `alert_nouns`, `follow_up` (words that open a follow-up: "and", "y", "und") and optionally
 `not_crypto` (things people price that are not coins), `everyday_protocols` (protocol
-names that are everyday words), `conditionals` ("if", "falls", "des que"), `articles`,
+names that are everyday words), `greetings`, `conditionals` ("if", "falls", "des que"), `articles`,
 `how_questions` (patterns that ask how something works: "explain how", "comment
 fonctionne"), `feature_nouns` (Mobius's features: "alerts", "cartera", "simulation"),
 `interval_words` ("weekly", "semanales", "mensuels" → days), `count_words` ("ten" → 10),
@@ -228,3 +228,10 @@ def how_questions() -> tuple[str, ...]:
 def feature_nouns() -> frozenset[str]:
     """Names of Mobius's features in every language ("alerts", "cartera", "simulation")."""
     return frozenset(w for d in languages().values() for w in d.get("feature_nouns", ()))
+
+
+@lru_cache(maxsize=1)
+def greetings() -> tuple[str, ...]:
+    """Greetings of every language ("hiya", "buenas", "servus"), longest first."""
+    words = {w for d in languages().values() for w in d.get("greetings", ())}
+    return tuple(sorted(words, key=len, reverse=True))
