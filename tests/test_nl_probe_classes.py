@@ -380,3 +380,21 @@ def test_greetings(text: str) -> None:
 )
 def test_a_greeting_before_a_request(text: str, intent: str) -> None:
     assert parse_text(text).intent == intent
+
+
+# --- the same classes, further forms -------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("how much is dot in eth", "price", {"symbols": ["DOT"], "vs_currency": "eth"}),
+        ("cada mes 50 euros en eth durante 2 años", "dca",
+         {"symbols": ["ETH"], "amount": 50, "interval_days": 30, "days": 730}),
+        ("tous les mois 100 euros en btc", "dca",
+         {"symbols": ["BTC"], "amount": 100, "interval_days": 30}),
+        ("top 20 in eur", "market_overview", {"limit": 20, "vs_currency": "eur"}),
+        ("top 10 in btc", "market_overview", {"limit": 10, "vs_currency": "btc"}),
+    ],
+)
+def test_further_forms(text: str, intent: str, entities: dict[str, Any]) -> None:
+    _check(text, intent, entities, exact=True)

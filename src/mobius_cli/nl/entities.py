@@ -218,6 +218,8 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
     nxt1 = tokens[i + 1].text if i + 1 < len(tokens) else ""
     if prev2 == "how" and prev in ("is", "s", "are") and nxt1 in ("looking", "doing"):
         return True  # "how is dot looking": the subject of a how-is-it-doing question
+    if prev2 == "much" and prev in ("is", "s", "are") and nxt1 not in _NOT_AFTER_PRICED:
+        return True  # "how much is link (in btc)": the thing priced
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     if (i and tokens[i - 1].kind == "num" and not tokens[i - 1].pct) or nxt in _PRICE_NEXT:
         return True
@@ -233,6 +235,11 @@ def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
         return prev not in ("of", "for", "about", "on") or cued or prev2 in (
             "price", "tell", "me", "loss", "profit")
     return prev in ("the", "my") and prev2 in _HOLD_PREV
+
+
+# Words after "how much is <word>" that make the word no coin ("how much is it", "how much
+# is near the ath"): determiners and figures.
+_NOT_AFTER_PRICED = frozenset({"a", "an", "the", "to", "of", "from", "my", "that"})
 
 
 def _promote(tokens: list[Token], found: list[Mention]) -> list[Mention]:

@@ -216,7 +216,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|"
          rf"NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|NUM (?:\w+ )?(?:every|"
          r"each|per|a|/) (?:other )?(?:day|week|month|two weeks|fortnight|wk)", 3),
-        (r"(?:every|each|per|/|por|par|pro|cada|ogni) (?:day|week|month|two weeks|wk|semana|"
+        (r"(?:every|each|per|/|por|par|pro|cada|ogni|jede[nsm]?|chaque|todos los|todas las|"
+         r"tous les|toutes les|alle|todo|toda) (?:day|week|month|two weeks|wk|semana|"
          rf"semaine|woche|mes|mois|monat|settimana|mese)|{_INTERVALS_NOT_DAILY}", 2),
     ),
     "portfolio_show": (
@@ -652,7 +653,13 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     # An amount with a rhythm ("compras diarias de 10 dolares en btc") is a DCA plan, not a
     # conversion of the amount.
     if "dca" in s and "convert" in s and _has(
-            scan, rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})"):
+            scan, rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|"
+                  r"(?:every|each|cada|chaque|jede[nsm]?|ogni|todos los|todas las|tous les|"
+                  r"toutes les|alle|todo|toda) (?:day|week|month|two weeks|wk|semana|semaine|"
+                  r"woche|mes|mois|monat|settimana|mese|tag|dia|jour|giorno)s?"):
+        s.pop("convert")
+    # "top 10 in yen": a count of the top coins, never an amount to convert
+    if "convert" in s and _has(scan, "(?:top|bottom) NUM"):
         s.pop("convert")
     if "convert" in s and not nums:
         s["convert"] -= 3
