@@ -137,7 +137,8 @@ def test_hidden_columns_are_named_once_and_quiet_hides_the_note(fake_apis):
 
 
 def test_the_repl_names_hidden_columns_once_per_session(fake_apis):
-    session = run_mobius("repl", input="top 5 coins\ntop 3 coins\n", env={"COLUMNS": "80"})
+    session = run_mobius("repl", input="top 5 coins\ntop 3 coins\nand in eur?\n",
+                         env={"COLUMNS": "80"})
     assert session.returncode == 0, session.stderr
     assert session.stderr.count("Volume 24h hidden at 80 columns") == 1
 

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ class AppContext:
     offline: bool = False
     verbose: int = 0
     quiet: bool = False
+    # Remarks made with note(once=True): shared by every replace() copy (a REPL session).
+    said_once: set[str] = field(default_factory=set, repr=False, compare=False)
 
     # --- output ----------------------------------------------------------------------
 
@@ -75,10 +77,9 @@ class AppContext:
         if self.quiet:
             return
         if once:
-            said = self.__dict__.setdefault("_said_once", set())
-            if message in said:
+            if message in self.said_once:
                 return
-            said.add(message)
+            self.said_once.add(message)
         from rich.text import Text
 
         from mobius_cli.render.format import printable
@@ -202,7 +203,8 @@ class AppContext:
     def replace(self, **changes: Any) -> AppContext:
         """A copy with some options changed, sharing settings and services."""
         clone = AppContext(**{k: getattr(self, k) for k in
-                              ("json", "no_color", "vs", "offline", "verbose", "quiet")})
+                              ("json", "no_color", "vs", "offline", "verbose", "quiet",
+                               "said_once")})
         for key, value in changes.items():
             setattr(clone, key, value)
         for shared in ("settings", "http", "coingecko", "defillama", "feargreed", "out", "err",
