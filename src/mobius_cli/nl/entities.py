@@ -493,6 +493,7 @@ _INTERVAL_UNITS: dict[str, int] = {
     "week": 7, "wk": 7, "w": 7, "semana": 7, "semaine": 7, "woche": 7, "settimana": 7,
     "month": 30, "mo": 30, "mes": 30, "mois": 30, "monat": 30, "mese": 30,
     "fortnight": 14, "quinzena": 14, "quincena": 14,
+    "dias": 1, "tage": 1, "semanas": 7, "wochen": 7, "meses": 30, "monate": 30,
 }
 # Interval adjectives of every language file, all their forms ("weekly", "semanales",
 # "mensuels", "wöchentliche") → days.
@@ -500,7 +501,9 @@ _INTERVAL_WORDS: dict[str, int] = langs.interval_words()
 _INTERVAL_RE = re.compile(
     r"\b(" + "|".join(sorted(_INTERVAL_WORDS, key=len, reverse=True)) + r")\b"
     r"|(?:\b(?:every|each|per|a|an|once a|once every|por|par|pro|al|ao|cada|chaque|jede[nsm]?"
-    r"|ogni)|/)( other)?(?: (\d+|two|three|four))? (" + "|".join(_INTERVAL_UNITS) + r")s?\b"
+    r"|ogni|tous les|toutes les|todos los|todas las|todos os|todas as|alle)|/)( other)?"
+    r"(?: (\d+|two|three|four|zwei|drei|vier|dos|tres|cuatro|deux|trois|quatre|dois|duas"
+    r"|quatro|due|tre|quattro))? (" + "|".join(_INTERVAL_UNITS) + r")s?\b"
 )
 _PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
     (re.compile(r"\bhalf (?:a )?year\b"), 180),

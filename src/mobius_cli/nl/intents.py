@@ -23,6 +23,13 @@ _INTERVALS = "|".join(sorted(langs.interval_words(), key=len, reverse=True))
 _INTERVALS_NOT_DAILY = "|".join(sorted((w for w, d in langs.interval_words().items() if d > 1),
                                        key=len, reverse=True))
 
+# "every week", "cada mes", "alle zwei Wochen", "tous les mois": a rhythm.
+_EVERY_UNIT = (r"(?:every|each|per|/|por|par|pro|cada|ogni|jede[nsm]?|chaque|todos los|todas las"
+               r"|todos os|todas as|tous les|toutes les|alle) (?:other |NUM |two |three |four "
+               r"|zwei |drei |dos |deux |duas |dois |due )?(?:days?|weeks?|months?|fortnight|wk|"
+               r"dias?|semanas?|semaines?|wochen?|tage?|mes|meses|mois|monate?|monat|jours?|"
+               r"settimanae?|settimane|mesi|mese|giorni|giorno)")
+
 # Patterns run on the sentence's shape: lower-case words, with COIN / CHAIN / PROTO / FIAT
 # for names, NUM / PCT for numbers and PERIOD for "30d". Weights: 4 decisive, 3 strong,
 # 2 medium, 1 a hint.
@@ -216,9 +223,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|"
          rf"NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|NUM (?:\w+ )?(?:every|"
          r"each|per|a|/) (?:other )?(?:day|week|month|two weeks|fortnight|wk)", 3),
-        (r"(?:every|each|per|/|por|par|pro|cada|ogni|jede[nsm]?|chaque|todos los|todas las|"
-         r"tous les|toutes les|alle|todo|toda) (?:day|week|month|two weeks|wk|semana|"
-         rf"semaine|woche|mes|mois|monat|settimana|mese)|{_INTERVALS_NOT_DAILY}", 2),
+        (rf"{_EVERY_UNIT}|{_INTERVALS_NOT_DAILY}", 2),
     ),
     "portfolio_show": (
         (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth|"
@@ -654,9 +659,7 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     # conversion of the amount.
     if "dca" in s and "convert" in s and _has(
             scan, rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|"
-                  r"(?:every|each|cada|chaque|jede[nsm]?|ogni|todos los|todas las|tous les|"
-                  r"toutes les|alle|todo|toda) (?:day|week|month|two weeks|wk|semana|semaine|"
-                  r"woche|mes|mois|monat|settimana|mese|tag|dia|jour|giorno)s?"):
+                  rf"{_EVERY_UNIT}"):
         s.pop("convert")
     # "top 10 in yen": a count of the top coins, never an amount to convert
     if "convert" in s and _has(scan, "(?:top|bottom) NUM"):
