@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 SLASH_COMMANDS = ["/help", "/json", "/vs", "/llm", "/clear", "/exit", "/quit"]
 LEAVE_WORDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 PROMPT = "mobius› "
+# Replies to a [y/N] prompt: only these run the change; these others are a plain no.
+YES_WORDS = frozenset({"y", "yes"})
+NO_WORDS = frozenset({"n", "no", "nope", "nah", "cancel"})
 BANNER = "Mobius — ask about crypto in plain words. /help for examples, Ctrl-D to leave."
 
 
@@ -52,6 +55,7 @@ class Repl:
         self.session = session  # None: questions come as plain lines (no terminal)
         self._conversation: Conversation | None = None
         self.use_llm = False  # /llm on: every turn goes to the model
+        self._typed_instead: str | None = None  # a question typed at a yes/no prompt
 
     @property
     def conversation(self) -> Conversation:
@@ -76,14 +80,12 @@ class Repl:
 
     def slash(self, line: str) -> bool:
         """Handle a /command; False means leave."""
-        from mobius_cli.core.registry import help_text
-
         name, _, arg = line.partition(" ")
         name, arg = name.lower(), arg.strip().lower()
         if name in LEAVE_WORDS:
             return False
         if name == "/help":
-            self.say(help_text())
+            self.show_help()
         elif name == "/json":
             if arg not in ("on", "off", ""):
                 self.error("usage: /json on|off")
@@ -121,6 +123,14 @@ class Repl:
             self.error(f"unknown command {name}; try /help")
         return True
 
+    def show_help(self) -> None:
+        """The examples and slash commands, laid out for the terminal's width."""
+        from mobius_cli.repl_help import help_text
+
+        # Already fitted to the width: printed as is, so no item is split.
+        self.app.out.print(help_text(self.app.out.width), markup=False, highlight=False,
+                           soft_wrap=True)
+
     def handle(self, line: str) -> bool:
         """Answer one line; False means leave. A failed turn prints one line, never ends it."""
         from mobius_cli.dispatch import respond
@@ -132,13 +142,27 @@ class Repl:
             return False
         if line.startswith("/"):
             return self.slash(line)
+        if line.lower().rstrip("?!. ") in ("help", "") and not self.app.json:
+            self.show_help()  # "help", "?": as /help (the JSON answer stays the intent's)
+            return True
         if "http" in self.app.__dict__:
             self.app.http.new_command()  # each turn gets the rate-limit wait budget afresh
+        self._typed_instead = None
         try:
             respond(self.app, self.conversation, line, use_llm=self.use_llm,
                     interactive=self.session is not None, ask=self.confirm, repl=True)
         except Cancelled as exc:  # the user said no: not an error
-            self.app.err.print(exc.message, markup=False, highlight=False)
+            instead, self._typed_instead = self._typed_instead, None
+            if instead is None:
+                self.app.err.print(exc.message, markup=False, highlight=False)
+            else:  # a question typed at the yes/no prompt: not a yes, and answered next
+                from mobius_cli.render.format import printable
+
+                self.app.err.print(printable(f"{exc.message}; answering “{instead}” as a "
+                                             "new question"), markup=False, highlight=False,
+                                   soft_wrap=True)
+                self._remember(instead)
+                return self.handle(instead)
         except MobiusError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
             self.error(f"{exc.message}{hint}")
@@ -152,7 +176,10 @@ class Repl:
         return True
 
     def confirm(self, question: str) -> bool:
-        """Ask yes or no on the same terminal; the reply is kept out of the history."""
+        """Ask yes or no on the same terminal; the reply is kept out of the history.
+
+        Only y/yes is a yes. Empty, n/no (and Ctrl-C/Ctrl-D) are a plain no; anything else
+        is a no too, and is kept to be answered as the next question (`handle`)."""
         if self.session is None:
             return False
         asker: PromptSession[str] = PromptSession(input=self.session.input,
@@ -162,7 +189,22 @@ class Repl:
             reply = asker.prompt(f"{question} [y/N] ")
         except EOFError:  # Ctrl-D at a yes/no question is a no
             return False
-        return reply.strip().lower() in ("y", "yes")
+        answer = reply.strip()
+        word = answer.lower().rstrip(".!")
+        if word in YES_WORDS:
+            return True
+        if answer and word not in NO_WORDS:
+            self._typed_instead = answer
+        return False
+
+    def _remember(self, line: str) -> None:
+        """Put a question typed at a yes/no prompt in the history, as if typed at the prompt."""
+        if self.session is None:
+            return
+        import contextlib
+
+        with contextlib.suppress(OSError):  # an unwritable history loses the line, not more
+            self.session.history.append_string(line)
 
     def run(self) -> None:
         """Prompt until Ctrl-D or /exit."""
