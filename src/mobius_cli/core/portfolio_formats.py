@@ -81,6 +81,28 @@ class RowError(ValueError):
     """A bad value in a row; the reader adds the line number."""
 
 
+class MissingColumns(ValueError):
+    """The header lacks columns the format needs: no row can be read."""
+
+    def __init__(self, fmt: str, columns: Sequence[str]):
+        super().__init__(f"missing column{'s' * (len(columns) != 1)} {', '.join(columns)}")
+        self.format, self.columns = fmt, list(columns)
+
+
+# The columns each format cannot do without (a pair: either name will do).
+MOBIUS_REQUIRED = ("time", "kind", "symbol", "coin_id", "amount", "price", "currency")
+REQUIRED: dict[str, tuple[str | tuple[str, str], ...]] = {
+    "mobius": MOBIUS_REQUIRED,
+    "koinly": ("Date", "Sent Amount", "Sent Currency", "Received Amount",
+               "Received Currency"),
+    "coinbase": ("Timestamp", "Transaction Type", "Asset", "Quantity Transacted",
+                 ("Spot Price at Transaction", "Price at Transaction")),
+    "kraken": ("txid", "refid", "time", "type", "asset", "amount"),
+}
+# A column that needs its partner (an amount without its currency cannot be read).
+PAIRED = {"Fee Amount": "Fee Currency", "Net Worth Amount": "Net Worth Currency"}
+
+
 # --- small parsers -------------------------------------------------------------------
 
 
@@ -144,15 +166,19 @@ def when(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     moment = moment.astimezone(timezone.utc)
-    if moment.year < 2009 or moment > datetime.now(timezone.utc):
-        raise RowError(f"date {text!r} is out of range")
+    if moment > datetime.now(timezone.utc):
+        raise RowError(f"date {text!r} is in the future")
+    if moment.year < 2009:
+        raise RowError(f"date {text!r} is before bitcoin existed (2009)")
     return moment
 
 
-def ticker(text: str) -> str:
+def ticker(text: str, what: str = "currency") -> str:
     code = (text or "").strip().upper()
-    if not code or not re.fullmatch(r"[A-Z0-9.\-]{1,20}", code):
-        raise RowError(f"currency {text!r} is not a ticker")
+    if not code:
+        raise RowError(f"{what} is missing")
+    if not re.fullmatch(r"[A-Z0-9.\-]{1,20}", code):
+        raise RowError(f"{what} {text!r} is not a ticker")
     return code
 
 
@@ -222,8 +248,30 @@ def header_index(text: str, fmt: str) -> int:
     return index if found == fmt else 0
 
 
+def missing_columns(fmt: str, header: str) -> list[str]:
+    """The columns `fmt` needs that `header` lacks (mobius names in any case)."""
+    cols = [c.strip().strip('"').strip() for c in next(csv.reader([header]), [])]
+    if fmt == "mobius":
+        cols = [c.lower() for c in cols]
+    have = set(cols)
+    if fmt == "binance":
+        needs: tuple[str | tuple[str, str], ...] = (
+            ("Date(UTC)", "Pair", "Side", "Executed", "Amount") if "Date(UTC)" in have
+            else ("UTC_Time", "Operation", "Coin", "Change"))
+    else:
+        needs = REQUIRED.get(fmt, ())
+    missing = [need if isinstance(need, str) else need[0] for need in needs
+               if not (have & ({need} if isinstance(need, str) else set(need)))]
+    missing += [pair for col, pair in PAIRED.items()
+                if fmt == "koinly" and col in have and pair not in have]
+    return missing
+
+
 def parse(text: str, fmt: str = "auto") -> Parsed:
-    """Parse a whole file; errors are collected per line, never raised per row."""
+    """Parse a whole file; errors are collected per line, never raised per row.
+
+    A header without the columns the format needs is a MissingColumns error (a ValueError,
+    as is a file of no known format)."""
     text = text.lstrip("\ufeff")
     if fmt == "auto":
         fmt, start = detect(text)
@@ -232,6 +280,9 @@ def parse(text: str, fmt: str = "auto") -> Parsed:
     if fmt == "json":
         return _parse_json(text)
     lines = text.splitlines(keepends=True)[start:]  # a quoted note keeps its line breaks
+    missing = missing_columns(fmt, lines[0] if lines else "")
+    if missing:
+        raise MissingColumns(fmt, missing)
     parsed = Parsed(fmt)
     reader = {"mobius": _mobius, "koinly": _koinly, "coinbase": _coinbase,
               "kraken": _kraken, "binance": _binance}[fmt]
@@ -258,6 +309,10 @@ def _collect(parsed: Parsed, line: int, build: Any) -> None:
 
 
 def _mobius_row(line: int, r: dict[str, Any]) -> Row:
+    for key in MOBIUS_REQUIRED:  # a JSON item may lack a key; a CSV cell may be empty
+        empty = not str(r.get(key) if r.get(key) is not None else "").strip()
+        if key not in r or (empty and key != "price"):  # an empty price is 0 (transfers)
+            raise RowError(f"{key} is missing")
     kind = str(r.get("kind", "")).strip().lower()
     if kind not in KINDS:
         raise RowError(f"kind {r.get('kind')!r} is not one of {', '.join(KINDS)}")
@@ -268,7 +323,7 @@ def _mobius_row(line: int, r: dict[str, Any]) -> Row:
     fee_currency = str(r.get("fee_currency", "")).strip().lower() or currency
     if not currency:
         raise RowError("currency is missing")
-    return Row(line, kind, ticker(str(r.get("symbol", ""))),
+    return Row(line, kind, ticker(str(r.get("symbol", "")), "symbol"),
                dec(r.get("amount"), "amount", zero=False),
                dec(r.get("price"), "price", most=MAX_PRICE), currency,
                when(str(r.get("time", ""))),
@@ -281,6 +336,7 @@ def _mobius_row(line: int, r: dict[str, Any]) -> Row:
 
 def _mobius(lines: Sequence[str], parsed: Parsed, start: int) -> None:
     for line, r in _reader(lines):
+        r = {k.lower(): v for k, v in r.items()}  # a header in capitals reads the same
         _collect(parsed, line + start, lambda r=r, line=line: _mobius_row(line + start, r))
 
 
@@ -356,12 +412,12 @@ def _koinly_row(line: int, r: dict[str, str]) -> list[Row] | str:
     moment = when(r.get("Date", ""))
     sent = dec(r.get("Sent Amount"), "Sent Amount")
     got = dec(r.get("Received Amount"), "Received Amount")
-    sent_cur = ticker(r["Sent Currency"]) if sent else ""
-    got_cur = ticker(r["Received Currency"]) if got else ""
+    sent_cur = ticker(r.get("Sent Currency", ""), "Sent Currency") if sent else ""
+    got_cur = ticker(r.get("Received Currency", ""), "Received Currency") if got else ""
     fee = dec(r.get("Fee Amount"), "Fee Amount", most=MAX_PRICE)
-    fee_cur = ticker(r["Fee Currency"]) if fee else ""
+    fee_cur = ticker(r.get("Fee Currency", ""), "Fee Currency") if fee else ""
     worth = dec(r.get("Net Worth Amount"), "Net Worth Amount", most=MAX_PRICE)
-    worth_cur = ticker(r["Net Worth Currency"]) if worth else ""
+    worth_cur = ticker(r.get("Net Worth Currency", ""), "Net Worth Currency") if worth else ""
     label = r.get("Label", "").strip()
     note = " ".join(x for x in (label, r.get("Description", "").strip()) if x)
     if not sent and not got:
@@ -426,14 +482,20 @@ def write_koinly(rows: Sequence[Transaction], currency: str) -> str:
 
 _COINBASE_IN = ("receive", "rewards income", "coinbase earn", "learning reward",
                 "staking income", "inflation reward", "interest income", "airdrop")
+_COINBASE_OUT = ("sell", "advanced trade sell", "convert", "send", "withdrawal", "withdraw")
 _CONVERTED = re.compile(r"Converted\s+([\d.,]+)\s+(\S+)\s+to\s+([\d.,]+)\s+(\S+)", re.I)
 
 
 def _coinbase_row(line: int, r: dict[str, str]) -> list[Row] | str:
     moment = when(r.get("Timestamp", ""))
     kind = r.get("Transaction Type", "").strip().lower()
-    asset = ticker(r.get("Asset", ""))
+    asset = ticker(r.get("Asset", ""), "Asset")
     qty = dec(r.get("Quantity Transacted"), "Quantity Transacted", negative=True)
+    # The newer layout writes what leaves the account (Sell, Send, Convert) as a negative
+    # quantity; coins coming in are never negative, so a negative Buy is a broken row.
+    if qty < 0 and kind not in _COINBASE_OUT:
+        raise RowError(f"Quantity Transacted {r.get('Quantity Transacted')!r} is negative "
+                       f"on a {r.get('Transaction Type', '').strip()} row")
     qty = abs(qty)
     cur = (r.get("Spot Price Currency") or r.get("Price Currency") or "USD").strip()
     price = dec(r.get("Spot Price at Transaction") or r.get("Price at Transaction"),
@@ -495,7 +557,7 @@ def kraken_asset(code: str) -> str:
         return _KRAKEN_CODES[base]
     if len(base) == 4 and base[0] in "XZ" and base[1:] in _KRAKEN_CODES.values():
         return base[1:]
-    return ticker(base)
+    return ticker(base, "asset")
 
 
 def _kraken(lines: Sequence[str], parsed: Parsed, start: int) -> None:
@@ -641,7 +703,7 @@ def _binance_fill(line: int, r: dict[str, str]) -> list[Row]:
 
 def _binance_move(line: int, r: dict[str, str]) -> list[Row] | str:
     op = r.get("Operation", "").strip().lower()
-    coin = ticker(r.get("Coin", ""))
+    coin = ticker(r.get("Coin", ""), "Coin")
     change = dec(r.get("Change"), "Change", negative=True)
     moment = when(r.get("UTC_Time", ""))
     if is_money(coin):
@@ -667,7 +729,7 @@ def _binance_trade(legs: list[tuple[int, dict[str, str]]], stamp: str) -> list[R
     fees: dict[str, Decimal] = {}
     for _, r in legs:
         op = r.get("Operation", "").strip().lower()
-        coin = ticker(r.get("Coin", ""))
+        coin = ticker(r.get("Coin", ""), "Coin")
         change = dec(r.get("Change"), "Change", negative=True)
         bucket = fees if "fee" in op else got if change > 0 else spent
         bucket[coin] = bucket.get(coin, Decimal(0)) + abs(change)

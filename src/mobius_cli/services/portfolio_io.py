@@ -5,12 +5,19 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core import portfolio_formats as formats
-from mobius_cli.core.ledger import OversellError, Portfolio, Transaction, replay
+from mobius_cli.core.ledger import (
+    INFLOWS,
+    PRECISION,
+    OversellError,
+    Portfolio,
+    Transaction,
+    fmt_decimal,
+)
 from mobius_cli.errors import MobiusError, UsageError
 
 if TYPE_CHECKING:
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
 EXPORT_FORMATS = ("csv", "mobius", "json", "koinly")
 IMPORT_FORMATS = ("auto", "mobius", "json", "koinly", "coinbase", "kraken", "binance")
 MAX_ERRORS_SHOWN = 40
+DOC = "docs/portfolio-csv.md"
 
 
 @dataclass
@@ -88,20 +96,19 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
         fmt = "mobius"
     if fmt not in IMPORT_FORMATS:
         raise UsageError(f"unknown import format {fmt!r}", hint=", ".join(IMPORT_FORMATS))
-    try:
-        text = Path(path).expanduser().read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read it ({exc})") from None
+    text = read_text(path)
     try:
         parsed = formats.parse(text, fmt)
+    except formats.MissingColumns as exc:
+        raise UsageError(f"{path}: {exc} in the {exc.format} header",
+                         hint=f"see {DOC} for the columns") from None
     except ValueError as exc:
         raise UsageError(f"{path}: {exc}", hint="name the format with --format") from None
-    if parsed.errors:
-        raise bad_rows(path, parsed.errors)
     book = open_portfolio(store, portfolio, options)
-    errors: list[tuple[int, str]] = []
+    # Every stage reports every bad row it finds; a row found bad is left out of the next
+    # stages, and all of them are reported together at the end (nothing is written).
+    errors: list[tuple[int, str]] = list(parsed.errors)
+    bad: set[int] = {n for n, _ in errors}
 
     # Coins: mobius files name ids; others name tickers, each resolved once.
     coins: dict[str, Any] = {}
@@ -115,17 +122,19 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
     for row in parsed.rows:
         found = coins.get(row.symbol) if not row.coin_id else None
         if isinstance(found, MobiusError):
-            errors.append((row.line, found.message + (f" ({found.hint})" if found.hint else "")))
+            errors.append((row.line, _reason(found)))
+            bad.add(row.line)
     unknown = _unknown_ids(cg, {r.coin_id for r in parsed.rows if r.coin_id})
-    errors += [(r.line, f"unknown coin id {r.coin_id!r}") for r in parsed.rows
-               if r.coin_id in unknown]
-    if errors:
-        raise bad_rows(path, errors)
+    for row in parsed.rows:
+        if row.coin_id in unknown:
+            errors.append((row.line, f"unknown coin id {row.coin_id!r}"))
+            bad.add(row.line)
 
     # Rates into the portfolio's currency, one series per currency for the whole file.
     rates = Rates(cg, book.currency, options)
+    rows = [r for r in parsed.rows if r.line not in bad]
     needs = []
-    for row in parsed.rows:
+    for row in rows:
         if row.rate_currency and row.rate_currency != book.currency:
             row.rate = row.fee_rate = None  # exported from a portfolio in another currency
         if row.rate is None:
@@ -133,13 +142,8 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
             if row.fee and row.fee_currency not in (row.currency, row.symbol.lower()):
                 needs.append((row.fee_currency, row.time))
     rates.prepare(needs)
-    txs: list[Transaction] = []
-    lines: list[int] = []
-    source = f"import:{parsed.format}"
-    for row in parsed.rows:
-        coin = coins.get(row.symbol)
-        coin_id = row.coin_id or coin.id
-        symbol = row.symbol if row.coin_id else coin.symbol
+    priced: list[tuple[Any, Decimal, Decimal]] = []
+    for row in rows:
         try:
             rate = row.rate if row.rate is not None else rates.rate(row.currency, row.time)
             if row.fee_rate is not None:
@@ -151,8 +155,19 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
             else:
                 fee_rate = rates.rate(row.fee_currency, row.time) if row.fee else Decimal(1)
         except UsageError as exc:
-            errors.append((row.line, exc.message))
+            errors.append((row.line, _reason(exc)))
+            bad.add(row.line)
             continue
+        priced.append((row, rate, fee_rate))
+    txs: list[Transaction] = []
+    lines: list[int] = []
+    source = f"import:{parsed.format}"
+    for row, rate, fee_rate in priced:
+        if row.line in bad:  # a line of two rows (a swap) goes whole or not at all
+            continue
+        coin = coins.get(row.symbol)
+        coin_id = row.coin_id or coin.id
+        symbol = row.symbol if row.coin_id else coin.symbol
         price, currency = row.price, row.currency
         if row.market_price:  # priced in the coin itself: its price that day, as money
             price, currency, rate = row.price * rate, book.currency, Decimal(1)
@@ -161,8 +176,6 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
                                fee_currency=row.fee_currency or row.currency,
                                fee_rate=fee_rate, note=row.note, source=source))
         lines.append(row.line)
-    if errors:
-        raise bad_rows(path, errors)
 
     _, repo = repos(store)
     with store.transaction():
@@ -179,11 +192,51 @@ def import_file(store: Store, cg: CoinGecko, path: str, fmt: str = "auto",
             else:
                 fresh.append(tx)
                 fresh_lines.append(line)
-        _check_balances(path, existing, fresh, fresh_lines)
+        oversold = _oversells(existing, fresh, fresh_lines)
+        if oversold and errors:  # the balance was counted without the rows already bad
+            oversold = [(n, f"{reason} (counting only the rows without errors)")
+                        for n, reason in oversold]
+        errors += oversold
+        if errors:
+            raise bad_rows(path, errors)
         if not dry_run and fresh:
             repo.add_many(book.id, fresh)
     return ImportResult(book, parsed.format, path, len(parsed.rows), len(fresh), duplicates,
                         parsed.skipped, dry_run)
+
+
+def _reason(exc: MobiusError) -> str:
+    return exc.message + (f" ({exc.hint})" if exc.hint else "")
+
+
+def read_text(path: str) -> str:
+    """A file's text, or one clear line saying why it cannot be read."""
+    import errno
+
+    if not path.strip():
+        raise UsageError("no file named: give the path of a CSV or JSON file to import")
+    target = Path(path).expanduser()
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not a file") from None
+    except PermissionError:
+        raise UsageError(f"{path}: permission denied (cannot read it)") from None
+    except OSError as exc:
+        if exc.errno == errno.ENOTDIR:
+            raise UsageError(f"{path}: a part of the path is a file, not a directory") \
+                from None
+        raise UsageError(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") \
+            from None
+    if b"\x00" in data[:8192]:
+        raise UsageError(f"{path} is not a text file (a CSV or JSON file is)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not a UTF-8 text file",
+                         hint="save or export it as UTF-8 CSV") from None
 
 
 def _unknown_ids(cg: CoinGecko, ids: set[str]) -> set[str]:
@@ -200,27 +253,40 @@ def _unknown_ids(cg: CoinGecko, ids: set[str]) -> set[str]:
     return ids
 
 
-def _check_balances(path: str, existing: list[Transaction], fresh: list[Transaction],
-                    lines: list[int]) -> None:
-    """Refuse a file that sells (or sends) more of a coin than is held at that moment."""
+def _oversells(existing: list[Transaction], fresh: list[Transaction],
+               lines: list[int]) -> list[tuple[int, str]]:
+    """Every fresh row that sells (or sends) more of a coin than is held at that moment,
+    in ledger order (as `replay` orders it); a row refused is not counted in the balance
+    after it, so each later one is judged on its own."""
     line_of = {id(t): n for t, n in zip(fresh, lines, strict=True)}
-    by_coin: dict[str, list[Transaction]] = {}
-    for t in existing:
-        by_coin.setdefault(t.coin_id, []).append(t)
-    outflows = set()
-    for t in fresh:
-        by_coin.setdefault(t.coin_id, []).append(t)
-        if t.kind in ("sell", "transfer_out"):
-            outflows.add(t.coin_id)
-    errors = []
-    for coin_id in sorted(outflows):
-        # fresh rows carry no id yet: they sort after existing rows at the same moment
-        try:
-            replay(by_coin[coin_id], "fifo")
-        except OversellError as exc:
-            errors.append((line_of.get(id(exc.tx), 0), exc.message))
-    if errors:
-        raise bad_rows(path, errors)
+    outflows = {t.coin_id for t in fresh if t.kind in ("sell", "transfer_out")}
+    # fresh rows carry no id yet: they sort after existing rows at the same moment, in order
+    ordered = sorted((t for t in [*existing, *fresh] if t.coin_id in outflows),
+                     key=lambda t: (t.time, 1 << 62 if t.id is None else t.id))
+    held: dict[str, Decimal] = {}
+    last_out: dict[str, Transaction] = {}  # the latest fresh outflow of each coin so far
+    errors: list[tuple[int, str]] = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        for t in ordered:
+            have = held.get(t.coin_id, Decimal(0))
+            if t.kind in INFLOWS:
+                held[t.coin_id] = have + t.amount
+            elif t.amount <= have:
+                held[t.coin_id] = have - t.amount
+                if id(t) in line_of:
+                    last_out[t.coin_id] = t
+            elif id(t) in line_of:
+                errors.append((line_of[id(t)],
+                               OversellError(t.symbol, have, t.amount, t.time).message))
+            else:  # a sale already in the portfolio, left short by an earlier fresh one
+                blame = last_out.get(t.coin_id)
+                errors.append((line_of[id(blame)] if blame is not None else 0,
+                               f"leaves too little {t.symbol} for sale #{t.id} already in "
+                               f"the portfolio ({fmt_decimal(t.amount)} {t.symbol} on "
+                               f"{t.time.date().isoformat()}, only {fmt_decimal(have)} "
+                               "held then)"))
+    return errors
 
 
 # --- export ------------------------------------------------------------------------------
