@@ -24,6 +24,24 @@ def _styled(text: str, style: str | None, color: bool) -> Text | str:
     return Text(text, style=style)
 
 
+def keep_words_whole(table: Any) -> Any:
+    """Give each wrapping column of `table` room for its longest word, so a narrow terminal
+    wraps its cells between words and never cuts a figure or a name ('$0.00…'); a word
+    wider than the whole terminal folds rather than being cut."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    for column in table.columns:
+        if column.no_wrap:
+            continue
+        cells = (column.header, *column._cells)
+        words = [word for cell in cells
+                 for word in (cell.plain if isinstance(cell, Text) else str(cell)).split()]
+        column.min_width = max([column.min_width or 0, *map(cell_len, words)])
+        column.overflow = "fold"
+    return table
+
+
 def need_text(name: str) -> str:
     """'SMA 200 needs 200'."""
     from mobius_cli.core.indicators import lookback
@@ -83,12 +101,15 @@ def ta_view(report: TaReport, color: bool = True,
             + (f" to {report.as_of:%Y-%m-%d}" if report.as_of else ""))
     table = new_table(head, "Indicator", "Value", "Reading")
     table.columns[0].justify = "left"
-    # Names and figures are never cut (SHIB's MACD at 80 columns); the reading wraps.
-    table.columns[0].no_wrap = table.columns[1].no_wrap = True
+    # Names and figures are never cut (SHIB's MACD at 60 columns): the indicator stays on
+    # one line; a band's two ends and the reading wrap between words, never inside one.
+    table.columns[0].no_wrap = True
+    table.columns[1].no_wrap = False
     table.columns[2].justify, table.columns[2].no_wrap = "left", False
     for key, label, value, note in _indicator_rows(report):
         if only is None or key in only:
             table.add_row(label, value, note)
+    keep_words_whole(table)
     signals = [s for s in tech.signals if only is None or s.indicator in only
                or (s.indicator == "sma_50" and "sma_200" in only)]
     out: list[Any] = [table]
@@ -103,6 +124,7 @@ def ta_view(report: TaReport, color: bool = True,
         for s in signals:
             sig.add_row(s.strategy.replace("_", " "),
                         _styled(s.signal, SIGNAL_STYLES.get(s.signal), color), s.reason)
+        keep_words_whole(sig)
         out.append(sig)
     if only is None:
         agree = round(tech.confidence * len(tech.signals))
@@ -203,10 +225,12 @@ def gwei(value: float) -> str:
 def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) -> list[Any]:
     cur = report.currency
     if side_by_side:
-        # At 80 columns the slow and fast tiers give way; the costs and chain names stay whole.
+        # On a narrow terminal the slow and fast tiers give way, then the base fee and the
+        # standard tier; the costs and chain names stay whole.
         table = new_table(f"Gas in gwei; costs at the standard tier in {cur.upper()}",
                           "Chain", "Base fee", "Slow", "Standard", "Fast", "Transfer", "Swap",
-                          drop_first=("Slow", "Fast"))
+                          drop_first=("Slow", "Fast", "Base fee", "Standard"))
+        table.columns[0].no_wrap = True
         table.columns[0].justify = "left"
         for lv in report.levels:
             t = lv.tiers
@@ -222,14 +246,18 @@ def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) 
     for lv in report.levels:
         head = (f"{lv.title or lv.chain} — block {lv.block:,}, base fee "
                 f"{gwei(lv.base_fee_wei / 1e9)} gwei")
-        table = new_table(head, "Tier", "Priority (gwei)", "Max fee (gwei)", "Transfer",
-                          "Swap")
+        # Short headers (the unit is in the caption) so the costs fit 60 columns; narrower
+        # still, the max fee and then the priority fee give way, never a figure's digits.
+        table = new_table(head, "Tier", "Priority", "Max fee", "Transfer", "Swap",
+                          drop_first=("Max fee", "Priority"))
         table.columns[0].justify = "left"
         for name, tier in lv.tiers.items():
             table.add_row(name, gwei(tier.priority_wei / 1e9), gwei(tier.max_fee_wei / 1e9),
                           _cost(lv, "transfer", name, cur), _cost(lv, "swap", name, cur))
-        table.caption = ("Transfer 21,000 gas, swap 150,000 gas, at base fee + priority fee"
-                         + (f"; 1 {lv.native_symbol} = {money(lv.native_price, cur)}"
+        # Two short lines, broken where a reader would: the table is narrow at any width.
+        table.caption = ("Fees in gwei. Costs: transfer 21,000 gas,\n"
+                         "swap 150,000 gas, at base fee + priority fee"
+                         + (f";\n1 {lv.native_symbol} = {money(lv.native_price, cur)}"
                             if lv.native_price is not None and lv.native_symbol else ""))
         out.append(table)
     return out

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from mobius_cli.render.format import compact, percent, tick_labels
-from mobius_cli.render.output import new_table
+from mobius_cli.render.output import new_table, safe
 
 if TYPE_CHECKING:
     from mobius_cli.core.defi import Pool
@@ -28,6 +28,13 @@ def usd(value: float | None) -> str:
 def apy(value: float | None) -> str:
     """'4.12%'; '—' for none."""
     return "—" if value is None else f"{value:,.2f}%"
+
+
+def _whole(table: Any) -> Any:
+    """Wrapping cells break between words, never inside a name or figure."""
+    from mobius_cli.render.analysis import keep_words_whole
+
+    return keep_words_whole(table)
 
 
 def _left(table: Any, *names: str) -> Any:
@@ -83,7 +90,7 @@ def breakdown_table(r: TvlReport, limit: int = 25) -> Any:
         if has_borrowed:
             row.append(usd(r.borrowed.get(chain)))
         table.add_row(*row)
-    return table
+    return _whole(table)
 
 
 def history_table(r: TvlReport, rows: int = 31) -> Any:
@@ -141,7 +148,7 @@ def protocols_table(p: ProtocolRanking, color: bool = True) -> Any:
         table.add_row(str(r.rank), r.name, r.category or "—", usd(r.tvl),
                       percent(r.change_1d_pct, color=color),
                       percent(r.change_7d_pct, color=color), chains)
-    return table
+    return _whole(table)
 
 
 def chains_table(c: ChainRanking, color: bool = True) -> Any:
@@ -156,7 +163,7 @@ def chains_table(c: ChainRanking, color: bool = True) -> Any:
                       percent(r.change_1d_pct, color=color),
                       percent(r.change_7d_pct, color=color),
                       "—" if r.protocols is None else f"{r.protocols:,}", r.token_symbol or "—")
-    return table
+    return _whole(table)
 
 
 def _pool_label(p: Pool) -> str:
@@ -189,15 +196,19 @@ def yields_table(a: YieldAnswer, color: bool = True) -> Any:
     if any(p.outlier for p in a.pools):  # shown with --all: said, not passed off as real
         caption += "; (outlier): DeFiLlama flags its APY as an outlier"
     table = _left(new_table(title, "#", "Pool", "Project", "Chain", "TVL", "APY", "Base",
-                            "Reward", "30d mean", "IL", caption=caption,
-                            drop_first=("30d mean", "IL", "Reward", "Base")),
+                            "Reward", "30d mean", "IL",
+                            # APY and TVL matter most: at 60 columns the chain gives way too
+                            drop_first=("30d mean", "IL", "Reward", "Base", "Chain")),
                   "Pool", "Project", "Chain", "IL")
+    # Set after: a long caption wraps under the table instead of widening it (which
+    # would hide columns that fit).
+    table.caption = safe(caption)
     for i, p in enumerate(a.pools, start=1):
         label = _pool_label(p) + (" (outlier)" if p.outlier else "")
         table.add_row(str(i), label, p.project, p.chain, usd(p.tvl), apy(p.apy),
                       apy(p.apy_base), apy(p.apy_reward), apy(p.apy_mean_30d),
                       {"yes": "yes", "no": "no"}.get(p.il_risk or "", "—"))
-    return table
+    return _whole(table)
 
 
 def compare_table(c: ProtocolComparison, color: bool = True) -> list[Any]:
@@ -220,7 +231,7 @@ def compare_table(c: ProtocolComparison, color: bool = True) -> list[Any]:
     )
     for label, cell in rows:
         table.add_row(label, *(cell(s) for s in sides))
-    out: list[Any] = [table]
+    out: list[Any] = [_whole(table)]
     pools = _left(new_table("Best pools (by APY; outliers and pools under $10k left out)",
                             "Protocol", "Pool", "Chain", "TVL", "APY", "Base", "Reward",
                             drop_first=("Reward", "Base")),
@@ -231,5 +242,5 @@ def compare_table(c: ProtocolComparison, color: bool = True) -> list[Any]:
                           apy(p.apy_base), apy(p.apy_reward))
         if not s.best_pools:
             pools.add_row(s.tvl.name, "no pools listed", "—", "—", "—", "—", "—")
-    out.append(pools)
+    out.append(_whole(pools))
     return out
