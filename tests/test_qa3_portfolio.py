@@ -199,3 +199,78 @@ def test_json_item_without_a_key_says_which(fake, tmp_path):
         {"time": "2025-01-02T00:00:00Z", "kind": "buy", "symbol": "BTC", "amount": 1,
          "price": 100, "currency": "usd"}]}))
     refused(fake.run_mobius("portfolio", "import", str(path)), "line 1: coin_id is missing")
+
+
+# --- 6. hints that say what is wrong ---------------------------------------------------------
+
+
+def test_export_to_a_directory_says_so(fake, tmp_path):
+    assert fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000").returncode == 0
+    folder = tmp_path / "out"
+    folder.mkdir()
+    err = one_line(fake.run_mobius("portfolio", "export", "-o", str(folder)),
+                   f"{folder} is a directory, not a file", "ledger.csv")
+    assert "MOBIUS_HOME" not in err
+    assert list(folder.iterdir()) == []
+
+
+def test_export_into_a_missing_folder_says_so(fake, tmp_path):
+    err = one_line(fake.run_mobius("portfolio", "export", "-o", str(tmp_path / "no" / "x.csv")),
+                   "does not exist")
+    assert "MOBIUS_HOME" not in err
+
+
+def test_export_writes_a_private_file_whole(fake, tmp_path):
+    assert fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000").returncode == 0
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "ledger.csv"
+    out.write_text("old contents\n")
+    done = fake.run_mobius("portfolio", "export", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().startswith("id,time,kind,symbol,coin_id")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in out.parent.iterdir()] == ["ledger.csv"]  # no temporary file
+
+
+def test_an_unknown_price_currency_is_called_a_currency(fake):
+    err = one_line(fake.run_mobius("portfolio", "add", "eth", "1", "--price", "1",
+                                   "--currency", "xyz"), "--currency", "currency 'xyz'")
+    assert "coin" not in err
+    err = one_line(fake.run_mobius("portfolio", "add", "eth", "1", "--price", "1",
+                                   "--currency", "eurr"), "did you mean eur?")
+    assert history(fake) == []
+
+
+def test_a_price_in_a_coin_is_still_accepted(fake):
+    done = fake.run_mobius("portfolio", "add", "eth", "1", "--price", "2000",
+                           "--currency", "usdt", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["currency"] == "usdt"
+
+
+def test_fee_currency_without_a_fee_is_refused(fake):
+    one_line(fake.run_mobius("portfolio", "add", "eth", "1", "--price", "1",
+                             "--fee-currency", "xyz"), "--fee-currency needs --fee")
+    one_line(fake.run_mobius("portfolio", "add", "eth", "1", "--price", "1",
+                             "--fee-currency", "eur"), "--fee-currency needs --fee")
+    assert history(fake) == []
+
+
+def test_an_unknown_fee_currency_is_refused_with_a_fee(fake):
+    err = one_line(fake.run_mobius("portfolio", "add", "eth", "1", "--price", "1", "--fee", "1",
+                                   "--fee-currency", "xyz"), "--fee-currency", "currency 'xyz'")
+    assert "coin" not in err
+    assert history(fake) == []
+    done = fake.run_mobius("portfolio", "add", "eth", "1", "--price", "2000", "--fee",
+                           "0.001", "--fee-currency", "eth")  # a fee in the coin itself
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_imported_row_in_an_unknown_currency_names_its_line(fake, tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text(MOBIUS_HEADER +
+                    "2025-01-02,buy,ETH,ethereum,1,2000,usd\n"
+                    "2025-01-03,buy,ETH,ethereum,1,2000,xyz\n")
+    err = refused(fake.run_mobius("portfolio", "import", str(path)), "1 bad row",
+                  "line 3: currency: unsupported currency 'xyz'")
+    assert "unknown coin" not in err

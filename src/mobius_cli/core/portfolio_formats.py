@@ -329,9 +329,15 @@ def _mobius_row(line: int, r: dict[str, Any]) -> Row:
                when(str(r.get("time", ""))),
                fee=dec(r.get("fee"), "fee", most=MAX_PRICE), fee_currency=fee_currency,
                note=str(r.get("note") or ""), coin_id=coin_id,
-               rate=dec(r.get("rate") or "1", "rate", zero=False, most=MAX_PRICE),
-               fee_rate=dec(r.get("fee_rate") or "1", "fee_rate", zero=False, most=MAX_PRICE),
+               # no rate given: the day's rate is looked up, as for any other file
+               rate=_rate(r.get("rate"), "rate"), fee_rate=_rate(r.get("fee_rate"), "fee_rate"),
                rate_currency=str(r.get("rate_currency") or "").strip().lower() or None)
+
+
+def _rate(text: Any, what: str) -> Decimal | None:
+    if not str(text if text is not None else "").strip():
+        return None
+    return dec(text, what, zero=False, most=MAX_PRICE)
 
 
 def _mobius(lines: Sequence[str], parsed: Parsed, start: int) -> None:

@@ -379,6 +379,7 @@ class Rates:
         self._series: dict[str, tuple[list[float], list[float]]] = {}
         self._span: dict[str, int] = {}
         self._now: dict[str, Decimal] = {}
+        self._failed: dict[str, UsageError] = {}
 
     def prepare(self, needs: Iterable[tuple[str, datetime]]) -> None:
         """Fetch each currency's series once, far enough back for every moment given."""
@@ -390,12 +391,17 @@ class Rates:
             if code != self.target and (code not in earliest or moment < earliest[code]):
                 earliest[code] = moment
         for code, moment in earliest.items():
-            self._load(code, moment)
+            try:
+                self._load(code, moment)
+            except UsageError as exc:  # each row in this currency reports it
+                self._failed[code] = exc
 
     def rate(self, code: str, moment: datetime) -> Decimal:
         """Units of the target currency one unit of `code` was worth at `moment`."""
         if code == self.target:
             return Decimal(1)
+        if code in self._failed:
+            raise self._failed[code]
         if datetime.now(timezone.utc) - moment < timedelta(hours=24):
             return self._current(code)
         times, values = self._load(code, moment)
@@ -419,7 +425,7 @@ class Rates:
                 per_btc = units[code] if code in units else _per_btc(rates[code])
                 value = _per_btc(rates[self.target]) / per_btc
             else:
-                coin = self.cg.resolve(code).coin
+                coin = _currency_coin(self.cg, code)
                 value = _quotes(self.cg, [coin], self.target, self.options)[0].price
             with localcontext() as ctx:
                 ctx.prec = 18
@@ -445,11 +451,50 @@ class Rates:
                                   for p in cg.history(btc, code, days))
                     pairs = _ratios(sorted(into.items()), base)
         else:
-            coin = cg.resolve(code).coin
+            coin = _currency_coin(cg, code)
             pairs = [(p.time.timestamp(), p.price) for p in cg.history(coin, self.target, days)]
         series = ([t for t, _ in pairs], [v for _, v in pairs])
         self._series[code], self._span[code] = series, days
         return series
+
+
+def _currency_coin(cg: CoinGecko, code: str, where: str | None = None) -> CoinRef:
+    """The coin a price is quoted in (usdt, sol...); a code that is neither a currency
+    CoinGecko quotes in nor a coin is an unsupported currency, with a "did you mean"."""
+    from mobius_cli.errors import MobiusError, NotFoundError
+    from mobius_cli.settings import check_currency
+
+    try:
+        return cg.resolve(code).coin
+    except NotFoundError:
+        pass
+
+    def supported() -> frozenset[str] | None:
+        try:
+            return cg.supported_currencies()
+        except MobiusError:
+            return None
+
+    check_currency(code, supported, where=where or "currency")  # refuses an unknown one
+    raise UsageError(f"{where or 'currency'}: no day rates for {code.upper()}",
+                     hint="give the price in the portfolio's currency")
+
+
+def check_trade_currency(cg: CoinGecko, code: str, where: str) -> str:
+    """`code` when a price can be quoted in it: a currency CoinGecko quotes in, or a coin
+    (usdt, sol...); else a UsageError naming `where` with a "did you mean"."""
+    from mobius_cli.core.portfolio_formats import QUOTE_MONEY
+    from mobius_cli.errors import MobiusError
+
+    if _is_currency(code) or code in QUOTE_MONEY:
+        return code
+    try:
+        if code in cg.supported_currencies():
+            return code
+    except MobiusError:
+        pass
+    _currency_coin(cg, code, where)
+    return code
 
 
 def _per_btc(entry: Any) -> float:
@@ -530,12 +575,18 @@ def add_trade(store: Store, cg: CoinGecko, symbol: str | None,
                                                      allow_zero=kind.startswith("transfer"))
     fee_amount = parse_decimal(fee, "fee", allow_zero=True, most=MAX_PRICE) \
         if fee not in (None, "") else Decimal(0)
+    if fee_currency not in (None, "") and fee in (None, ""):
+        raise UsageError("--fee-currency needs --fee", hint="e.g. --fee 1.5 --fee-currency eur")
     moment = parse_when(when)
     book = open_portfolio(store, portfolio, opts)
     cur = _currency(currency, book.currency)
     fee_cur = _currency(fee_currency, cur)
     # --id picks one coin of a shared ticker; it may not contradict it
     coin = resolve_one(cg, symbol, coin_id, on_note=opts.on_note)
+    if cur != book.currency:
+        check_trade_currency(cg, cur, "--currency")
+    if fee_cur not in (cur, coin.symbol.lower()):
+        check_trade_currency(cg, fee_cur, "--fee-currency")
     if everything:
         qty = held_then(store, book, coin, moment, opts.method)
     fetched = False

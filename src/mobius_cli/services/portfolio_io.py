@@ -310,8 +310,49 @@ def export_text(store: Store, portfolio: str | None = None, fmt: str = "csv",
 
 
 def write_private(path: str, text: str) -> None:
-    """Write a file only the user can read (it holds their financial history)."""
+    """Write a file only the user can read (it holds their financial history), whole or not
+    at all (a temporary file renamed over it); a path that cannot be written is one clear
+    line saying why. A device or pipe (/dev/stdout) is written directly."""
+    import errno
+    import stat
+
+    if not path.strip():
+        raise UsageError("no file named: give --output a file name, or - for stdout")
     target = Path(path).expanduser()
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+    if target.is_dir():
+        raise UsageError(f"{path} is a directory, not a file",
+                         hint=f"name a file in it, e.g. {target / 'ledger.csv'}")
+    try:
+        special = target.exists() and not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        special = False
+    tmp = target if special else target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {path}: the folder {target.parent} does not exist") \
+            from None
+    except PermissionError:
+        raise UsageError(f"cannot write {path}: permission denied") from None
+    except OSError as exc:
+        if exc.errno == errno.ENOTDIR:
+            raise UsageError(f"cannot write {path}: a part of the path is a file, not a "
+                             "folder") from None
+        raise UsageError(f"cannot write {path}: {_why(exc)}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        if not special:
+            os.replace(tmp, target)
+    except OSError as exc:  # a full disk mid-way: the old file (if any) is left as it was
+        if not special:
+            tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {_why(exc)}") from None
+    except BaseException:  # Ctrl-C: no temporary file left behind
+        if not special:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _why(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
