@@ -274,3 +274,28 @@ def test_an_imported_row_in_an_unknown_currency_names_its_line(fake, tmp_path):
     err = refused(fake.run_mobius("portfolio", "import", str(path)), "1 bad row",
                   "line 3: currency: unsupported currency 'xyz'")
     assert "unknown coin" not in err
+
+
+# --- 3. a sold-out portfolio still shows what it realized -----------------------------------
+
+
+def test_sold_out_portfolio_shows_its_realized_pnl(fake):
+    assert fake.run_mobius("portfolio", "create", "trading").returncode == 0
+    for args in (("add", "eth", "1", "--price", "3000", "--fee", "5", "--date", "2025-01-02"),
+                 ("sell", "eth", "1", "--price", "1900", "--date", "2025-02-03")):
+        done = fake.run_mobius("portfolio", *args, "-p", "trading")
+        assert done.returncode == 0, done.stderr
+    # by hand: cost 1 x 3000 + 5 = 3005; proceeds 1 x 1900 = 1900; realized -1105
+    done = fake.run_mobius("portfolio", "show", "-p", "trading")
+    assert done.returncode == 0, done.stderr
+    assert "no holdings yet" not in done.stdout and "Add one" not in done.stdout
+    assert "no open holdings" in done.stdout
+    assert "Realized P&L: -$1,105.00" in done.stdout and "2 transactions" in done.stdout
+    data = json.loads(fake.run_mobius("portfolio", "show", "-p", "trading", "--json").stdout)
+    assert data["realized_pnl"] == -1105 and data["holdings"] == []
+
+
+def test_empty_portfolio_still_invites_a_first_trade(fake):
+    done = fake.run_mobius("portfolio", "show")
+    assert done.returncode == 0, done.stderr
+    assert "no holdings yet" in done.stdout and "Realized" not in done.stdout

@@ -60,6 +60,12 @@ def bar(pct: float | None, width: int = BAR_WIDTH) -> str:
 def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
     cur = view.currency
     title = f"Portfolio {printable(view.portfolio.name)} ({cur.upper()}, {view.method})"
+    if not view.holdings and view.transactions:  # everything sold: what it made remains
+        from rich.text import Text
+
+        return [Text(f"{title}: no open holdings (everything recorded has been sold or sent)."),
+                Text("Realized P&L: ").append(_signed(view.realized_pnl, cur, color)).append(
+                    f" · {view.transactions} transaction{'' if view.transactions == 1 else 's'}")]
     if not view.holdings:
         return [f"{title}: no holdings yet. Add one with `mobius portfolio add btc 0.5 "
                 f"--price 60000`."]
