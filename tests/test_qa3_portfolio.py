@@ -3,6 +3,8 @@ in-process against the loopback fake (tests/fakes.py)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 
@@ -299,3 +301,43 @@ def test_empty_portfolio_still_invites_a_first_trade(fake):
     done = fake.run_mobius("portfolio", "show")
     assert done.returncode == 0, done.stderr
     assert "no holdings yet" in done.stdout and "Realized" not in done.stdout
+
+
+# --- 4. --csv with no rows still prints its header -------------------------------------------
+
+
+def header_of(text: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text)))
+
+
+def test_empty_csv_outputs_keep_their_header(fake):
+    show = fake.run_mobius("portfolio", "show", "--csv")
+    hist = fake.run_mobius("portfolio", "history", "--csv")
+    for done in (show, hist):
+        assert done.returncode == 0, done.stderr
+        assert len(done.stdout.splitlines()) == 1, done.stdout
+    # the same header as when there are rows
+    assert fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000").returncode == 0
+    full_show = fake.run_mobius("portfolio", "show", "--csv").stdout
+    full_hist = fake.run_mobius("portfolio", "history", "--csv").stdout
+    assert header_of(show.stdout) == header_of(full_show)
+    assert header_of(hist.stdout) == header_of(full_hist)
+    assert header_of(hist.stdout)[:3] == ["id", "portfolio", "kind"]
+    # a filter that matches nothing: the header alone
+    none = fake.run_mobius("portfolio", "history", "eth", "--csv")
+    assert none.returncode == 0, none.stderr
+    assert none.stdout.splitlines() == [full_hist.splitlines()[0]]
+
+
+def test_print_csv_writes_the_header_for_no_rows():
+    from mobius_cli.render.output import print_csv
+
+    out = io.StringIO()
+    print_csv([], out, fields=("a", "b"))
+    assert out.getvalue() == "a,b\n"
+    out = io.StringIO()
+    print_csv([], out)  # without fields there is nothing to name
+    assert out.getvalue() == ""
+    out = io.StringIO()
+    print_csv([{"a": 1, "b": True, "c": None}], out, fields=("a", "b", "c"))
+    assert out.getvalue() == "a,b,c\n1,true,\n"

@@ -56,9 +56,12 @@ def options(app: AppContext) -> PortfolioOptions:
 
 
 def _emit(app: AppContext, data: Any, human: Any, *, csv_rows: Any = None,
-          as_csv: bool = False) -> None:
-    from mobius_cli.render.output import emit
+          as_csv: bool = False, csv_fields: Any = None) -> None:
+    from mobius_cli.render.output import emit, print_csv
 
+    if as_csv and not app.json and csv_fields is not None:  # the header even with no rows
+        print_csv(csv_rows if csv_rows is not None else data, app.out.file, fields=csv_fields)
+        return
     emit(app, data, human if callable(human) else (lambda: human), csv_rows=csv_rows,
          as_csv=as_csv)
 
@@ -83,7 +86,7 @@ def show_portfolio(app: AppContext, portfolio: str | None = None, method: str | 
                  f"{view.rate(result.fx_rate)} {result.currency.upper()})")
     data = result.to_json()
     _emit(app, data, lambda: view.holdings_table(result, app.color), csv_rows=data["holdings"],
-          as_csv=as_csv)
+          as_csv=as_csv, csv_fields=svc.HOLDING_FIELDS)
 
 
 def _trade(app: AppContext, symbol: str | None, amount: str, price: str | None, kind: str,
@@ -151,7 +154,8 @@ def show_portfolio_history(app: AppContext, portfolio: str | None = None,
                          options(app))
     rows = result.to_json()
     _emit(app, rows, lambda: view.history_table(result.transactions, result.portfolio.name,
-                                                symbol, since, until), as_csv=as_csv)
+                                                symbol, since, until), as_csv=as_csv,
+          csv_fields=svc.TX_FIELDS)
 
 
 def undo_transaction(app: AppContext, portfolio: str | None = None) -> None:

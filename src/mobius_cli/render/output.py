@@ -19,12 +19,14 @@ def print_json(data: Any, file: IO[str] | None = None) -> None:
     (file or sys.stdout).write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def print_csv(rows: Sequence[dict[str, Any]], file: IO[str] | None = None) -> None:
-    """Rows as CSV with a header (the keys of the first row); None is empty, booleans are
-    true/false as in the JSON."""
-    if not rows:
+def print_csv(rows: Sequence[dict[str, Any]], file: IO[str] | None = None,
+              fields: Sequence[str] | None = None) -> None:
+    """Rows as CSV with a header (`fields`, else the keys of the first row); None is empty,
+    booleans are true/false as in the JSON. With `fields`, no rows is the header alone."""
+    if not rows and not fields:
         return
-    writer = csv.DictWriter(file or sys.stdout, fieldnames=list(rows[0]), lineterminator="\n",
+    names = list(fields) if fields else list(rows[0])
+    writer = csv.DictWriter(file or sys.stdout, fieldnames=names, lineterminator="\n",
                             extrasaction="ignore")
     writer.writeheader()
     for row in rows:

@@ -43,6 +43,12 @@ if TYPE_CHECKING:
     from mobius_cli.store.portfolios import PortfolioRepo, TransactionRepo
 
 DEFAULT = "main"
+# The keys of a holding and of a ledger row in --json, the columns of --csv (a header is
+# written even when there are no rows).
+HOLDING_FIELDS = ("symbol", "id", "amount", "price", "value", "cost_basis", "unrealized_pnl",
+                  "allocation_pct")
+TX_FIELDS = ("id", "portfolio", "kind", "symbol", "coin_id", "amount", "price", "currency",
+             "fee", "time", "note")
 EARLIEST = datetime(2009, 1, 3, tzinfo=timezone.utc)
 
 
