@@ -223,7 +223,7 @@ def test_remove_enable_disable_snooze(fake, capsys):
     code, out, _ = cli(capsys, "alerts", "remove", "--symbol", "eth", "--json")
     assert code == 0 and json.loads(out) == {"removed": [1, 3]}
     assert [a["id"] for a in json.loads(cli(capsys, "alerts", "list", "--json")[1])] == [2]
-    assert cli(capsys, "alerts", "remove", "--all")[0] == 0
+    assert cli(capsys, "alerts", "remove", "--all", "--yes")[0] == 0
     assert json.loads(cli(capsys, "alerts", "list", "--json")[1]) == []
 
 
@@ -437,13 +437,13 @@ def test_export_import_round_trip(fake, capsys, tmp_path):
         "symbol,condition,target,currency,repeat,cooldown,notify,note,coin_id,enabled," \
         "snoozed_until,status,last_fired_at"
     (tmp_path / "alerts.csv").write_text(exported)
-    assert cli(capsys, "alerts", "remove", "--all")[0] == 0
+    assert cli(capsys, "alerts", "remove", "--all", "--yes")[0] == 0
     code, _out, err = cli(capsys, "alerts", "import", str(tmp_path / "alerts.csv"))
     assert code == 0, err
     assert cli(capsys, "alerts", "export")[1] == exported
     code, as_json, _ = cli(capsys, "alerts", "export", "--format", "json")
     (tmp_path / "alerts.json").write_text(as_json)
-    assert cli(capsys, "alerts", "remove", "--all")[0] == 0
+    assert cli(capsys, "alerts", "remove", "--all", "--yes")[0] == 0
     assert cli(capsys, "alerts", "import", str(tmp_path / "alerts.json"))[0] == 0
     assert cli(capsys, "alerts", "export")[1] == exported
 
@@ -535,7 +535,7 @@ def test_portfolio_value_alert(fake, capsys, tmp_path):
     code, exported, _ = cli(capsys, "alerts", "export")
     assert "portfolio:main,above" in exported
     (tmp_path / "a.csv").write_text(exported)
-    assert cli(capsys, "alerts", "remove", "--all")[0] == 0
+    assert cli(capsys, "alerts", "remove", "--all", "--yes")[0] == 0
     assert cli(capsys, "alerts", "import", str(tmp_path / "a.csv"))[0] == 0
     assert cli(capsys, "alerts", "export")[1] == exported
     assert cli(capsys, "alerts", "remove", "--symbol", "portfolio:main")[0] == 0

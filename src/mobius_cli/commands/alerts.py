@@ -164,7 +164,7 @@ def snooze_alert(app: AppContext, ids: list[int] | None = None, duration: str | 
     changed = svc.snooze_alerts(app.store, ids or [], seconds, symbol=symbol)
     now = svc.utcnow()
     which = ", ".join(f"#{a.id}" for a in changed)
-    text = f"Snoozed {which} until {when(changed[0].snoozed_until)}." if seconds else \
+    text = f"Snoozed {which} until {when(changed[0].snoozed_until)} UTC." if seconds else \
         f"{which} no longer snoozed."
     emit(app, [{**svc.alert_json(a, now), "snoozed_until": _iso(a.snoozed_until)}
                for a in changed], lambda: text)
@@ -305,15 +305,32 @@ def cron_line(every: int = 5, environ: Mapping[str, str] | None = None,
 
 def show_alert_cron(app: AppContext, every: int = 5) -> None:
     """Print a crontab line that checks alerts every `every` minutes with this install."""
+    import os
+
+    from mobius_cli.providers import notify
+    from mobius_cli.services import alerts as svc
+
     line = cron_line(every, on_note=app.note)
     if app.json:
         from mobius_cli.render.output import print_json
 
         print_json({"line": line}, app.out.file)
-        return
-    app.out.print(line, markup=False, highlight=False, soft_wrap=True)
-    app.note("add it with `crontab -e`; channels whose URL is in a desktop keyring may need "
-             "MOBIUS_CHANNEL_<NAME> in the line when cron cannot open the keyring")
+    else:
+        app.out.print(line, markup=False, highlight=False, soft_wrap=True)
+    # A channel's target only in this shell's environment is a secret: named, never shown.
+    keyring = notify.keyring_available()
+    for channel in svc.env_only_channels(app.store, os.environ):
+        secret = channel.kind in notify.SECRET_KINDS
+        what = "URL" if secret else "command"
+        add = f"`mobius alerts channels add {channel.name} {channel.kind} {what.upper()}`"
+        keep = f"keep it in the keyring with {add}, or " if secret and keyring else \
+            "" if secret else f"keep it with the channel with {add}, or "
+        app.note(f"cron will not see {channel.variable}, where channel {channel.name}'s "
+                 f"{what} comes from (not shown: it can hold a secret); {keep}define "
+                 f"{channel.variable}=... on its own line at the top of the crontab")
+    if not app.json:
+        app.note("add it with `crontab -e`; channels whose URL is in a desktop keyring may "
+                 "need MOBIUS_CHANNEL_<NAME> in the crontab when cron cannot open the keyring")
 
 
 def show_alert_export(app: AppContext, fmt: str | None = None,
@@ -349,15 +366,38 @@ def show_alert_import(app: AppContext, path: str) -> None:
     from mobius_cli.render.output import emit
     from mobius_cli.services import alerts as svc
 
+    not_text = "is not a text CSV/JSON file (it is not UTF-8)"
     if path == "-":
-        text = sys.stdin.read()
-    else:
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            text = sys.stdin.read()
+        except UnicodeDecodeError:
+            raise UsageError(f"the input {not_text}") from None
+    elif not path.strip():
+        raise UsageError("the file name is empty", hint="e.g. `mobius alerts import "
+                         "alerts.csv`, or - to read stdin")
+    else:
+        file = Path(path).expanduser()
+        try:
+            data = file.read_bytes()
         except FileNotFoundError:
             raise UsageError(f"no such file: {path}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {path}: {exc}") from None
+        except IsADirectoryError:
+            raise UsageError(f"{path} is a directory, not a CSV/JSON file") from None
+        except PermissionError:
+            raise UsageError(f"cannot read {path}: permission denied") from None
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or type(exc).__name__}"
+                             ) from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} {not_text}") from None
+        if "\x00" in text:
+            raise UsageError(f"{path} is not a text CSV/JSON file (it holds binary data)")
+    if not text.strip():
+        where = "the input" if path == "-" else path
+        raise UsageError(f"{where} is empty: nothing to import",
+                         hint="`mobius alerts export` writes a file this reads")
     with app.spinner("Importing alerts…"):
         added = svc.import_alerts(app.store, app.coingecko, text,
                                   default_currency=app.vs_currency, on_note=app.note)
@@ -382,6 +422,7 @@ def add_channel(app: AppContext, name: str, kind: str, target: str | None = None
     from mobius_cli.render.output import emit
     from mobius_cli.services import alerts as svc
 
+    before = svc.get_channel(app.store, name)
     row = svc.add_channel(app.store, name, kind, target)
     where = ""
     if row.kind in notify.SECRET_KINDS:
@@ -389,7 +430,14 @@ def add_channel(app: AppContext, name: str, kind: str, target: str | None = None
             f" (its URL comes from {notify.env_var(row.name)})"
     if row.kind == "apprise" and not notify.apprise_installed():
         app.note("Apprise is not installed: pip install 'mobius-cli[notify]'")
-    emit(app, row.to_json(), lambda: f"Added channel {row.name} ({row.kind}){where}.")
+    if before is not None:  # it took its target from the environment alone until now
+        kept = "its URL is in the keyring" if row.kind in notify.SECRET_KINDS else \
+            "it keeps its command"
+        text = f"Channel {row.name} ({row.kind}): {kept} now, so cron can use it " \
+               f"without {notify.env_var(row.name)}."
+    else:
+        text = f"Added channel {row.name} ({row.kind}){where}."
+    emit(app, row.to_json(), lambda: text)
 
 
 def remove_channel(app: AppContext, name: str) -> None:
@@ -431,12 +479,15 @@ def add_cmd(
         "--cross", metavar="PRICE", help="Fire when the price crosses, from where it is now.")
     ] = None,
     change: Annotated[str | None, typer.Option(
-        "--change", metavar="PCT", help="Fire when the 24h change is at least PCT either way.")
+        "--change", metavar="PCT", help="Fire when the 24h change is at least PCT either way "
+        "(PCT up to 1000).")
     ] = None,
     up: Annotated[str | None, typer.Option("--up", metavar="PCT",
-                                           help="Fire when up PCT in 24h.")] = None,
+                                           help="Fire when up PCT in 24h (up to 1000).")
+                  ] = None,
     down: Annotated[str | None, typer.Option("--down", metavar="PCT",
-                                             help="Fire when down PCT in 24h.")] = None,
+                                             help="Fire when down PCT in 24h (under 100).")
+                    ] = None,
     coin_id: Annotated[str | None, typer.Option("--id", metavar="ID",
                                                 help="A CoinGecko id.")] = None,
     repeat: Annotated[bool, typer.Option("--repeat", help="Re-arm after firing.")] = False,
@@ -453,6 +504,9 @@ def add_cmd(
     vs: VsOpt = None, json: JsonOpt = False,
 ) -> None:
     """Add a price or 24h-move alert, or one on a portfolio's value.
+
+    A price (--above, --below, --cross) is any positive amount in the --vs currency; a
+    24h move (--change, --up) is a percentage up to 1000, --down under 100.
 
     Examples: `mobius alerts add eth --below 2500`, `mobius alerts add btc --cross 100k
     --repeat --notify phone`, `mobius alerts add sol --up 10`,
@@ -497,13 +551,38 @@ def remove_cmd(ctx: typer.Context, ids: IdsArg = None,
                symbol: Annotated[str | None, typer.Option("--symbol", metavar="SYMBOL",
                                                           help="Every alert on a ticker.")
                                  ] = None,
-               all_: Annotated[bool, typer.Option("--all", help="Every alert.")] = False,
+               all_: Annotated[bool, typer.Option("--all", help="Every alert (asks first, "
+                                                  "or give --yes).")] = False,
+               yes: Annotated[bool, typer.Option("--yes", "-y", help="With --all: do not ask "
+                                                 "for confirmation.")] = False,
                json: JsonOpt = False) -> None:
     """Remove alerts (their firing history stays).
 
-    Examples: `mobius alerts remove 3 4`, `mobius alerts remove --symbol eth`.
+    Examples: `mobius alerts remove 3 4`, `mobius alerts remove --symbol eth`,
+    `mobius alerts remove --all --yes`.
     """
-    remove_alerts(app_context(ctx, json=json), ids or [], symbol, all_)
+    app = app_context(ctx, json=json)
+    if all_ and not yes and not (ids or symbol):
+        confirm_remove_all(app)
+    remove_alerts(app, ids or [], symbol, all_)
+
+
+def confirm_remove_all(app: AppContext) -> None:
+    """`remove --all` deletes every alert: a yes on a terminal, else --yes (as `portfolio
+    delete`); nothing to remove needs no yes."""
+    import sys
+
+    from mobius_cli.errors import Cancelled, UsageError
+    from mobius_cli.services import alerts as svc
+
+    count = svc.count_alerts(app.store)
+    if not count:
+        return
+    what = f"all {count} alerts" if count > 1 else "the only alert"
+    if not sys.stdin.isatty():
+        raise UsageError(f"removing {what} needs --yes: `mobius alerts remove --all --yes`")
+    if not typer.confirm(f"Remove {what}?", default=False, err=True):
+        raise Cancelled("cancelled: nothing changed")
 
 
 SymbolOpt = Annotated[str | None, typer.Option("--symbol", metavar="SYMBOL",

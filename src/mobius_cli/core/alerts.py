@@ -32,7 +32,7 @@ DEFAULT_MAX_AGE = 300.0  # seconds: a price older than this never fires
 DEFAULT_HYSTERESIS = 0.5  # percent of the target (percentage points for change conditions)
 DEFAULT_COOLDOWN = 3600.0  # seconds between firings of a repeating alert
 MAX_PRICE_TARGET = 1e15
-MAX_PCT_TARGET = 10_000.0
+MAX_PCT_TARGET = 1_000.0  # a 24h move beyond 1000% (an 11x day) is a typo, not an alert
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def _too_large(condition: str, text: str | None = None) -> UsageError:
     written = f" {text}" if text else ""
     if condition in PCT_CONDITIONS:
         return UsageError(f"the target percentage{written} is too large",
-                          hint=f"the most an alert accepts is {MAX_PCT_TARGET:,.0f}%")
+                          hint=f"a 24h-move alert takes at most {MAX_PCT_TARGET:.0f}%")
     return UsageError(f"the target price{written} is too large",
                       hint=f"the most an alert accepts is {MAX_PRICE_TARGET:,.0f}")
 

@@ -113,14 +113,16 @@ def _keyring_user(name: str) -> str:
     return f"channel:{name}"
 
 
-def store_secret(name: str, target: str) -> None:
+def store_secret(name: str, target: str, kind: str | None = None) -> None:
     """Put a channel's target in the keyring (a usage error when there is none)."""
     from mobius_cli.secrets import _keyring, backend_name
 
     kr = _keyring()
     if kr is None:
+        add = f"`mobius alerts channels add {name} {kind}`" if kind else "the channel"
         raise UsageError("no keyring backend is available to hold the channel's URL",
-                         hint=f"add it without the URL and export {env_var(name)}=URL")
+                         hint=f"export {env_var(name)}=URL first, then add {add} without "
+                              "the URL")
     try:
         kr.set_password(KEYRING_SERVICE, _keyring_user(name), target)
     except Exception as exc:  # a locked keyring: its message never holds the URL
@@ -134,6 +136,27 @@ def load_secret(name: str) -> str | None:
     value = os.environ.get(env_var(name))
     if value:
         return value
+    try:
+        from mobius_cli.secrets import _keyring
+
+        kr = _keyring()
+        return kr.get_password(KEYRING_SERVICE, _keyring_user(name)) if kr else None
+    except Exception:
+        return None
+
+
+def keyring_available() -> bool:
+    """Whether a keyring backend can hold channel targets here."""
+    try:
+        from mobius_cli.secrets import _keyring
+
+        return _keyring() is not None
+    except Exception:
+        return False
+
+
+def stored_secret(name: str) -> str | None:
+    """A channel's target from the keyring alone (not the environment). Never raises."""
     try:
         from mobius_cli.secrets import _keyring
 

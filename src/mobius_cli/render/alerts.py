@@ -40,12 +40,27 @@ def target_text(alert: Alert | Firing) -> str:
     return money(alert.target, alert.currency)
 
 
+HUMAN_CONDITIONS = {"change": "24h move ±", "change_up": "24h up",
+                    "change_down": "24h down"}  # tables only: JSON and CSV keep the names
+
+
 def condition_text(alert: Alert) -> str:
     """'below', 'cross ↑' (waiting to cross upwards), '24h move ±', '24h up'."""
     c = alert.condition
     if c == "cross":
         return "cross ↑" if alert.side == "below" else "cross ↓"
-    return {"change": "24h move ±", "change_up": "24h up", "change_down": "24h down"}.get(c, c)
+    return HUMAN_CONDITIONS.get(c, c)
+
+
+def firing_text(f: Firing) -> str:
+    """A firing's alert in the words `alerts list` uses: 'below $2,500.00', 'cross ↑
+    $100,000.00' (the way it crossed), '24h down 3%'."""
+    c = f.condition
+    if c == "cross":
+        words = "cross ↑" if f.price >= f.target else "cross ↓"
+    else:
+        words = HUMAN_CONDITIONS.get(c, c)
+    return f"{words} {target_text(f)}"
 
 
 def _styled(text: str, style: str | None, color: bool) -> Any:
@@ -111,7 +126,8 @@ def alerts_table(result: AlertList, color: bool = True) -> Any:
     columns += ["Notify"] if own_notify else []
     columns += ["Note"] if notes else []
     table = new_table(None, *columns,
-                      caption="↻ repeats (cooldown); To go: the move still needed to fire",
+                      caption="↻ repeats (cooldown); To go: the move still needed to fire; "
+                              "times in UTC",
                       drop_first=("Note", "Notify", "Last fired", "To go", "Now"))
     for row in result.rows:
         a = row.alert
@@ -198,7 +214,7 @@ def history_table(result: History, color: bool = True) -> Any:
                                                  else "")
             for d in f.deliveries) or "—"
         table.add_row(when(f.fired_at), str(f.alert_id), f.symbol,
-                      f"{f.condition} {target_text(f)}", money(f.price, f.currency), delivery)
+                      firing_text(f), money(f.price, f.currency), delivery)
     return _tune(table, keep=("Id", "Symbol"), left=("Alert", "Delivery"))
 
 
@@ -234,7 +250,7 @@ def watch_table(result: AlertList, check: CheckResult | None, stamp: datetime,
     table = alerts_table(result, color)
     if console is not None:
         fit_to_width(table, console)
-    parts: list[Any] = [f"Alerts at {when(stamp)} (Ctrl-C to stop)", table]
+    parts: list[Any] = [f"Alerts at {when(stamp)} UTC (Ctrl-C to stop)", table]
     if recent:
         parts.extend(["Fired while watching:", *recent])
     if check is not None:

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -367,6 +367,11 @@ def list_alerts(store: Store, cg: CoinGecko | None, *, symbol: str | None = None
     return result
 
 
+def count_alerts(store: Store) -> int:
+    """How many alerts are kept."""
+    return len(AlertRepo(store).list())
+
+
 def remove_alerts(store: Store, ids: Sequence[int] = (), *, symbol: str | None = None,
                   all_: bool = False) -> list[Alert]:
     """Remove alerts by id, by ticker, or all of them (exactly one way)."""
@@ -447,21 +452,70 @@ def add_channel(store: Store, name: str, kind: str, target: str | None) -> Chann
         raise UsageError(f"{name!r} is the built-in {notify.BUILTIN[name]} channel",
                          hint="pick another name")
     channels = ChannelRepo(store)
-    if channels.get(name) is not None:
-        raise UsageError(f"a channel named {name!r} exists",
-                         hint=f"remove it first: `mobius alerts channels remove {name}`")
     secret = kind in notify.SECRET_KINDS
+    existing = channels.get(name)
+    if existing is not None:
+        if not (target is not None and existing.kind == kind and not own_target(existing)):
+            raise UsageError(f"a channel named {name!r} exists",
+                             hint=f"remove it first: `mobius alerts channels remove {name}`")
+        # Its target came only from MOBIUS_CHANNEL_<NAME>: keep it now (cron sees it).
+        if secret and not notify.keyring_available():
+            raise UsageError("no keyring backend is available to hold the channel's URL",
+                             hint=f"channel {name} takes it from {notify.env_var(name)}; for "
+                                  "cron, define that variable in the crontab")
+        if secret:
+            notify.store_secret(name, target)
+        with store.transaction():
+            channels.remove(name)
+            return channels.add(name, kind, None if secret else target,
+                                notify.redact(kind, target))
     if target is None and kind in notify.NEEDS_TARGET:
         import os
 
         if not os.environ.get(notify.env_var(name)):
+            var = notify.env_var(name)
             raise UsageError(f"a {kind} channel needs a target",
-                             hint=f"`mobius alerts channels add {name} {kind} TARGET`, or "
-                                  f"export {notify.env_var(name)}")
+                             hint=f"give it: `mobius alerts channels add {name} {kind} TARGET`, "
+                                  f"or export {var}=TARGET first, then run this again")
     if secret and target is not None:
-        notify.store_secret(name, target)
+        notify.store_secret(name, target, kind)
     display = notify.redact(kind, target)
     return channels.add(name, kind, None if secret else target, display)
+
+
+def get_channel(store: Store, name: str) -> ChannelRow | None:
+    """A named channel (None for a built-in or unknown name)."""
+    return ChannelRepo(store).get(notify.check_name(name))
+
+
+def own_target(row: ChannelRow) -> bool:
+    """Whether a channel keeps its target itself (the keyring, or the store for a command),
+    rather than only in MOBIUS_CHANNEL_<NAME>; True for a kind that takes none."""
+    if row.kind not in notify.NEEDS_TARGET:
+        return True
+    if row.kind in notify.SECRET_KINDS:
+        return notify.stored_secret(row.name) is not None
+    return bool(row.target)
+
+
+@dataclass(frozen=True)
+class EnvOnly:
+    """A channel whose target only MOBIUS_CHANNEL_<NAME> in this environment holds."""
+
+    name: str
+    kind: str
+    variable: str
+
+
+def env_only_channels(store: Store, environ: Mapping[str, str]) -> list[EnvOnly]:
+    """Channels that work here only through MOBIUS_CHANNEL_<NAME> (which cron, starting
+    with an almost empty environment, will not see)."""
+    found = []
+    for row in ChannelRepo(store).list():
+        var = notify.env_var(row.name)
+        if row.kind in notify.NEEDS_TARGET and environ.get(var) and not own_target(row):
+            found.append(EnvOnly(row.name, row.kind, var))
+    return found
 
 
 def remove_channel(store: Store, name: str) -> list[int]:
