@@ -341,3 +341,15 @@ def test_print_csv_writes_the_header_for_no_rows():
     out = io.StringIO()
     print_csv([{"a": 1, "b": True, "c": None}], out, fields=("a", "b", "c"))
     assert out.getvalue() == "a,b,c\n1,true,\n"
+
+
+# --- 7. optimising one asset is an infeasible request: one line, exit 2 -----------------------
+
+
+def test_optimize_a_single_asset_portfolio_says_why(fake):
+    assert fake.run_mobius("portfolio", "add", "eth", "1", "--price", "2000").returncode == 0
+    fake.reset_requests()
+    for args in ((), ("--json",), ("--csv",), ("--objective", "min-variance")):
+        one_line(fake.run_mobius("portfolio", "optimize", *args),
+                 "optimising needs at least two assets", "holds only ETH")
+    assert fake.count() == 0  # refused before any request

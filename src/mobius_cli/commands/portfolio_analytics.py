@@ -137,6 +137,7 @@ def show_optimize(app: AppContext, objective: str = "max-sharpe",
     """Target weights for an objective, the figures before and after, and the trades."""
     if isinstance(max_weight, str):
         max_weight = _number(max_weight, "--max-weight")
+    from mobius_cli.errors import UsageError
     from mobius_cli.render import analytics as view
     from mobius_cli.render.output import emit
     from mobius_cli.services import analytics
@@ -144,9 +145,18 @@ def show_optimize(app: AppContext, objective: str = "max-sharpe",
     opts = options(app)
     span = _days(days)
     vs = _vs(app)
+    held = analytics.holdings(app.store, portfolio, opts)  # local: no request yet
+    if len(held.coins) < 2:
+        raise UsageError(f"optimising needs at least two assets; portfolio "
+                         f"{held.portfolio.name} holds only {held.coins[0].symbol}",
+                         hint="nothing to reweight: 100% stays 100%")
     with _fetching(app, opts):
         report = analytics.optimize(app.store, _cg(app), objective, max_weight, span,
                                     portfolio, vs, opts)
+    if len(report.coins) < 2:  # the others were left out for lack of history
+        raise UsageError(f"optimising needs at least two assets with {span} days of "
+                         f"history; only {report.coins[0].symbol} has them",
+                         hint="try a shorter --days")
     emit(app, report.to_json(), lambda: view.optimize_view(report, app.color),
          csv_rows=view.optimize_rows(report), as_csv=as_csv)
 
