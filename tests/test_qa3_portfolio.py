@@ -353,3 +353,7 @@ def test_optimize_a_single_asset_portfolio_says_why(fake):
         one_line(fake.run_mobius("portfolio", "optimize", *args),
                  "optimising needs at least two assets", "holds only ETH")
     assert fake.count() == 0  # refused before any request
+
+
+def test_export_to_an_empty_output_name_is_refused(fake):
+    one_line(fake.run_mobius("portfolio", "export", "-o", ""), "--output needs a file name")

@@ -214,8 +214,11 @@ def delete_portfolio(app: AppContext, name: str) -> None:
 def export_portfolio(app: AppContext, portfolio: str | None = None, fmt: str = "csv",
                      output: str | None = None) -> None:
     """Write the ledger as mobius CSV, JSON or the Koinly universal template."""
+    from mobius_cli.errors import UsageError
     from mobius_cli.services import portfolio_io as io
 
+    if output is not None and not output.strip():
+        raise UsageError("--output needs a file name", hint="or - for stdout")
     text = io.export_text(app.store, portfolio, fmt, options(app))
     if output and output != "-":
         io.write_private(output, text)
