@@ -350,3 +350,19 @@ def test_import_of_a_directory_an_empty_name_or_a_binary_file_is_one_clear_line(
         assert len(lines) == 1 and message in lines[0], (path, done.stderr)
         assert "Errno" not in done.stderr and "codec" not in done.stderr
     assert alert_ids(fake) == []
+
+
+def test_ask_delete_all_my_alerts_with_yes_still_removes_them(fake):
+    for coin in ("eth", "btc"):
+        ok(fake.run_mobius("alerts", "add", coin, "--below", "2500"))
+    refused = fake.run_mobius("ask", "delete all my alerts")
+    assert refused.returncode == 2 and alert_ids(fake) == [1, 2]
+    done = fake.run_mobius("ask", "delete all my alerts", "--yes")
+    assert "Removed alerts #1, #2." in ok(done) and alert_ids(fake) == []
+
+
+def test_leaving_words_at_the_prompt_cancel_then_leave(fake):
+    ok(fake.run_mobius("alerts", "add", "eth", "--below", "2500"))
+    out, err = session("delete alert 1\nexit\nbtc price\n\x04")
+    assert alert_ids(fake) == [1] and "cancelled: nothing changed" in err
+    assert "$77,671.00" not in out  # "exit" ended the session, as at the prompt
