@@ -166,7 +166,13 @@ def test_import_of_a_binary_file(fake, tmp_path):
 def test_import_of_a_file_with_nul_bytes(fake, tmp_path):
     path = tmp_path / "blob.csv"
     path.write_bytes(MOBIUS_HEADER.encode() + b"\x00\x00\x00\x01")
-    one_line(fake.run_mobius("portfolio", "import", str(path)), "blob.csv is not a text file")
+    one_line(fake.run_mobius("portfolio", "import", str(path)),
+             "blob.csv is not a UTF-8 text file")
+    utf16 = tmp_path / "excel.csv"  # "Unicode text" from a spreadsheet
+    utf16.write_text(MOBIUS_HEADER + "2025-01-02,buy,BTC,bitcoin,1,100,usd\n",
+                     encoding="utf-16")
+    one_line(fake.run_mobius("portfolio", "import", str(utf16)),
+             "excel.csv is not a UTF-8 text file", "save or export it as UTF-8")
 
 
 def test_import_names_the_missing_columns(fake, tmp_path):

@@ -230,13 +230,13 @@ def read_text(path: str) -> str:
                 from None
         raise UsageError(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") \
             from None
-    if b"\x00" in data[:8192]:
-        raise UsageError(f"{path} is not a text file (a CSV or JSON file is)")
     try:
+        if b"\x00" in data[:8192]:  # binary, or UTF-16 text: neither reads as CSV
+            raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "NUL byte")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not a UTF-8 text file",
-                         hint="save or export it as UTF-8 CSV") from None
+                         hint="save or export it as UTF-8 CSV or JSON") from None
 
 
 def _unknown_ids(cg: CoinGecko, ids: set[str]) -> set[str]:
