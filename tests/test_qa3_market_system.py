@@ -47,3 +47,60 @@ def test_yields_at_60_columns_keep_the_apy(fake_apis):
     assert result.returncode == 0, result.stderr
     assert "APY" in result.stdout.splitlines()[2] and "45.12%" in result.stdout
     assert "velodrome-v2" in result.stdout
+
+
+def _write_config(text: str):
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ["MOBIUS_HOME"]) / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_a_bad_vs_currency_in_config_names_the_file_and_key(fake_apis):
+    import json
+
+    path = _write_config('vs_currency = "xyz"\n')
+    price = fake_apis.run_mobius("price", "btc")
+    assert price.returncode == 2 and price.stdout == ""
+    assert price.stderr.count("\n") == 1
+    assert f"{path}: config key vs_currency: unsupported currency 'xyz'" in price.stderr
+    assert "`mobius config set vs_currency VALUE` fixes it" in price.stderr
+    # --vs overrides it, as it overrides any configured currency
+    assert fake_apis.run_mobius("price", "btc", "--vs", "eur").returncode == 0
+    # a near miss says what was meant
+    _write_config('vs_currency = "eurr"\n')
+    assert "did you mean eur?" in fake_apis.run_mobius("price", "btc").stderr
+    _write_config('vs_currency = "xyz"\n')
+    # config show still shows it (so it can be fixed) and says what is wrong
+    shown = fake_apis.run_mobius("config", "show", env={"COLUMNS": "120"})
+    assert shown.returncode == 0 and "xyz" in shown.stdout
+    assert "config key vs_currency: unsupported currency 'xyz'" in shown.stderr
+    # doctor reports it and carries on
+    doctor = fake_apis.run_mobius("doctor", "--json")
+    report = json.loads(doctor.stdout)
+    assert doctor.returncode == 1
+    assert report["config"]["status"] == "error" and "xyz" in report["config"]["detail"]
+    assert all(s["status"] == "ok" for s in report["sources"])
+    table = fake_apis.run_mobius("doctor", env={"COLUMNS": "200"})
+    assert "(error: " in table.stdout and "unsupported currency 'xyz'" in table.stdout
+
+
+def test_a_good_vs_currency_in_config_is_used(fake_apis):
+    _write_config('vs_currency = "eur"\n')
+    result = fake_apis.run_mobius("price", "btc")
+    assert result.returncode == 0 and "€" in result.stdout
+    assert "(ok)" in fake_apis.run_mobius("doctor", env={"COLUMNS": "200"}).stdout
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_config_show_keeps_variable_names_whole(fake_apis, columns):
+    result = fake_apis.run_mobius("config", "show", env={"COLUMNS": str(columns)})
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    for var in ("MOBIUS_COINGECKO_URL", "MOBIUS_LLAMA_COINS_URL", "MOBIUS_RPC_URL_AVALANCHE"):
+        assert var in result.stdout, (var, result.stdout)
+    for line in result.stdout.splitlines():
+        assert len(line.rstrip()) <= columns

@@ -129,7 +129,9 @@ class AppContext:
                 raise UsageError(f"--vs {self.vs!r} is not a currency code",
                                  hint="e.g. usd, eur, gbp, jpy or btc") from None
             return check_currency(code, self.supported_currencies, where="--vs")
-        return self.settings.get("vs_currency")
+        from mobius_cli.settings import configured_currency
+
+        return configured_currency(self.settings, self.supported_currencies)
 
     def supported_currencies(self) -> frozenset[str] | None:
         """CoinGecko's quote currencies (cached a day), or None when it cannot say now

@@ -184,6 +184,24 @@ def check_currency(code: str, supported: Callable[[], frozenset[str] | None],
     raise UsageError(f"{where}: unsupported currency {code!r}", hint=hint)
 
 
+def configured_currency(settings: Settings,
+                        supported: Callable[[], frozenset[str] | None]) -> str:
+    """The vs_currency of config.toml (or the default) when CoinGecko quotes in it; else a
+    UsageError naming the file and the key, as for any other bad config value. Only a code
+    outside the built-in list asks `supported()` (CoinGecko's list, cached a day)."""
+    code = settings.get("vs_currency")
+    if settings.source_of("vs_currency") != "config":
+        return code
+    try:
+        return check_currency(code, supported, where="config key vs_currency")
+    except UsageError as exc:
+        fix = ("`mobius config set vs_currency VALUE` fixes it, "
+               "`mobius config unset vs_currency` removes it")
+        hint = f"{exc.hint}; {fix}" if exc.hint and exc.hint.startswith("did you mean") \
+            else fix
+        raise UsageError(f"{settings.paths.config_file}: {exc.message}", hint=hint) from None
+
+
 def _fraction(value: Any) -> float:
     """A number from 0 to 1."""
     try:

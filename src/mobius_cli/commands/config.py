@@ -28,9 +28,11 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     Example: `mobius config show --json`.
     """
+    from mobius_cli.errors import MobiusError
     from mobius_cli.providers.urls import mask_url
+    from mobius_cli.render.analysis import share_width
     from mobius_cli.render.output import emit, new_table
-    from mobius_cli.settings import CONFIG_KEYS
+    from mobius_cli.settings import CONFIG_KEYS, configured_currency
 
     app = app_context(ctx, json=json)
     settings = app.settings
@@ -41,17 +43,24 @@ def config_show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     rows = [{"key": k, "value": shown(k), "source": settings.source_of(k),
              "help": CONFIG_KEYS[k].help} for k in CONFIG_KEYS]
+    try:  # shown all the same, so it can be seen and fixed; every other command refuses it
+        configured_currency(settings, app.supported_currencies)
+    except MobiusError as exc:
+        app.note(f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
 
     def table():
         t = new_table(f"Settings ({settings.paths.config_file})", "Key", "Value", "Source",
                       "Detail", drop_first=("Detail",))
-        # Keys and values are never cut; the source folds, and the description wraps or
-        # goes when the terminal is too narrow for it.
-        t.columns[0].no_wrap = t.columns[1].no_wrap = True
-        t.columns[2].overflow = "fold"
+        # Keys and variable names (MOBIUS_COINGECKO_URL) are never broken: a narrow
+        # terminal folds a long value (a URL) first, then puts a source's variable under
+        # its "env"; the description wraps, or goes when there is no room for it.
+        t.columns[0].no_wrap = True
+        t.columns[1].no_wrap, t.columns[1].overflow = False, "fold"
+        t.columns[1].min_width = min(10, max(len(str(r["value"])) for r in rows))
+        t.columns[2].no_wrap = False
         for r in rows:
             t.add_row(r["key"], str(r["value"]), r["source"], r["help"])
-        return t
+        return share_width(t, app.out.width)
 
     emit(app, {r["key"]: r["value"] for r in rows}, table)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mobius_cli.context import AppContext
     from mobius_cli.providers.cache import ResponseCache
     from mobius_cli.providers.http import HttpClient
-    from mobius_cli.settings import Paths
+    from mobius_cli.settings import Paths, Settings
 
 cache_app = typer.Typer(
     help="The shared response cache.\n\nExamples: `mobius cache info`, `mobius cache clear`.",
@@ -103,6 +103,8 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
     except MobiusError as exc:  # report a broken config.toml, and check the rest on defaults
         config.update(status="error", detail=exc.message + (f" ({exc.hint})" if exc.hint else ""))
         settings = app.settings = Settings(paths, {})
+    else:
+        config.update(_check_config_values(app, settings))
     home = {"path": str(paths.config_dir.parent) if os.environ.get(env.HOME) else None,
             **_check_home(paths)}
 
@@ -174,6 +176,20 @@ def doctor_report(app: AppContext) -> dict[str, Any]:
         "ok": config["status"] == cache["status"] == home["status"] == "ok"
         and all(s["status"] != "error" for s in sources),
     }
+
+
+def _check_config_values(app: AppContext, settings: Settings) -> dict[str, str]:
+    """What reading config.toml cannot tell alone: a vs_currency CoinGecko does not quote
+    in (checked against its list, cached a day; the built-in list offline)."""
+    from mobius_cli.errors import MobiusError
+    from mobius_cli.settings import configured_currency
+
+    try:
+        configured_currency(settings, app.supported_currencies)
+    except MobiusError as exc:
+        return {"status": "error",
+                "detail": exc.message + (f" ({exc.hint})" if exc.hint else "")}
+    return {}
 
 
 def _join(base: str | Exception, path: str) -> str | Exception:

@@ -42,6 +42,46 @@ def keep_words_whole(table: Any) -> Any:
     return table
 
 
+def share_width(table: Any, width: int) -> Any:
+    """When `table` is wider than `width`, give its wrapping columns explicit widths that
+    fit: each at least its longest word (so nothing is cut; a column that folds, at least
+    its min_width), the room left shared by how much each needs. Columns in its
+    `drop_first` get none and then give way as usual (render.output.fit_to_width names
+    them). A table that fits, or cannot, is left as is."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    def lines(cell: Any) -> list[str]:
+        return (cell.plain if isinstance(cell, Text) else str(cell)).splitlines() or [""]
+
+    drop = set(getattr(table, "drop_first", ()))
+    kept = [c for c in table.columns if str(c.header) not in drop]
+    natural, floor = {}, {}
+    for column in kept:
+        cells = [line for cell in (column.header, *column._cells) for line in lines(cell)]
+        natural[id(column)] = max(map(cell_len, cells))
+        words = [] if column.overflow == "fold" else [  # a folding column may break words
+            cell_len(w) for line in cells for w in line.split()]
+        floor[id(column)] = natural[id(column)] if column.no_wrap else max(
+            [column.min_width or 1, *words])
+    # Rich's borders and padding once the dropped columns are gone: an edge each side and a
+    # divider between columns (box), one space each side of a divider (pad_edge off).
+    borders = (2 if table.show_edge else 0) + (len(kept) - 1 if table.box else 0)
+    left, right = table.padding[3], table.padding[1]
+    pads = (left + right) * len(kept) - (0 if table.pad_edge else left + right)
+    room = width - borders - pads
+    need = sum(natural.values())
+    if need <= room or sum(floor.values()) > room:
+        return table
+    spare = room - sum(floor.values())
+    wanted = {key: natural[key] - floor[key] for key in natural}
+    total = sum(wanted.values()) or 1
+    for column in kept:
+        key = id(column)
+        column.width = floor[key] + spare * wanted[key] // total
+    return table
+
+
 def need_text(name: str) -> str:
     """'SMA 200 needs 200'."""
     from mobius_cli.core.indicators import lookback
