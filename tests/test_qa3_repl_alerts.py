@@ -293,6 +293,24 @@ def test_history_uses_the_words_of_the_list(fake):
     assert {f["condition"] for f in data} == {"change_down", "change"}  # JSON keeps names
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_history_reads_well_at_narrow_widths(fake, width):
+    row = fake.markets["ethereum"]
+    row["price_change_percentage_24h"] = row["price_change_percentage_24h_in_currency"] = -4.2
+    ok(fake.run_mobius("alerts", "add", "eth", "--down", "3"))
+    ok(fake.run_mobius("alerts", "add", "eth", "--above", "1000"))
+    assert fake.run_mobius("alerts", "check").returncode == 3
+    out = ok(fake.run_mobius("alerts", "history", env={"COLUMNS": str(width)}))
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    price = f"${row['current_price']:,.2f}"
+    assert sum(line.count(price) for line in lines) == 2  # every price whole
+    assert sum(line.count("terminal:") for line in lines) == 2  # no channel cut
+    assert "Delivery" in out and "…" not in out and "Times in UTC" in out
+    if width >= 80:  # room enough: one line per firing
+        assert "24h down 3%" in out and "above $1,000.00" in out and "terminal: sent" in out
+
+
 def test_snooze_says_utc(fake):
     ok(fake.run_mobius("alerts", "add", "eth", "--below", "2500"))
     out = ok(fake.run_mobius("alerts", "snooze", "1", "--for", "1h"))

@@ -203,19 +203,26 @@ def error_line(error: dict[str, Any]) -> str:
     return f"alert #{error['id']} ({error.get('symbol')}): {error.get('message')}"
 
 
-def history_table(result: History, color: bool = True) -> Any:
+def history_table(result: History, color: bool = True, now: datetime | None = None) -> Any:
+    """Every firing, newest first; at a narrow width the alert and the deliveries wrap at
+    words (each delivery on its own line), never a time, a price or a channel's name."""
     if not result.firings:
         return "No alert has fired yet."
+    now = now or datetime.now(timezone.utc)
     table = new_table(None, "Time", "Id", "Symbol", "Alert", "Price", "Delivery",
                       caption="Times in UTC")
     for f in result.firings:
-        delivery = ", ".join(
+        delivery = "\n".join(
             f"{d['channel']}: {d['status']}" + (f" ({d['attempts']}×)" if d['attempts'] > 1
                                                  else "")
             for d in f.deliveries) or "—"
-        table.add_row(when(f.fired_at), str(f.alert_id), f.symbol,
+        table.add_row(soon(f.fired_at, now), str(f.alert_id), f.symbol,
                       firing_text(f), money(f.price, f.currency), delivery)
-    return _tune(table, keep=("Id", "Symbol"), left=("Alert", "Delivery"))
+    _tune(table, keep=("Id", "Symbol", "Price"), left=("Time", "Alert", "Delivery"))
+    for column in table.columns:  # the least each can take: a day, "24h up 3%", "terminal:"
+        column.min_width = {"Time": 5, "Alert": 9, "Delivery": 9}.get(str(column.header),
+                                                                      column.min_width)
+    return table
 
 
 def history_rows(result: History) -> list[dict[str, Any]]:
