@@ -82,6 +82,15 @@ def test_empty_or_no_at_the_prompt_only_cancels(fake, reply):
     assert arrows(err) == ["→ mobius alerts remove 1"] and "error:" not in err
 
 
+@pytest.mark.parametrize("reply", ["ok", "sure", "Yeah!", "oui", "yes please"])
+def test_a_yes_in_other_words_cancels_and_says_what_confirms(fake, reply):
+    ok(fake.run_mobius("alerts", "add", "eth", "--below", "2500"))
+    out, err = session(f"delete alert 1\n{reply}\n\x04")
+    assert alert_ids(fake) == [1]
+    assert "cancelled: nothing changed (only y or yes confirms a change)" in err
+    assert arrows(err) == ["→ mobius alerts remove 1"] and "Sorry" not in out
+
+
 @pytest.mark.parametrize("reply", ["y", "yes", "YES"])
 def test_yes_at_the_prompt_runs_the_change(fake, reply):
     ok(fake.run_mobius("alerts", "add", "eth", "--below", "2500"))

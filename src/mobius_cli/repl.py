@@ -24,7 +24,10 @@ LEAVE_WORDS = frozenset({"exit", "quit", "/exit", "/quit", ":q"})
 PROMPT = "mobius› "
 # Replies to a [y/N] prompt: only these run the change; these others are a plain no.
 YES_WORDS = frozenset({"y", "yes"})
-NO_WORDS = frozenset({"n", "no", "nope", "nah", "cancel"})
+NO_WORDS = frozenset({"n", "no", "nope", "nah", "cancel", "non", "nein", "não", "nao"})
+# A yes in other words is no yes (a change runs only on y/yes), nor a question to answer.
+YES_LIKE = frozenset({"yeah", "yep", "yup", "sure", "ok", "okay", "si", "sí", "oui", "ja",
+                      "sim", "yes please", "y please", "do it", "go", "go ahead"})
 BANNER = "Mobius — ask about crypto in plain words. /help for examples, Ctrl-D to leave."
 
 
@@ -155,6 +158,9 @@ class Repl:
             instead, self._typed_instead = self._typed_instead, None
             if instead is None:
                 self.app.err.print(exc.message, markup=False, highlight=False)
+            elif instead.lower().rstrip(".!") in YES_LIKE:
+                self.app.err.print(f"{exc.message} (only y or yes confirms a change)",
+                                   markup=False, highlight=False)
             else:  # a question typed at the yes/no prompt: not a yes, and answered next
                 from mobius_cli.render.format import printable
 
@@ -179,7 +185,8 @@ class Repl:
         """Ask yes or no on the same terminal; the reply is kept out of the history.
 
         Only y/yes is a yes. Empty, n/no (and Ctrl-C/Ctrl-D) are a plain no; anything else
-        is a no too, and is kept to be answered as the next question (`handle`)."""
+        is a no too, and is kept for `handle`: answered as the next question, unless it is
+        a yes in other words ("ok", "oui"), which is only told what confirms."""
         if self.session is None:
             return False
         asker: PromptSession[str] = PromptSession(input=self.session.input,
