@@ -393,3 +393,11 @@ def test_leaving_words_at_the_prompt_cancel_then_leave(fake):
     out, err = session("delete alert 1\nexit\nbtc price\n\x04")
     assert alert_ids(fake) == [1] and "cancelled: nothing changed" in err
     assert "$77,671.00" not in out  # "exit" ended the session, as at the prompt
+
+
+def test_list_of_a_coin_without_alerts_says_so_not_no_alerts_yet(fake):
+    assert "No alerts yet" in ok(fake.run_mobius("alerts", "list", "--symbol", "sol"))
+    ok(fake.run_mobius("alerts", "add", "eth", "--below", "2500"))
+    out = ok(fake.run_mobius("alerts", "list", "--symbol", "sol"))
+    assert out.strip() == "No alerts on SOL (see `mobius alerts list` for all)."
+    assert json.loads(ok(fake.run_mobius("alerts", "list", "--symbol", "sol", "--json"))) == []

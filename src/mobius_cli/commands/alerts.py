@@ -120,6 +120,10 @@ def show_alerts(app: AppContext, symbol: str | None = None, as_csv: bool = False
     _notes(app, result.notes)
     rows = result.to_json()
     csv_rows = [{**r, "notify": ",".join(r["notify"])} for r in rows]
+    if symbol and not rows and svc.count_alerts(app.store):  # not "no alerts yet"
+        emit(app, rows, lambda: f"No alerts on {symbol.strip().upper()} (see `mobius alerts "
+             "list` for all).", csv_rows=csv_rows, as_csv=as_csv)
+        return
     emit(app, rows, lambda: view.alerts_table(result, app.color), csv_rows=csv_rows,
          as_csv=as_csv)
 
