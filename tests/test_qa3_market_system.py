@@ -104,3 +104,46 @@ def test_config_show_keeps_variable_names_whole(fake_apis, columns):
         assert var in result.stdout, (var, result.stdout)
     for line in result.stdout.splitlines():
         assert len(line.rstrip()) <= columns
+
+
+# --- the root's -v and --no-color ------------------------------------------------------
+
+
+def test_root_help_shows_verbose_as_a_repeatable_flag():
+    from tests.fakes import run_mobius
+
+    result = run_mobius("--help", env={"COLUMNS": "100"})
+    assert result.returncode == 0
+    line = next(line for line in result.stdout.splitlines() if "--verbose" in line)
+    assert "-v" in line and "<int>" not in line and "[default" not in line, line
+    assert "repeat" in line and "-vv" in line
+
+
+@pytest.mark.parametrize(("argv", "moved"), [
+    (["price", "btc", "--no-color"], ["--no-color", "price", "btc"]),
+    (["price", "btc", "-v"], ["-v", "price", "btc"]),
+    (["price", "btc", "-vv", "--json"], ["-vv", "price", "btc", "--json"]),
+    (["price", "-v", "btc", "-v"], ["-v", "-v", "price", "btc"]),  # counts, not deduplicated
+    (["gas", "--verbose", "--no-color", "--no-color"], ["--no-color", "--verbose", "gas"]),
+    (["alerts", "check", "--quiet"], ["alerts", "check", "--quiet"]),  # its own --quiet
+    (["ask", "--", "-v"], ["ask", "--", "-v"]),
+])
+def test_trailing_verbose_and_no_color_move_in_front(argv, moved):
+    from mobius_cli.__main__ import _hoist_root_flags
+
+    assert _hoist_root_flags(argv) == moved
+
+
+def test_verbose_and_no_color_after_the_command_work(fake_apis):
+    fake_apis.respond("/cg", "{not json", content_type="application/json")  # has a detail
+    quiet = fake_apis.run_mobius("trending")
+    loud = fake_apis.run_mobius("trending", "-v")
+    assert quiet.returncode == loud.returncode == 1, loud.stderr
+    assert "detail:" not in quiet.stderr and "detail:" in loud.stderr
+    assert fake_apis.run_mobius("trending", "--verbose").stderr == loud.stderr
+    fake_apis.clear_faults()
+    plain = fake_apis.run_mobius("price", "btc", "--no-color", env={"FORCE_COLOR": "1"})
+    assert plain.returncode == 0, plain.stderr
+    assert "\x1b[" not in plain.stdout and "BTC" in plain.stdout
+    coloured = fake_apis.run_mobius("price", "btc", env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" in coloured.stdout  # the flag, not the environment, made it plain

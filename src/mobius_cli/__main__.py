@@ -174,7 +174,14 @@ _VALUE_OPTIONS = frozenset({"--vs"})
 # Root flags also accepted after the subcommand (`mobius gas --offline`), as --json and --vs
 # are by the commands themselves. No command defines an option of the same name (a test
 # walks every command), so after the subcommand these can only mean the root's flag.
-_TRAILING_ROOT_FLAGS = frozenset({"--offline"})
+_TRAILING_ROOT_FLAGS = frozenset({"--offline", "--no-color", "--verbose", "-v"})
+# -q/--quiet stays put: `alerts check` has a --quiet of its own.
+
+
+def _is_trailing_root_flag(arg: str) -> bool:
+    """A root flag that may come after the subcommand: those above, and -vv, -vvv."""
+    return arg in _TRAILING_ROOT_FLAGS or (
+        len(arg) > 2 and arg[0] == "-" and set(arg[1:]) == {"v"})
 
 
 def _subcommand_index(args: list[str]) -> int | None:
@@ -208,11 +215,14 @@ def _hoist_root_flags(args: list[str]) -> list[str]:
         return args
     head, tail = args[:index], args[index:]
     end = tail.index("--") if "--" in tail else len(tail)
-    found = [arg for arg in tail[:end] if arg in _TRAILING_ROOT_FLAGS]
+    found = [arg for arg in tail[:end] if _is_trailing_root_flag(arg)]
     if not found:
         return args
-    kept = [arg for arg in tail[:end] if arg not in _TRAILING_ROOT_FLAGS]
-    return [*head, *dict.fromkeys(found), *kept, *tail[end:]]
+    kept = [arg for arg in tail[:end] if not _is_trailing_root_flag(arg)]
+    # A flag said twice is said once; -v counts every time (-v -v is -vv).
+    counted = [arg for arg in found if arg == "--verbose" or arg.startswith("-v")]
+    once = [arg for arg in dict.fromkeys(found) if arg not in counted]
+    return [*head, *once, *counted, *kept, *tail[end:]]
 
 
 def app_main(args: list[str]) -> object:

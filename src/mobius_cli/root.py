@@ -40,8 +40,11 @@ def root(
     offline: Annotated[
         bool, typer.Option("--offline", help="Answer from the cache only; never go online.")
     ] = False,
-    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True,
-                                         help="More detail in errors (-vv: more still).")] = 0,
+    # A counter: shown as a flag that repeats (-v, -vv), not as taking a number.
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, metavar="",
+                                         show_default=False,
+                                         help="More detail in errors; repeat for more "
+                                         "(-vv).")] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet",
                                         help="No notes or spinner on stderr; errors only.")]
     = False,
