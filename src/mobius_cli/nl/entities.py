@@ -55,6 +55,7 @@ class Scan:
     # Lower-case words that could be coins ("link", "near") but that no position placed:
     # (token index, ticker), for the intent's builder to decide (slots.coin_mentions).
     maybe_coins: list[tuple[int, str]] = field(default_factory=list)
+    coins: list[Mention] | None = None  # slots.coin_mentions, once computed
 
     def prev_word(self, index: int, skip: tuple[str, ...] = ("the", "my")) -> str:
         """The word before token `index`, skipping filler."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mobius_cli.nl import langs
-from mobius_cli.nl.entities import Scan
+from mobius_cli.nl import langs, vocab
+from mobius_cli.nl.entities import Scan, find_phrase
 from mobius_cli.nl.text import known_words
 
 INTENTS: tuple[str, ...] = (
@@ -16,6 +16,14 @@ INTENTS: tuple[str, ...] = (
     "portfolio_risk", "portfolio_optimize", "alert_add", "alert_list", "alert_remove", "help",
     "smalltalk", "unknown",
 )
+
+def _words_re(pattern: str) -> re.Pattern[str]:
+    """A pattern compiled once, matched on whole words of the shape (as `_has` does)."""
+    return re.compile(rf"(?<![\w&])(?:{pattern})(?![\w&])")
+
+
+_NEEDS: dict[tuple[str, int], tuple[bool, frozenset[str]]] = {}
+
 
 # Interval adjectives of every language file, all forms ("weekly", "semanales", "mensuels");
 # a bare "daily" is as often a chart's candles as a buying rhythm.
@@ -402,6 +410,8 @@ _first, *_rest = _RAW_CUES["smalltalk"]
 _RAW_CUES["smalltalk"] = (
     (rf"{_first[0]}|^ (?:{_alternation(langs.greetings())})\b", _first[1]), *_rest)
 _ARTICLE = rf"(?:(?:{_alternation(langs.articles())}) )?"
+_NEEDS[("alert_add", len(_RAW_CUES["alert_add"]))] = (True, frozenset(
+    w.split()[0] for w in langs.conditionals()))
 _RAW_CUES["alert_add"] = (*_RAW_CUES["alert_add"], (
     rf"(?:{_CONDITIONALS}) {_ARTICLE}(?:COIN|it|price of COIN|COIN price) (?:\w+ ){{0,2}}"
     rf"(?:{_DIRECTIONS})(?: \w+){{0,2}} (?:NUM|PCT)|(?:{_CONDITIONALS}) {_ARTICLE}(?:COIN|it) "
@@ -426,6 +436,16 @@ def _with_languages(table: dict[str, tuple[tuple[str, int], ...]]) -> None:
 
 _with_languages(_RAW_CUES)
 
+# Rows that can only match with a figure in the sentence (NUM / PCT) and, if given, one of
+# a few words: (needs a figure, words) by (intent, row).
+_NEEDS[("dca", 2)] = (True, frozenset())
+_NEEDS[("dca", 3)] = (False, frozenset(
+    {"every", "each", "per", "/", "por", "par", "pro", "cada", "ogni", "jede", "jeden", "jedes",
+     "jedem", "chaque", "todos", "todas", "tous", "toutes", "alle"}
+    | {w for w, d in langs.interval_words().items() if d > 1}))
+CUE_NEEDS: dict[str, tuple[tuple[bool, frozenset[str]] | None, ...]] = {
+    intent: tuple(_NEEDS.get((intent, i)) for i in range(len(rows)))
+    for intent, rows in _RAW_CUES.items() if any(key[0] == intent for key in _NEEDS)}
 CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
     intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])".replace(
         "ALERTS", _ALERTS_PLURAL).replace("ALERT", _ALERT_NOUNS)), w) for pat, w in cues)
@@ -446,9 +466,6 @@ _RANKING = "|".join(re.escape(w) for w in langs.ranking_words())
 def _ranked_kind(scan: Scan) -> bool:
     """Whether a sentence names a kind of protocol to rank: a category ("lending", "perps",
     "staking liquide"; "yield" alone asks for yields) or protocols / DeFi as a whole."""
-    from mobius_cli.nl import vocab
-    from mobius_cli.nl.entities import find_phrase
-
     category = find_phrase(scan, vocab.CATEGORIES)
     if category and not (category == "yield" and not _has(scan, "aggregators?")):
         return True
@@ -468,6 +485,11 @@ _HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|how (?:does|do) (?:\
 # The user names Mobius itself: "with you", "from this thing".
 _ABOUT_US = (r"with (?:you|this|mobius|the (?:app|tool|bot|cli))|from you|using (?:you|this|mobius)"
              r"|this (?:thing|tool|app|bot|cli)|mobius")
+_RANKING_RE = _words_re(_RANKING)
+_HOW_DO_I_RE = _words_re(_HOW_DO_I)
+# An amount with a rhythm: "weekly 100", "compras diarias de 10", "every week 50".
+_RHYTHM_RE = _words_re(rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|"
+                       rf"{_EVERY_UNIT}")
 # Mobius's features by name, every language ("how do the alerts work", "comment
 # fonctionnent les alertes").
 _FEATURE_NOUNS = langs.feature_nouns()
@@ -509,19 +531,33 @@ def score(scan: Scan) -> dict[str, int]:
     """Cue score per intent (each pattern counts once)."""
     shape = scan.shape
     words = {t.text for t in scan.tokens}
+    number = any(t.kind == "num" for t in scan.tokens)
     scores: dict[str, int] = {}
     for intent, cues in CUES.items():
         gate = GATES.get(intent)
         if gate is not None and gate.isdisjoint(words) and not _STEMMED.search(shape):
             continue
-        total = sum(weight for pattern, weight in cues if pattern.search(shape))
+        needs = CUE_NEEDS.get(intent)
+        if needs is None:
+            total = sum(weight for pattern, weight in cues if pattern.search(shape))
+        else:  # rows that need a figure or one of a few words are skipped at once without
+            total = 0
+            for (pattern, weight), need in zip(cues, needs, strict=True):
+                if need is not None and (
+                        (need[0] and not number) or (need[1] and need[1].isdisjoint(words))):
+                    continue
+                if pattern.search(shape):
+                    total += weight
         if total:
             scores[intent] = total
     return scores
 
 
-def _has(scan: Scan, pattern: str) -> bool:
+def _has(scan: Scan, pattern: str | re.Pattern[str]) -> bool:
+    if isinstance(pattern, re.Pattern):
+        return pattern.search(scan.shape) is not None
     return re.search(rf"(?<![\w&])(?:{pattern})(?![\w&])", scan.shape) is not None
+
 
 
 # Things people price that are not crypto: "price of gold", "how much does a coffee cost".
@@ -639,7 +675,7 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         s["defi_protocols"] = max(s["defi_protocols"], s["yields"] + 1)
     # A ranking of a kind of protocol ("liquid staking leaderboard", "perps ranked by tvl"):
     # the list of protocols, not one protocol's figure nor the kind's yields.
-    if not protocols and _has(scan, _RANKING) and _ranked_kind(scan):
+    if not protocols and _has(scan, _RANKING_RE) and _ranked_kind(scan):
         s["defi_protocols"] = max(s.get(i, 0) for i in (
             "defi_protocols", "tvl", "yields", "coin_info", "price", "unknown", "market_overview",
             "compare")) + 2
@@ -657,9 +693,7 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
             s.pop(intent, None)
     # An amount with a rhythm ("compras diarias de 10 dolares en btc") is a DCA plan, not a
     # conversion of the amount.
-    if "dca" in s and "convert" in s and _has(
-            scan, rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|"
-                  rf"{_EVERY_UNIT}"):
+    if "dca" in s and "convert" in s and _has(scan, _RHYTHM_RE):
         s.pop("convert")
     # "top 10 in yen": a count of the top coins, never an amount to convert
     if "convert" in s and _has(scan, "(?:top|bottom) NUM"):
@@ -705,7 +739,7 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     # A count in words before a generic noun ("how do i compare two coins") names no figure.
     figures = [i for i in nums if not scan.tokens[i].raw.replace(" ", "").isalpha()]
     named_feature = not _FEATURE_NOUNS.isdisjoint(t.text for t in scan.tokens)
-    if _has(scan, _HOW_DO_I) and not (coins or figures or advice) and (any(
+    if _has(scan, _HOW_DO_I_RE) and not (coins or figures or advice) and (any(
             s[i] > 0 for i in features) or named_feature):
         s["help"] = max(s.get("help", 0), 5, *(s[i] for i in features)) + 2
     # Greetings and thanks only win when nothing substantive is asked.

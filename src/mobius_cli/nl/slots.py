@@ -232,7 +232,12 @@ def coin_mentions(scan: Scan) -> list[Mention]:
     "ton", "op") counts right after a preposition ("prices for near", "100 in link"), where
     the scan alone read a chain or a plain word: the intent now says a coin goes there.
     """
+    if scan.coins is not None:
+        return scan.coins
     coins = [m for m in scan.mentions if m.coin]
+    scan.coins = coins
+    if not scan.maybe_coins and not any(m.chain and not m.coin for m in scan.mentions):
+        return coins
     preps = langs.coin_prepositions()
     late: list[Mention] = []
     for m in scan.mentions:
@@ -243,9 +248,9 @@ def coin_mentions(scan: Scan) -> list[Mention]:
     for i, coin in scan.maybe_coins:
         if scan.prev_word(i) in preps and _word_after(scan, i + 1):
             late.append(Mention(i, i + 1, scan.tokens[i].text, coin=coin))
-    if not late:
-        return coins
-    return sorted([*coins, *late], key=lambda m: m.start)
+    if late:
+        scan.coins = sorted([*coins, *late], key=lambda m: m.start)
+    return scan.coins
 
 
 def _word_after(scan: Scan, index: int) -> bool:
