@@ -48,6 +48,9 @@ def _last_turn(*turns: str) -> Any:
         ("taux de prêt usdc chez aave", "yields", {"symbols": ["USDC"], "protocol": "aave"}),
         ("uniswap eth usdc pool yield", "yields",
          {"symbols": ["ETH", "USDC"], "protocol": "uniswap"}),
+        ("what does curve pay on usdc", "yields", {"symbols": ["USDC"], "protocol": "curve"}),
+        ("how much does compound pay for dai deposits", "yields",
+         {"symbols": ["DAI"], "protocol": "compound"}),
     ],
 )
 def test_defi_names_take_the_protocol_reading(
