@@ -147,3 +147,87 @@ def test_verbose_and_no_color_after_the_command_work(fake_apis):
     assert "\x1b[" not in plain.stdout and "BTC" in plain.stdout
     coloured = fake_apis.run_mobius("price", "btc", env={"FORCE_COLOR": "1", "NO_COLOR": ""})
     assert "\x1b[" in coloured.stdout  # the flag, not the environment, made it plain
+
+
+# --- messages that say what is wrong ---------------------------------------------------
+
+
+def _one_line_usage_error(result) -> str:
+    assert result.returncode == 2 and result.stdout == "", (result.stdout, result.stderr)
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("name", ["[/]", "/", "***", "arbitrum/", "base!"])
+def test_a_chain_name_that_is_not_a_name_is_an_unknown_chain(fake_apis, name):
+    err = _one_line_usage_error(fake_apis.run_mobius("gas", "--chain", name))
+    assert f"unknown chain {name!r}" in err
+    assert "MOBIUS_RPC_URL" not in err  # never a variable name it could not be
+    if name.startswith(("arbitrum", "base")):
+        assert f"did you mean {name[:-1]}?" in err
+    else:
+        assert "known chains: ethereum, arbitrum" in err
+
+
+def test_a_typo_of_a_chain_still_suggests_and_a_new_chain_names_its_variable(fake_apis):
+    assert "did you mean arbitrum?" in fake_apis.run_mobius("gas", "--chain", "arbitrm").stderr
+    new = fake_apis.run_mobius("gas", "--chain", "zksync era")
+    assert "set MOBIUS_RPC_URL_ZKSYNC_ERA to a node URL" in _one_line_usage_error(new)
+
+
+def test_movers_names_only_the_option_that_is_wrong(fake_apis):
+    limit = _one_line_usage_error(fake_apis.run_mobius("movers", "--limit", "0"))
+    assert "--limit must be a whole number from 1 to 100, not 0" in limit
+    assert "--top" not in limit
+    top = _one_line_usage_error(fake_apis.run_mobius("movers", "--top", "5"))
+    assert "--top must be a whole number from 10 to 250, not 5" in top
+    assert "--limit" not in top
+    market = _one_line_usage_error(fake_apis.run_mobius("market", "--limit", "0"))
+    assert "from 1 to 250, not 0" in market
+
+
+@pytest.mark.parametrize("value", ["-5", "-0.5%"])
+def test_a_negative_min_apy_is_refused(fake_apis, value):
+    err = _one_line_usage_error(fake_apis.run_mobius("defi", "yields", f"--min-apy={value}"))
+    assert "--min-apy must be zero or more" in err
+    assert fake_apis.count("/yields") == 0  # refused before the 15 MB pool list
+    ok = fake_apis.run_mobius("defi", "yields", "--min-apy", "0")
+    assert ok.returncode == 0 and "above 0% APY" in ok.stdout
+
+
+def test_ta_on_too_few_days_says_why_there_is_no_signal(fake_apis):
+    import json
+
+    result = fake_apis.run_mobius("ta", "btc", "--days", "5")
+    assert result.returncode == 0, result.stderr
+    overall = [line for line in result.stdout.splitlines() if line.startswith("Overall")]
+    assert overall == ["Overall: no signal: 6 daily closes are too few (RSI(14), the first "
+                       "to give one, needs 15)."]
+    assert "0 of 0" not in result.stdout and "confidence 0%" not in result.stdout
+    assert json.loads(fake_apis.run_mobius("ta", "btc", "--days", "5", "--json").stdout)[
+        "signals"] == []
+    one = fake_apis.run_mobius("ta", "btc", "--days", "14").stdout
+    assert "(1 of 1 signal agrees)" in one
+
+
+@pytest.mark.parametrize(("args", "or_max"), [
+    (("ta", "btc", "--days", "3651"), False), (("dca", "btc", "--days", "3651"), False),
+    (("fear-greed", "--days", "3651"), False), (("defi", "tvl", "lido", "--days", "3651"), False),
+    (("history", "btc", "--days", "3651"), True), (("history", "btc", "--days", "36500"), True),
+    (("compare", "btc", "eth", "--days", "3651"), True), (("ta", "btc", "--days", "0"), False),
+    (("history", "btc", "--days", "0"), True),
+])
+def test_every_days_option_has_the_same_bounds_and_says_them(fake_apis, args, or_max):
+    err = _one_line_usage_error(fake_apis.run_mobius(*args))
+    assert "--days must be a whole number from 1 to 3650 (ten years)" in err
+    assert ("'max' (all of CoinGecko's history, back to 2013)" in err) is or_max
+    assert f"not {args[-1]}" in err
+
+
+@pytest.mark.parametrize("args", [("ta", "btc", "--days", "3650"),
+                                  ("history", "btc", "--days", "3650"),
+                                  ("history", "btc", "--days", "max"),
+                                  ("fear-greed", "--days", "3650")])
+def test_the_largest_days_are_accepted(fake_apis, args):
+    result = fake_apis.run_mobius(*args, "--json")
+    assert result.returncode == 0, result.stderr

@@ -28,13 +28,33 @@ def _coin(app: AppContext, symbol: str | None, coin_id: str | None) -> CoinRef:
 
 
 def _days(days: str | int) -> int:
-    from mobius_cli.errors import UsageError
-    from mobius_cli.services.analysis import MAX_DAYS
+    import re
 
-    text = str(days).strip().lower().rstrip("d")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
-        raise UsageError(f"--days must be a whole number from 1 to {MAX_DAYS}, not {days!r}")
-    return int(text)
+    from mobius_cli.services.market import MAX_DAYS, days_error
+
+    match = re.fullmatch(r"\s*([+-]?\d+)\s*[dD]?\s*", str(days))
+    if not match:
+        raise days_error(days)
+    if not 1 <= int(match.group(1)) <= MAX_DAYS:
+        raise days_error(int(match.group(1)))
+    return int(match.group(1))
+
+
+def _check_chain_name(name: str) -> None:
+    """A chain name is words (letters, digits, '-', '_'): anything else ('[/]') is an
+    unknown chain with a "did you mean", never a MOBIUS_RPC_URL_<...> it could not be."""
+    import re
+
+    if re.fullmatch(r"[^\W_]+(?:[ _-]+[^\W_]+)*", name.strip()):
+        return
+    from mobius_cli.core.defi import did_you_mean, suggest
+    from mobius_cli.errors import UsageError
+    from mobius_cli.providers.rpc import CHAINS
+
+    names = [c.name for c in CHAINS]
+    close = did_you_mean(suggest(name, names)) if name.strip() else None
+    raise UsageError(f"unknown chain {name.strip()!r}",
+                     hint=close or f"known chains: {', '.join(names)}")
 
 
 def indicator_names(indicator: str | None) -> tuple[str, ...] | None:
@@ -100,6 +120,8 @@ def show_gas(app: AppContext, chain: str | None = None, all_chains: bool = False
 
     if chain and all_chains:
         raise UsageError("use --chain or --all, not both")
+    if chain is not None:
+        _check_chain_name(chain)
     chains = configured_chains() if all_chains else [find_chain(chain or "ethereum")]
     vs = app.vs_currency
     nodes = RpcNodes(app.http, app.settings)

@@ -135,7 +135,7 @@ def tvl_cmd(ctx: typer.Context,
                 "none for a chain or all DeFi.")] = None,
             chain: ChainOpt = None,
             days: Annotated[int | None, typer.Option(
-                "--days", "-d", help="Add the daily history of the last N days.")] = None,
+                "--days", "-d", help="Add the daily history of the last N days (1..3650).")] = None,
             chart: Annotated[bool, typer.Option("--chart", help="Draw the history "
                                                 "(30 days unless --days).")] = False,
             json: JsonOpt = False, csv: CsvOpt = False) -> None:

@@ -17,7 +17,8 @@ IdOpt = Annotated[
     list[str] | None,
     typer.Option("--id", metavar="ID", help="A CoinGecko id, to pick one of a shared ticker."),
 ]
-DaysOpt = Annotated[str, typer.Option("--days", "-d", help="Days back (1, 7, 30, 365...) or max.")]
+DaysOpt = Annotated[str, typer.Option("--days", "-d",
+                                      help="Days back (1..3650: 7, 30, 365...) or max.")]
 
 
 # --- the answers, shared with `ask` and the REPL ---------------------------------------
@@ -64,7 +65,7 @@ def show_market(app: AppContext, limit: int = 10, as_csv: bool = False) -> None:
     if not 1 <= limit <= 250:
         from mobius_cli.errors import UsageError
 
-        raise UsageError("--limit must be between 1 and 250")
+        raise UsageError(f"--limit must be a whole number from 1 to 250, not {limit}")
     with app.spinner("Fetching the market…"):
         result = market.overview(app.coingecko, app.vs_currency, limit)
     data = result.to_json()
@@ -84,6 +85,19 @@ def show_coin(app: AppContext, symbol: str | None, coin_id: str | None = None) -
     emit(app, facts.to_json(), lambda: view.coin_panel(facts, app.color))
 
 
+def _days_in_range(days: str | int) -> str | int:
+    """`days` unchanged when a number of days is within the bounds every --days shares
+    (or is 'max'); else the shared message, which names 'max' here."""
+    import re
+
+    from mobius_cli.services.market import MAX_DAYS, days_error
+
+    match = re.fullmatch(r"\s*([+-]?\d+)\s*[dD]?\s*", str(days))
+    if match and not 1 <= int(match.group(1)) <= MAX_DAYS:
+        raise days_error(int(match.group(1)), or_max=True)
+    return days
+
+
 def show_history(app: AppContext, symbol: str | None, days: str | int = 30, chart: bool = False,
                  coin_id: str | None = None, as_csv: bool = False) -> None:
     from mobius_cli.core.market import parse_days
@@ -91,7 +105,7 @@ def show_history(app: AppContext, symbol: str | None, days: str | int = 30, char
     from mobius_cli.render.output import emit
     from mobius_cli.services import market
 
-    span = parse_days(days)
+    span = parse_days(_days_in_range(days))
     with app.spinner("Fetching history…"):
         coin = _resolve_one(app, symbol, coin_id)
         result = market.history(app.coingecko, coin, app.vs_currency, span)
@@ -115,7 +129,7 @@ def show_compare(app: AppContext, symbols: list[str], days: str | int = 30,
     from mobius_cli.render.output import emit
     from mobius_cli.services import market
 
-    span = parse_days(days)
+    span = parse_days(_days_in_range(days))
     with app.spinner("Comparing…"):
         coins = _resolve(app, symbols, ids)
         if len(coins) < 2:
@@ -160,8 +174,10 @@ def show_movers(app: AppContext, direction: str | None = None, limit: int = 10,
 
     if direction not in (None, "gainers", "losers"):
         raise UsageError("direction must be gainers or losers")
-    if not 1 <= limit <= 100 or not 10 <= universe <= 250:
-        raise UsageError("--limit must be 1..100 and --top 10..250")
+    if not 1 <= limit <= 100:  # only what is wrong is named
+        raise UsageError(f"--limit must be a whole number from 1 to 100, not {limit}")
+    if not 10 <= universe <= 250:
+        raise UsageError(f"--top must be a whole number from 10 to 250, not {universe}")
     vs = app.vs_currency
     with app.spinner("Finding movers…"):
         found = market.movers(app.coingecko, vs, universe=universe, limit=limit)
@@ -179,10 +195,8 @@ def show_fear_greed(app: AppContext, days: int = 1, as_csv: bool = False) -> Non
     from mobius_cli.render.output import emit
     from mobius_cli.services import market
 
-    if not 1 <= days <= 3650:
-        from mobius_cli.errors import UsageError
-
-        raise UsageError("--days must be between 1 and 3650")
+    if not 1 <= days <= market.MAX_DAYS:
+        raise market.days_error(days)
     with app.spinner("Fetching the Fear & Greed index…"):
         index = market.fear_greed(app.feargreed, days)
     points = [{"value": p.value, "classification": p.classification, "time": p.time}
@@ -300,7 +314,7 @@ def register(app: typer.Typer) -> None:
     @app.command("fear-greed")
     def fear_greed(ctx: typer.Context,
                    days: Annotated[int, typer.Option("--days", "-d",
-                                                     help="Days of history.")] = 1,
+                                                     help="Days of history (1..3650).")] = 1,
                    json: JsonOpt = False, csv: CsvOpt = False) -> None:
         """The Crypto Fear & Greed index (alternative.me), now or over --days.
 

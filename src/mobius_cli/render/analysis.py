@@ -166,10 +166,16 @@ def ta_view(report: TaReport, color: bool = True,
                         _styled(s.signal, SIGNAL_STYLES.get(s.signal), color), s.reason)
         keep_words_whole(sig)
         out.append(sig)
-    if only is None:
+    if only is None and not tech.signals:
+        # Not "neutral, confidence 0% (0 of 0 signals agree)": say why there is none.
+        out.append(f"Overall: no signal: {len(tech.closes)} daily closes are too few "
+                   f"({need_text('rsi_14').replace(' needs', ', the first to give one, needs')}"
+                   ").")
+    elif only is None:
         agree = round(tech.confidence * len(tech.signals))
+        count = len(tech.signals)
         line = (f"Overall: {tech.overall}, confidence {tech.confidence:.0%} "
-                f"({agree} of {len(tech.signals)} signals agree). "
+                f"({agree} of {count} signal{'s agree' if count != 1 else ' agrees'}). "
                 "A description of the indicators, not advice.")
         if color:
             from rich.text import Text

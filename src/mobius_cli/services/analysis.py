@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mobius_cli.core.models import CoinRef, PricePoint, iso_utc
-from mobius_cli.errors import MobiusError, SourceError, UsageError
+from mobius_cli.errors import MobiusError, SourceError
 
 if TYPE_CHECKING:
     from mobius_cli.core.dca import DcaResult
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mobius_cli.providers.rpc import Chain, RpcNodes
 
 Note = Callable[[str], None]
-MAX_DAYS = 3650
+MAX_DAYS = 3650  # services.market.MAX_DAYS: every --days shares the bounds
 L2_CHAINS = frozenset({"arbitrum", "optimism", "base"})
 
 
@@ -36,7 +36,9 @@ def _quiet(message: str) -> None:
 def check_days(days: int) -> int:
     """A back-test or indicator window: 1..3650 days."""
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise UsageError(f"--days must be a whole number from 1 to {MAX_DAYS}, not {days!r}")
+        from mobius_cli.services.market import days_error
+
+        raise days_error(days)
     return days
 
 

@@ -126,8 +126,10 @@ def tvl(llama: DefiLlama, protocol: str | None = None, chain: str | None = None,
     """TVL of `protocol` (a parent sums its versions; with `chain`, its TVL there), of
     `chain`, or of all DeFi. `days` adds the daily history; `changes=False` skips the
     history request a chain's 1d/7d change needs."""
-    if days is not None and not 1 <= days <= 36500:
-        raise UsageError(f"--days must be between 1 and 36500, not {days}")
+    if days is not None and not 1 <= days <= 3650:
+        from mobius_cli.services.market import days_error
+
+        raise days_error(days)
     if protocol:
         protocols = load_protocols(llama, progress)
         ref = core.resolve_protocol(protocol, protocols)
@@ -314,6 +316,10 @@ def yields(llama: DefiLlama, token: str | None = None, chain: str | None = None,
     sort = _sort_name(sort, core.SORTS_POOLS)
     if exposure is not None and exposure.lower() not in ("single", "multi"):
         raise UsageError(f"--exposure must be single or multi, not {exposure!r}")
+    lowest_apy = core.parse_percent(min_apy)  # refused before the pool list is loaded
+    if lowest_apy is not None and lowest_apy < 0:
+        raise UsageError(f"--min-apy must be zero or more, not {lowest_apy:g}",
+                         hint="it is the lowest APY a pool may pay, e.g. --min-apy 5")
     table = load_pools(llama, progress)
     where = core.resolve_chain(chain, table.chains()) if chain else None
     projects, label = (_projects(llama, table, protocol, progress) if protocol
@@ -324,7 +330,7 @@ def yields(llama: DefiLlama, token: str | None = None, chain: str | None = None,
         projects = stakers if projects is None else projects & stakers
     query = YieldQuery(
         token=token.strip().lstrip("$") if token else None, chain=where, projects=projects,
-        min_apy=core.parse_percent(min_apy), min_tvl=core.parse_money(min_tvl),
+        min_apy=lowest_apy, min_tvl=core.parse_money(min_tvl),
         stablecoin=stablecoin, exposure=exposure.lower() if exposure else None, no_il=no_il,
         sort=sort, limit=limit, show_all=show_all, staking=staking)
     related, stable = _related_forms(table, query)

@@ -41,6 +41,19 @@ if TYPE_CHECKING:
 
 Note = Callable[[str], None]
 
+# Every --days (history, compare, ta, dca, fear-greed, defi tvl) takes 1..MAX_DAYS: ten
+# years of daily data, more than the Fear & Greed index (2018) or DeFiLlama's TVL (2018)
+# have; `history` and `compare` also take 'max' for all of CoinGecko's (back to 2013).
+MAX_DAYS = 3650
+
+
+def days_error(days: object, *, or_max: bool = False) -> UsageError:
+    """The one message for a --days out of range, naming the bounds every command shares."""
+    shown = days if isinstance(days, int) and not isinstance(days, bool) else repr(days)
+    also = " or 'max' (all of CoinGecko's history, back to 2013)" if or_max else ""
+    return UsageError(f"--days must be a whole number from 1 to {MAX_DAYS} (ten years){also}, "
+                      f"not {shown}")
+
 
 def _quiet(message: str) -> None:
     """A note nobody asked to see."""
@@ -368,8 +381,8 @@ class FearGreedIndex:
 
 def fear_greed(fg: FearGreed, days: int = 1) -> FearGreedIndex:
     """The index today and, with `days` > 1, the days before (newest first)."""
-    if not 1 <= days <= 3650:
-        raise UsageError("--days must be between 1 and 3650")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise days_error(days)
     points = fg.points(days)
     if not points:
         raise SourceError("alternative.me", "the index came back empty")
