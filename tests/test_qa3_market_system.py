@@ -231,3 +231,41 @@ def test_every_days_option_has_the_same_bounds_and_says_them(fake_apis, args, or
 def test_the_largest_days_are_accepted(fake_apis, args):
     result = fake_apis.run_mobius(*args, "--json")
     assert result.returncode == 0, result.stderr
+
+
+# --- ask outside Mobius, and command suggestions --------------------------------------
+
+
+@pytest.mark.parametrize("sentence", ["what is the meaning of life", "asdf qwerty"])
+def test_ask_outside_mobius_is_one_plain_line_with_exit_2(fake_apis, sentence):
+    result = fake_apis.run_mobius("ask", sentence)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"mobius: not something I can answer: {sentence!r} (try "
+                             '`mobius ask help` for what I can, e.g. '
+                             '`mobius ask "btc and eth in eur"`)\n')
+    assert "error: Sorry" not in result.stderr and fake_apis.count() == 0
+
+
+@pytest.mark.parametrize(("args", "suggestion"), [
+    (("hlep",), "Did you mean `mobius --help`?"),
+    (("help",), "Did you mean `mobius --help`?"),
+    (("version",), "Did you mean `mobius --version`?"),
+    (("prcie", "btc"), "Did you mean 'price' or 'parse'?"),
+    (("histroy", "btc"), "Did you mean 'history'?"),
+    (("defi", "yeilds"), "Did you mean 'yields'?"),
+    (("alerts", "hepl"), "Did you mean `mobius alerts --help`?"),
+])
+def test_an_unknown_command_gets_a_sensible_did_you_mean(fake_apis, args, suggestion):
+    result = fake_apis.run_mobius(*args)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"No such command {args[-1 if args[0] in ('defi', 'alerts') else 0]!r}. " \
+           f"{suggestion}" in result.stderr, result.stderr
+    assert "movers" not in result.stderr
+
+
+def test_no_suggestion_when_nothing_is_close(fake_apis):
+    result = fake_apis.run_mobius("xyzzy")
+    assert result.returncode == 2
+    assert "No such command 'xyzzy'. (see `mobius --help`)" in result.stderr
+    version = fake_apis.run_mobius("portfolio", "version")  # --version is the root's alone
+    assert "--version" not in version.stderr

@@ -115,7 +115,7 @@ def _run(args: list[str]) -> int:
             print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
             return ExitCode.USAGE
         where = exc.ctx.command_path if getattr(exc, "ctx", None) else "mobius"
-        message = exc.format_message()
+        message = _command_suggestion(exc, exc.format_message())
         name = getattr(exc, "option_name", None) or ""
         if name[1:2].isdigit():  # `convert -1 btc eur`: a number, not an option
             message = f"a negative number ({name}) is not accepted here; amounts are positive"
@@ -155,6 +155,34 @@ def _run(args: list[str]) -> int:
         what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         _say(f"internal error: {what}; run with -v for details")
         return ExitCode.INTERNAL
+
+
+# Words people type for the root's own options: `mobius version` means --version.
+_OPTION_WORDS = {"version": "--version", "help": "--help"}
+
+
+def _command_suggestion(exc: object, message: str) -> str:
+    """"No such command 'hlep'." with the names it is close to (difflib over the group's
+    commands, and help/version meaning --help/--version), instead of Typer's guess alone
+    ('version' is not 'movers')."""
+    import re
+    from difflib import get_close_matches
+
+    match = re.match(r"No such command '(.*)'\.", message)
+    ctx = getattr(exc, "ctx", None)
+    commands = getattr(getattr(ctx, "command", None), "commands", None)
+    if not match or not commands:
+        return message
+    typo = match.group(1)
+    root = getattr(ctx, "parent", None) is None  # --version is the root's alone
+    words = {**{name: f"'{name}'" for name in commands},
+             **{word: f"`{ctx.command_path} {option}`"  # type: ignore[union-attr]
+                for word, option in _OPTION_WORDS.items()
+                if word not in commands and (root or word == "help")}}
+    key = typo.lower()
+    close = [key] if key in words else get_close_matches(key, list(words), n=3, cutoff=0.6)
+    head = f"No such command {typo!r}."
+    return f"{head} Did you mean {' or '.join(words[c] for c in close)}?" if close else head
 
 
 def _report(exc: object, verbose: int) -> None:

@@ -10,6 +10,20 @@ import typer
 from mobius_cli.commands._common import JsonOpt, VsOpt, app_context
 
 
+def _not_answerable(sentence: str) -> None:
+    """Say on one stderr line that the sentence is outside what Mobius answers, with where
+    to look, and leave with the usage exit code (2)."""
+    from mobius_cli.errors import ExitCode
+    from mobius_cli.render.format import printable
+
+    shown = " ".join(sentence.split())
+    shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    typer.echo(f"mobius: not something I can answer: {printable(shown)!r} (try "
+               '`mobius ask help` for what I can, e.g. `mobius ask "btc and eth in eur"`)',
+               err=True)
+    raise typer.Exit(ExitCode.USAGE)
+
+
 def register(app: typer.Typer) -> None:
     """Add ask and repl to the app."""
 
@@ -51,6 +65,8 @@ def register(app: typer.Typer) -> None:
         if not obj.json:
             action = dispatch.plan(result, obj, wants_chart=dispatch.wants_chart(result.text))
             if action.run is None and action.exit_code == ExitCode.USAGE:
+                if action.intent == "unknown":  # not "error: Sorry, ...": one plain line
+                    _not_answerable(sentence)
                 raise UsageError(" ".join((action.message or "not understood").split()))
         after = (lambda action: dispatch.summarise(obj, action, sentence)) if by_llm else None
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
