@@ -391,7 +391,8 @@ def test_ask_delete_all_my_alerts_with_yes_still_removes_them(fake):
 def test_leaving_words_at_the_prompt_cancel_then_leave(fake):
     ok(fake.run_mobius("alerts", "add", "eth", "--below", "2500"))
     out, err = session("delete alert 1\nexit\nbtc price\n\x04")
-    assert alert_ids(fake) == [1] and "cancelled: nothing changed" in err
+    assert alert_ids(fake) == [1] and "cancelled: nothing changed\n" in err
+    assert "answering" not in err
     assert "$77,671.00" not in out  # "exit" ended the session, as at the prompt
 
 

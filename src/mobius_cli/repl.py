@@ -158,6 +158,9 @@ class Repl:
             instead, self._typed_instead = self._typed_instead, None
             if instead is None:
                 self.app.err.print(exc.message, markup=False, highlight=False)
+            elif instead.lower() in LEAVE_WORDS:  # "exit" at the prompt: cancel, then leave
+                self.app.err.print(exc.message, markup=False, highlight=False)
+                return False
             elif instead.lower().rstrip(".!") in YES_LIKE:
                 self.app.err.print(f"{exc.message} (only y or yes confirms a change)",
                                    markup=False, highlight=False)
