@@ -269,3 +269,36 @@ def test_no_suggestion_when_nothing_is_close(fake_apis):
     assert "No such command 'xyzzy'. (see `mobius --help`)" in result.stderr
     version = fake_apis.run_mobius("portfolio", "version")  # --version is the root's alone
     assert "--version" not in version.stderr
+
+
+# --- usage lines ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "usage"), [
+    (("alerts", "channels", "add"), "mobius alerts channels add [OPTIONS] NAME KIND [TARGET]"),
+    (("portfolio", "import"), "mobius portfolio import [OPTIONS] FILE"),
+    (("config", "set"), "mobius config set [OPTIONS] KEY VALUE"),
+    (("convert",), "mobius convert [OPTIONS] AMOUNT FROM TO"),
+    (("ask",), "mobius ask [OPTIONS] TEXT..."),
+    (("price",), "mobius price [OPTIONS] [SYMBOL...]"),
+])
+def test_usage_names_arguments_without_braces(path, usage):
+    from tests.fakes import run_mobius
+
+    result = run_mobius(*path, "--help", env={"COLUMNS": "120"})
+    assert result.returncode == 0
+    assert f"Usage: {usage}" in result.stdout, result.stdout.splitlines()[:3]
+
+
+def test_no_usage_line_anywhere_has_braces():
+    import typer.main
+
+    from mobius_cli.app import app
+    from tests.test_qa_cli_fixes import _leaf_commands
+
+    root = typer.main.get_command(app)
+    for path, command in _leaf_commands():
+        ctx = typer.Context(command, info_name=" ".join(["mobius", *path]),
+                            parent=typer.Context(root, info_name="mobius"))
+        usage = command.get_usage(ctx)
+        assert "{" not in usage and "}" not in usage, usage

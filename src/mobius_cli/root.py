@@ -10,6 +10,29 @@ import typer
 
 from mobius_cli import __version__
 
+
+def _plain_usage_metavars() -> None:
+    """Usage lines name a required argument as FILE, NAME KIND (as Click and the docs do),
+    not Typer's {FILE}, {name} {kind}; optional ones keep their [brackets]."""
+    from typer.core import TyperArgument
+
+    if getattr(TyperArgument.make_metavar, "_mobius", False):
+        return
+    typer_metavar = TyperArgument.make_metavar
+
+    def make_metavar(self: TyperArgument, ctx: typer.Context, *, usage: bool = False) -> str:
+        var = typer_metavar(self, ctx, usage=usage)
+        if usage and var.startswith("{") and "}" in var:
+            inner, rest = var[1:].split("}", 1)
+            var = (inner if self.metavar is not None else inner.upper()) + rest
+        return var
+
+    make_metavar._mobius = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+
+
+_plain_usage_metavars()
+
 app = typer.Typer(
     name="mobius",
     help="Mobius: crypto and DeFi in your terminal. Run `mobius` alone for the REPL.\n\n"
