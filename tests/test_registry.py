@@ -170,7 +170,9 @@ def test_an_intent_missing_what_it_needs_says_what_and_runs_nothing(intent):
 
 
 def test_help_and_completion_are_derived_from_built_intents():
-    text = registry.help_text()
+    from mobius_cli.dispatch import help_text
+
+    text = help_text()
     for spec in registry.built():
         if spec.examples:
             assert spec.examples[0] in text

@@ -26,9 +26,11 @@ EXAMPLES = (
 MORE = {True: "Type /help for more.", False: "Run `mobius ask help` for more."}
 
 
-def help_text() -> str:
-    """The help answer, derived from the registry."""
-    return registry.help_text()
+def help_text(width: int = 80) -> str:
+    """The help answer, derived from the registry, fitted to `width` columns."""
+    from mobius_cli.repl_help import help_text as fitted
+
+    return fitted(width)
 
 
 @dataclass
@@ -68,6 +70,8 @@ def plan(result: ParseResult, app: AppContext, *, wants_chart: bool = False,
         portfolio = named_portfolio(result.text, _portfolio_names(app))
     action = _plan(result, wants_chart=wants_chart, repl=repl, portfolio=portfolio,
                    vs_default=app.vs_currency if result.intent == "convert" else "usd")
+    if action.intent == "help" and action.message:
+        action.message = help_text(app.out.width)
     if action.argv:
         spec = registry.INTENTS.get(action.intent)
         if spec and spec.takes_vs and app.vs and "--vs" not in action.argv:
@@ -121,7 +125,7 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool,
     spec = registry.INTENTS.get(intent) or registry.INTENTS["unknown"]
     entities = registry.clean(spec.name, result.entities)
     if spec.name == "help":
-        return Action(intent, message=registry.help_text())
+        return Action(intent, message=help_text())
     if spec.name == "smalltalk":
         return Action(intent, message="Hi! Ask me about prices, the market, charts or "
                       f"conversions, e.g. “btc and eth in eur”. {MORE[repl]}")

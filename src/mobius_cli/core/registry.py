@@ -607,23 +607,6 @@ def built() -> list[Intent]:
     return [i for i in INTENTS.values() if i.build is not None]
 
 
-def help_text() -> str:
-    """What Mobius answers, with an example sentence for each built intent."""
-    examples = [f"• {i.examples[0]}" for i in built() if i.examples]
-    column = 36  # two examples to a line where both fit in 80 columns
-    rows: list[str] = []
-    for example in examples:
-        if rows and len(rows[-1]) <= column - 2 and len(example) <= 76 - column:
-            rows[-1] = rows[-1].ljust(column) + example
-        else:
-            rows.append(example)
-    return ("I answer plain questions about crypto, for example:\n"
-            + "\n".join("  " + r.rstrip() for r in rows)
-            + "\nA follow-up leans on the question before it: “and sol?”, “in euros?”.\n"
-            "Every answer shows the equivalent `mobius` command. In the REPL: /help,\n"
-            "/json on|off, /vs CUR, /llm on|off, /clear, /exit.")
-
-
 def completion_words() -> list[str]:
     """Words of the commands and example sentences, for REPL completion."""
     words: list[str] = []
