@@ -126,6 +126,10 @@ def test_root_help_shows_verbose_as_a_repeatable_flag():
     (["price", "-v", "btc", "-v"], ["-v", "-v", "price", "btc"]),  # counts, not deduplicated
     (["gas", "--verbose", "--no-color", "--no-color"], ["--no-color", "--verbose", "gas"]),
     (["alerts", "check", "--quiet"], ["alerts", "check", "--quiet"]),  # its own --quiet
+    (["ask", "btc", "-q"], ["ask", "btc", "-q"]),  # its own -q
+    (["price", "btc", "-q"], ["-q", "price", "btc"]),
+    (["alerts", "list", "--quiet"], ["--quiet", "alerts", "list"]),
+    (["gas", "-q", "-v", "-q"], ["-q", "-v", "gas"]),
     (["ask", "--", "-v"], ["ask", "--", "-v"]),
 ])
 def test_trailing_verbose_and_no_color_move_in_front(argv, moved):
@@ -302,3 +306,19 @@ def test_no_usage_line_anywhere_has_braces():
                             parent=typer.Context(root, info_name="mobius"))
         usage = command.get_usage(ctx)
         assert "{" not in usage and "}" not in usage, usage
+
+
+def test_the_commands_with_their_own_quiet_are_all_known():
+    from mobius_cli.__main__ import _OWN_QUIET
+    from tests.test_qa_cli_fixes import _leaf_commands, _options
+
+    own = {tuple(path) for path, command in _leaf_commands()
+           if _options(command) & {"-q", "--quiet"}}
+    assert own == set(_OWN_QUIET)  # -q after any other command is the root's
+
+
+def test_quiet_after_the_command_hides_the_notes(fake_apis):
+    noisy = fake_apis.run_mobius("gas", "--chain", "arbitrum")
+    assert noisy.returncode == 0 and "note:" in noisy.stderr
+    quiet = fake_apis.run_mobius("gas", "--chain", "arbitrum", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == noisy.stdout

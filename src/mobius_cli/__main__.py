@@ -203,13 +203,27 @@ _VALUE_OPTIONS = frozenset({"--vs"})
 # are by the commands themselves. No command defines an option of the same name (a test
 # walks every command), so after the subcommand these can only mean the root's flag.
 _TRAILING_ROOT_FLAGS = frozenset({"--offline", "--no-color", "--verbose", "-v"})
-# -q/--quiet stays put: `alerts check` has a --quiet of its own.
+# -q/--quiet too, except after the commands that have a -q/--quiet of their own (a test
+# walks every command to keep this list whole).
+_QUIET_FLAGS = frozenset({"-q", "--quiet"})
+_OWN_QUIET = (("ask",), ("alerts", "check"))
 
 
-def _is_trailing_root_flag(arg: str) -> bool:
-    """A root flag that may come after the subcommand: those above, and -vv, -vvv."""
-    return arg in _TRAILING_ROOT_FLAGS or (
+def _is_trailing_root_flag(arg: str, quiet: bool = False) -> bool:
+    """A root flag that may come after the subcommand: those above, -vv, -vvv, and with
+    `quiet` -q/--quiet."""
+    return arg in _TRAILING_ROOT_FLAGS or (quiet and arg in _QUIET_FLAGS) or (
         len(arg) > 2 and arg[0] == "-" and set(arg[1:]) == {"v"})
+
+
+def _has_own_quiet(tail: list[str]) -> bool:
+    """Whether the command named at the start of `tail` has its own -q/--quiet."""
+    words = []
+    for arg in tail[:2]:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    return any(tuple(words[:len(path)]) == path for path in _OWN_QUIET)
 
 
 def _subcommand_index(args: list[str]) -> int | None:
@@ -243,10 +257,11 @@ def _hoist_root_flags(args: list[str]) -> list[str]:
         return args
     head, tail = args[:index], args[index:]
     end = tail.index("--") if "--" in tail else len(tail)
-    found = [arg for arg in tail[:end] if _is_trailing_root_flag(arg)]
+    quiet = not _has_own_quiet(tail)
+    found = [arg for arg in tail[:end] if _is_trailing_root_flag(arg, quiet)]
     if not found:
         return args
-    kept = [arg for arg in tail[:end] if not _is_trailing_root_flag(arg)]
+    kept = [arg for arg in tail[:end] if not _is_trailing_root_flag(arg, quiet)]
     # A flag said twice is said once; -v counts every time (-v -v is -vv).
     counted = [arg for arg in found if arg == "--verbose" or arg.startswith("-v")]
     once = [arg for arg in dict.fromkeys(found) if arg not in counted]
