@@ -70,7 +70,7 @@ def test_ask_quiet_hides_the_equivalent_command(fake_apis):
 
 def test_ask_unknown_suggests_and_exits_2(fake_apis):
     result = run(fake_apis, "ask", "write me a poem about the ocean")
-    assert result.returncode == 2 and "outside what I can do" in result.stderr
+    assert result.returncode == 2 and "not something I can answer" in result.stderr
     assert "btc and eth in eur" in result.stderr and result.stdout == ""
     assert fake_apis.count() == 0
 
