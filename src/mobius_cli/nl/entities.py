@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mobius_cli.nl import langs, vocab
+from mobius_cli.nl.gate import piece_starts
 from mobius_cli.nl.numbers import period_days, to_number, word_number
 from mobius_cli.nl.text import COMMON_WORDS, Token, known_words
 
@@ -56,6 +57,25 @@ class Scan:
     # (token index, ticker), for the intent's builder to decide (slots.coin_mentions).
     maybe_coins: list[tuple[int, str]] = field(default_factory=list)
     coins: list[Mention] | None = None  # slots.coin_mentions, once computed
+    _pieces: tuple[str, list[tuple[str, int]], frozenset[str]] | None = field(
+        default=None, repr=False, compare=False)
+
+    # `_plain` of these tokens, once worked out: (tokens, text, offsets)
+    _plain: tuple[list[Token], str, list[int]] | None = field(default=None, repr=False,
+                                                              compare=False)
+
+    def pieces(self) -> list[tuple[str, int]]:
+        """The runs of word characters (and "&") of `shape` and their offsets: where cue
+        matches start."""
+        if self._pieces is None or self._pieces[0] is not self.shape:
+            found = piece_starts(self.shape)
+            self._pieces = (self.shape, found, frozenset(piece for piece, _ in found))
+        return self._pieces[1]
+
+    def piece_set(self) -> frozenset[str]:
+        """The pieces of `shape`, as a set."""
+        self.pieces()
+        return self._pieces[2]  # type: ignore[index]
 
     def prev_word(self, index: int, skip: tuple[str, ...] = ("the", "my")) -> str:
         """The word before token `index`, skipping filler."""
@@ -82,7 +102,9 @@ class Scan:
 
 def _is_shouting(tokens: list[Token]) -> bool:
     letters = "".join(t.raw for t in tokens if t.kind == "word")
-    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    if len(letters) <= 12 or letters.islower():
+        return False
+    return sum(map(str.isupper, letters)) > 0.6 * len(letters)
 
 
 def _ticker_ok(symbol: str, raw: str, dollar: bool) -> bool:
@@ -210,6 +232,11 @@ def _candidate_coin(tok: Token, nxt: str = "") -> str | None:
     return None
 
 
+def _may_be_coin(tok: Token) -> bool:
+    """A quick first test of `_candidate_coin`: a word spelled like an ambiguous ticker."""
+    return tok.text.upper() in vocab.AMBIGUOUS_TICKERS
+
+
 def _placed_as_coin(tokens: list[Token], i: int, cued: bool) -> bool:
     """Whether token `i` sits where a coin goes: "200 link", "link price", "sell my dot"."""
     if _follow_up_name(tokens, i, i + 1):
@@ -246,8 +273,8 @@ _NOT_AFTER_PRICED = frozenset({"a", "an", "the", "to", "of", "from", "my", "that
 def _promote(tokens: list[Token], found: list[Mention]) -> list[Mention]:
     """Take lower-case ambiguous tickers as coins where the sentence places a coin there."""
     taken = {i for m in found for i in range(m.start, m.end)}
-    cands = {i: c for i, t in enumerate(tokens) if i not in taken and (c := _candidate_coin(
-        t, tokens[i + 1].text if i + 1 < len(tokens) else ""))}
+    cands = {i: c for i, t in enumerate(tokens) if i not in taken and _may_be_coin(t) and (
+        c := _candidate_coin(t, tokens[i + 1].text if i + 1 < len(tokens) else ""))}
     if not cands:
         return found
     coins = {m.start for m in found if m.coin} | {m.end - 1 for m in found if m.coin}
@@ -393,6 +420,13 @@ def _phrase_starts() -> frozenset[str]:
     return frozenset(name.split()[0] for name in names if " " in name)
 
 
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    """Every name a phrase can be looked up as: coins, chains, protocols, currencies."""
+    return frozenset((*vocab.COIN_NAMES, *vocab.CHAIN_NAMES, *vocab.PROTOCOLS,
+                      *vocab.FIAT_WORDS))
+
+
 def _find_mentions(tokens: list[Token]) -> list[Mention]:
     shouting = _is_shouting(tokens)
     found: list[Mention] = []
@@ -414,14 +448,17 @@ def _find_mentions(tokens: list[Token]) -> list[Mention]:
             i += 1
             continue
         hit = None
-        starts = _phrase_starts()
+        starts, names = _phrase_starts(), _names()
         for size in (3, 2, 1):
             end = i + size
             if size > 1 and tok.text not in starts:
                 continue  # no name of two or three words begins with this word
             if end > n or any(t.kind != "word" for t in tokens[i:end]):
                 continue
-            phrase = " ".join(t.text for t in tokens[i:end])
+            phrase = " ".join(t.text for t in tokens[i:end]) if size > 1 else tok.text
+            if phrase not in names and (size > 1 or not (
+                    tok.raw.isupper() or phrase.upper() in vocab.TICKERS)):
+                continue  # no vocabulary knows it, and it is not written like a ticker
             hit = _lookup(phrase, tokens[i].raw, tokens, i, end, shouting)
             if hit:
                 break
@@ -474,7 +511,8 @@ def scan_tokens(tokens: list[Token]) -> Scan:
     scan = Scan(tokens, _find_mentions(tokens))
     taken = {i for m in scan.mentions for i in range(m.start, m.end)}
     scan.maybe_coins = [(i, c) for i, t in enumerate(tokens) if i not in taken and (
-        c := _candidate_coin(t, tokens[i + 1].text if i + 1 < len(tokens) else ""))]
+        _may_be_coin(t)) and (c := _candidate_coin(t, tokens[i + 1].text if i + 1 < len(tokens)
+                                                    else ""))]
     _render(scan)
     return scan
 
@@ -525,6 +563,8 @@ _PERIOD_RES: tuple[tuple[re.Pattern[str], int | str | None], ...] = (
 
 def _plain(scan: Scan) -> tuple[str, list[int]]:
     """The tokens as plain words (numbers as digits) and each token's offset."""
+    if scan._plain is not None and scan._plain[0] is scan.tokens:
+        return scan._plain[1], scan._plain[2]
     parts, starts, offset = [], [], 1
     for tok in scan.tokens:
         starts.append(offset)
@@ -536,7 +576,9 @@ def _plain(scan: Scan) -> tuple[str, list[int]]:
             item = tok.text
         parts.append(item)
         offset += len(item) + 1
-    return " " + " ".join(parts) + " ", starts
+    plain = " " + " ".join(parts) + " "
+    scan._plain = (scan.tokens, plain, starts)
+    return plain, starts
 
 
 def _mark(scan: Scan, starts: list[int], begin: int, end: int) -> None:

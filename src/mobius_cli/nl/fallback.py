@@ -43,6 +43,26 @@ def model() -> dict[str, Any] | None:
     return data
 
 
+# Weight rows already read ("3:0.25 7:-1.5" → ((3, 0.25), (7, -1.5))), by feature, for the
+# weights they were read from: the file keeps rows as text, and a row is parsed the first
+# time a sentence needs it.
+_ROWS: tuple[object, dict[str, tuple[tuple[int, float], ...]]] = (None, {})
+
+
+def _row(text: str) -> tuple[tuple[int, float], ...]:
+    """One feature's weights: (intent index, weight) pairs."""
+    pairs = (pair.partition(":") for pair in text.split())
+    return tuple((int(index), float(weight)) for index, _, weight in pairs)
+
+
+def _rows_for(weights: dict[str, str]) -> dict[str, tuple[tuple[int, float], ...]]:
+    """The parsed rows of these weights (a new model starts afresh)."""
+    global _ROWS
+    if _ROWS[0] is not weights:
+        _ROWS = (weights, {})
+    return _ROWS[1]
+
+
 def predict(words: list[str]) -> tuple[str, float, float]:
     """(intent, probability, coverage) for a sentence's shape words.
 
@@ -57,14 +77,17 @@ def predict(words: list[str]) -> tuple[str, float, float]:
     weights: dict[str, str] = data["weights"]  # feature -> "intent:weight intent:weight"
     feats = features(words)
     seen = 0
+    rows = _rows_for(weights)
     for feat in feats:
-        row = weights.get(feat)
+        row = rows.get(feat)
         if row is None:
-            continue
+            text = weights.get(feat)
+            if text is None:
+                continue
+            row = rows[feat] = _row(text)
         seen += 1
-        for pair in row.split():
-            index, _, weight = pair.partition(":")
-            scores[int(index)] += float(weight)
+        for index, weight in row:
+            scores[index] += weight
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mobius_cli.nl import langs, vocab
 from mobius_cli.nl.entities import Scan, find_phrase
+from mobius_cli.nl.gate import Gate, GateIndex, compile_gated
 from mobius_cli.nl.text import known_words
 
 INTENTS: tuple[str, ...] = (
@@ -446,11 +447,23 @@ _NEEDS[("dca", 3)] = (False, frozenset(
 CUE_NEEDS: dict[str, tuple[tuple[bool, frozenset[str]] | None, ...]] = {
     intent: tuple(_NEEDS.get((intent, i)) for i in range(len(rows)))
     for intent, rows in _RAW_CUES.items() if any(key[0] == intent for key in _NEEDS)}
-CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
-    intent: tuple((re.compile(rf"(?<![\w&])(?:{pat})(?![\w&])".replace(
+# Each pattern is compiled with its gate (gate.py: the text its every match must begin with),
+# so that `score` searches only the patterns a sentence can match.
+_COMPILED = {
+    intent: tuple((compile_gated(rf"(?<![\w&])(?:{pat})(?![\w&])".replace(
         "ALERTS", _ALERTS_PLURAL).replace("ALERT", _ALERT_NOUNS)), w) for pat, w in cues)
     for intent, cues in _RAW_CUES.items()
 }
+CUES: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
+    intent: tuple((pattern, w) for (pattern, _), w in rows) for intent, rows in _COMPILED.items()
+}
+# Every cue has a number, its place in CUES read in order; the gates' index uses it.
+_CUE_GATES: list[Gate | None] = [gate for rows in _COMPILED.values() for (_, gate), _ in rows]
+CUE_INDEX = GateIndex(_CUE_GATES)
+# By cue number: (intent, pattern, weight, what the row needs or None).
+_CUE_ROWS: list[tuple[str, re.Pattern[str], int, tuple[bool, frozenset[str]] | None]] = [
+    (intent, pattern, weight, CUE_NEEDS[intent][i] if intent in CUE_NEEDS else None)
+    for intent, rows in CUES.items() for i, (pattern, weight) in enumerate(rows)]
 DEFI_WORDS = re.compile(r" (?:tvl|protocols?|dex|dexs|fees|rates?|apy|yields?|lending|perps?"
                         r"|locked|defi) ")
 
@@ -532,31 +545,52 @@ def score(scan: Scan) -> dict[str, int]:
     shape = scan.shape
     words = {t.text for t in scan.tokens}
     number = any(t.kind == "num" for t in scan.tokens)
+    # Only the cues whose gate the sentence passes can match it (gate.py), each tried where
+    # its match could start; cue numbers follow CUES, so intents are scored in its order.
+    live = CUE_INDEX.candidates(shape, scan.pieces())
     scores: dict[str, int] = {}
-    for intent, cues in CUES.items():
-        gate = GATES.get(intent)
-        if gate is not None and gate.isdisjoint(words) and not _STEMMED.search(shape):
-            continue
-        needs = CUE_NEEDS.get(intent)
-        if needs is None:
-            total = sum(weight for pattern, weight in cues if pattern.search(shape))
-        else:  # rows that need a figure or one of a few words are skipped at once without
-            total = 0
-            for (pattern, weight), need in zip(cues, needs, strict=True):
-                if need is not None and (
-                        (need[0] and not number) or (need[1] and need[1].isdisjoint(words))):
-                    continue
-                if pattern.search(shape):
-                    total += weight
-        if total:
-            scores[intent] = total
+    shut: dict[str, bool] = {}  # intents whose every cue needs words the sentence lacks
+    for k in sorted(live):
+        intent, pattern, weight, need = _CUE_ROWS[k]
+        closed = shut.get(intent)
+        if closed is None:
+            gate = GATES.get(intent)
+            closed = shut[intent] = gate is not None and gate.isdisjoint(words) and (
+                not _STEMMED.search(shape))
+        if closed or (need is not None and (
+                (need[0] and not number) or (need[1] and need[1].isdisjoint(words)))):
+            continue  # rows that need a figure or one of a few words
+        where = live[k]
+        if where is None:
+            if pattern.search(shape) is None:
+                continue
+        else:
+            match = pattern.match
+            for at in where:
+                if at >= 0 and match(shape, at) is not None:
+                    break
+            else:
+                continue
+        scores[intent] = scores.get(intent, 0) + weight
     return scores
 
 
 def _has(scan: Scan, pattern: str | re.Pattern[str]) -> bool:
-    if isinstance(pattern, re.Pattern):
-        return pattern.search(scan.shape) is not None
-    return re.search(rf"(?<![\w&])(?:{pattern})(?![\w&])", scan.shape) is not None
+    """Whether the shape holds `pattern` as whole words."""
+    found = _WORD_PATTERNS.get(pattern)
+    if found is None:
+        source = pattern if isinstance(pattern, str) else pattern.pattern
+        found = _WORD_PATTERNS[pattern] = compile_gated(
+            rf"(?<![\w&])(?:{source})(?![\w&])" if isinstance(pattern, str) else source)
+    compiled, gate = found
+    if gate is not None and not (gate.prefixes or gate.inside) and gate.exact.keys().isdisjoint(
+            scan.piece_set()):
+        return False  # every match starts on one of a few words, and none is here
+    return compiled.search(scan.shape) is not None
+
+
+# `_has` patterns, compiled once each with their gates (gate.py).
+_WORD_PATTERNS: dict[str | re.Pattern[str], tuple[re.Pattern[str], Gate | None]] = {}
 
 
 

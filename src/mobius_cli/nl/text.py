@@ -49,6 +49,8 @@ class Token:
 
 def fold(text: str) -> str:
     """Strip accents and unify apostrophes, keeping case and currency signs."""
+    if text.isascii():  # nothing to decompose (the common case)
+        return text.replace("`", "'")
     text = text.replace("’", "'").replace("‘", "'").replace("`", "'").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -102,8 +104,25 @@ def _shared_letters(a: str, b: str) -> int:
     return sum((Counter(a) & Counter(b)).values())
 
 
-def _words(raw: str) -> list[Token]:
-    """Word tokens for one typed word: elisions, possessives, slang and typos handled."""
+def _words(raw: str) -> tuple[Token, ...]:
+    """Word tokens for one typed word: elisions, possessives, slang and typos handled.
+
+    Remembered per word as typed (tokens are never changed once made).
+    """
+    found = _WORD_MEMO.get(raw)
+    if found is None:
+        found = tuple(_read_word(raw))
+        if len(_WORD_MEMO) >= _WORD_MEMO_SIZE:
+            _WORD_MEMO.clear()
+        _WORD_MEMO[raw] = found
+    return found
+
+
+_WORD_MEMO: dict[str, tuple[Token, ...]] = {}
+_WORD_MEMO_SIZE = 50_000
+
+
+def _read_word(raw: str) -> list[Token]:
     word = raw.lower()
     elided = _ELISION_RE.match(word)
     if elided and word not in vocab.SLANG:
@@ -175,6 +194,7 @@ def _dotted_thousands(tokens: list[Token]) -> list[Token]:
 
 
 _PARTS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
+_FRACTION_OPENERS = frozenset({"a", "one", "three"})
 
 
 def _fraction(tokens: list[Token], i: int) -> tuple[float, int] | None:
@@ -188,12 +208,12 @@ def _fraction(tokens: list[Token], i: int) -> tuple[float, int] | None:
         return i + k < len(tokens) and tokens[i + k].text not in _TIME_WORDS
 
     if (tok.kind == "num" and len(words) >= 4 and tokens[i + 1].kind == "num"
-            and words[2] == "/" and (tok.value or 0).is_integer()):
+            and words[2] == "/" and (tok.value or 0.0).is_integer()):
         rest = _fraction(tokens, i + 1)  # "1 1/2 eth": a whole number and a fraction
         if rest is not None and rest[1] == 3:
             return (tok.value or 0) + rest[0], 4
     if (tok.kind == "num" and len(words) >= 3 and words[1] == "/" and tokens[i + 2].kind == "num"
-            and (tok.value or 0).is_integer() and (tokens[i + 2].value or 0).is_integer()
+            and (tok.value or 0.0).is_integer() and (tokens[i + 2].value or 0.0).is_integer()
             and 0 < (tok.value or 0) < (tokens[i + 2].value or 0) <= 10):
         return (tok.value or 0) / (tokens[i + 2].value or 1), 3
     if tok.kind == "num" and words[1:4] in (["and", "a", "half"], ["and", "a", "quarter"]) \
@@ -240,7 +260,9 @@ def _money_words(tokens: list[Token]) -> list[Token]:
             out.append(Token("0.5", "half a", "num", 0.5))
             i += 2
             continue
-        fraction = _fraction(tokens, i)
+        # (a fraction starts with a number, "a", "one" or "three")
+        fraction = _fraction(tokens, i) if tok.kind == "num" or tok.text in _FRACTION_OPENERS \
+            else None
         if fraction is not None:  # "1/2 eth", "2 and a half eth", "a quarter of a btc"
             value, used = fraction
             out.append(Token(f"{value:g}", " ".join(t.raw for t in tokens[i:i + used]), "num",
