@@ -124,6 +124,21 @@ def _carry(scan: Scan, state: State, entities: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+def _fits(scan: Scan, state: State, entities: dict[str, Any]) -> bool:
+    """Whether the coins a names-only turn gives are something the previous intent takes.
+
+    A follow-up inherits only where the previous intent takes what it names: "eth" after
+    "show my portfolio" (which takes no coin) is a new question about ETH, not the portfolio
+    again. What the turn alone would give the previous intent decides; a turn that names no
+    coin ("in euros?", "on arbitrum") is left to the usual rules.
+    """
+    if not any(m.coin for m in scan.mentions):
+        return True
+    prev = state.intent or "unknown"
+    alone = _carry(scan, State(prev), entities)
+    return bool(registry.clean(prev, alone))
+
+
 def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
             state: State) -> tuple[str, dict[str, Any], float]:
     """Apply the conversation to one turn: its final intent, entities and confidence."""
@@ -165,7 +180,7 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
     # must say it follows on ("and doge?"): "dump all my doge" is not "sell 2 doge".
     changed = state.intent in registry.INTENTS and registry.INTENTS[state.intent].changes_data
     if not own and scan.mentions and (_follows_on(shape) or (
-            len(scan.tokens) <= 4 and not changed)):
+            len(scan.tokens) <= 4 and not changed)) and _fits(scan, state, entities):
         return state.intent, _carry(scan, state, entities), 0.8
     if not own and not scan.mentions and _follows_on(shape) and state.intent == "movers":
         direction = slots.build("movers", scan).get("direction")  # "and the best?"
