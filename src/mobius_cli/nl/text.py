@@ -142,6 +142,9 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     for match in _TOKEN_RE.finditer(fold(text[:MAX_CHARS])):
         kind = match.lastgroup or "punct"
+        if kind == "word":  # the common case first
+            tokens.extend(_words(match.group("word")))
+            continue
         piece = match.group(kind) if kind != "cur" else match.group(0)
         if match.group("num"):
             piece = match.group("num")
@@ -161,8 +164,6 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(_ARROWS.get(piece, "to"), piece, "word"))
         elif kind == "ticker":
             tokens.append(Token(piece[1:].lower(), piece[1:], "ticker"))
-        elif kind == "word":
-            tokens.extend(_words(piece))
         else:
             tokens.append(Token(piece, piece, "punct"))
     if len(tokens) > 1 and tokens[0].raw == "+" and tokens[1].kind == "num":
