@@ -58,6 +58,21 @@ class Technicals:
     def close(self) -> float | None:
         return self.closes[-1] if self.closes else None
 
+    def to_memo(self) -> dict[str, Any]:
+        """Everything but the closes, as JSON (Technicals.from_memo reads it back)."""
+        return {"values": self.values, "series": self.series,
+                "signals": [[s.strategy, s.signal, s.reason, s.indicator]
+                            for s in self.signals],
+                "overall": self.overall, "confidence": self.confidence,
+                "missing": self.missing}
+
+    @classmethod
+    def from_memo(cls, closes: list[float], memo: dict[str, Any]) -> Technicals:
+        """The Technicals of `closes` that to_memo() wrote."""
+        return cls(closes, dict(memo["values"]), dict(memo["series"]),
+                   [Signal(*row) for row in memo["signals"]], memo["overall"],
+                   float(memo["confidence"]), dict(memo["missing"]))
+
     def indicators_json(self) -> dict[str, Any]:
         v = self.values
         return {
