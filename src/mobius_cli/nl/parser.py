@@ -59,8 +59,20 @@ def parse(text: str, state: context.State | None = None) -> ParseResult:
     if state is not None:
         state.remember(intent, entities)
         if intent.startswith("alert_") and intent != "alert_remove":
-            state.note_alert(slots.alert_id(scan))
+            state.note_alert(_existing_alert(intent, scan, entities))
     return ParseResult(text, intent, confidence, entities, unhonoured)
+
+
+def _existing_alert(intent: str, scan: Scan, entities: dict[str, Any]) -> int | None:
+    """The id of an existing alert the turn refers to ("is alert 7 still active?"), or None.
+
+    A number that became the new alert's target ("alert 3 for eth" watches ETH at 3) names
+    no existing alert: "delete it" next removes the alert just added, by its symbols.
+    """
+    found = slots.alert_id(scan)
+    if found is None or (intent == "alert_add" and entities.get("target") == found):
+        return None
+    return found
 
 
 _YEAR_CUES = frozenset({"in", "since", "during", "from", "for", "of", "en", "em", "im", "desde",
