@@ -137,7 +137,9 @@ def test_gas_table_and_vs(fake_apis):
     lines = {line.split()[0]: line.split() for line in result.stdout.splitlines()
              if line.strip().startswith(("slow", "standard", "fast"))}
     assert lines["fast"][1:3] == ["12.50", "72.50"]
-    assert lines["slow"][3].startswith("€")
+    # transfer and swap at slow in ETH (21,000 / 150,000 gas × 31.05 gwei), then in EUR
+    assert lines["slow"][3:5] == ["0.000652", "0.00466"]
+    assert lines["slow"][5].startswith("€") and lines["slow"][6].startswith("€")
     assert "1 ETH = €" in result.stdout
 
 

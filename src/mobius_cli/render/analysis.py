@@ -270,21 +270,31 @@ def gwei(value: float) -> str:
 
 def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) -> list[Any]:
     cur = report.currency
+    vs = cur.upper()
+    priced = any(lv.native_price is not None for lv in report.levels)
     if side_by_side:
-        # On a narrow terminal the slow and fast tiers give way, then the base fee and the
-        # standard tier; the costs and chain names stay whole.
-        table = new_table(f"Gas in gwei; costs at the standard tier in {cur.upper()}",
-                          "Chain", "Base fee", "Slow", "Standard", "Fast", "Transfer", "Swap",
-                          drop_first=("Slow", "Fast", "Base fee", "Standard"))
+        # Costs at the standard tier in each chain's coin and in the vs currency. On a
+        # narrow terminal the slow and fast tiers give way, then the base fee, the costs in
+        # the native coins and the standard tier; the vs costs and the chain names stay.
+        costs = (("Transfer", "Swap") + ((f"Transfer\n{vs}", f"Swap\n{vs}") if priced else ()))
+        drop = ("Slow", "Fast", "Base fee", "Swap", "Transfer", "Standard") if priced else (
+            "Slow", "Fast", "Base fee", "Standard")
+        table = new_table("Gas in gwei; costs at the standard tier"
+                          + (f", in the chain's coin and {vs}" if priced else
+                             " in the chain's coin"),
+                          "Chain", "Base fee", "Slow", "Standard", "Fast", *costs,
+                          drop_first=drop)
         table.columns[0].no_wrap = True
         table.columns[0].justify = "left"
         for lv in report.levels:
             t = lv.tiers
+            native = [_native(lv, action, "standard", unit=True) for action in ("transfer",
+                                                                                "swap")]
+            money_costs = [_cost(lv, action, "standard", cur) for action in ("transfer", "swap")]
             table.add_row(lv.title or lv.chain, gwei(lv.base_fee_wei / 1e9),
                           *(gwei(t[name].priority_wei / 1e9) for name in ("slow", "standard",
                                                                           "fast")),
-                          _cost(lv, "transfer", "standard", cur),
-                          _cost(lv, "swap", "standard", cur))
+                          *native, *(money_costs if priced else ()))
         table.caption = ("Slow/Standard/Fast: priority fee (10th/50th/90th percentile of the "
                          "last 20 blocks)")
         return [table]
@@ -292,14 +302,24 @@ def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) 
     for lv in report.levels:
         head = (f"{lv.title or lv.chain} — block {lv.block:,}, base fee "
                 f"{gwei(lv.base_fee_wei / 1e9)} gwei")
-        # Short headers (the unit is in the caption) so the costs fit 60 columns; narrower
-        # still, the max fee and then the priority fee give way, never a figure's digits.
-        table = new_table(head, "Tier", "Priority", "Max fee", "Transfer", "Swap",
-                          drop_first=("Max fee", "Priority"))
+        coin = lv.native_symbol or "native"
+        has_price = lv.native_price is not None
+        # Short headers (the fee unit is in the caption, a cost's coin or currency on the
+        # header's second line) so the costs fit 60 columns; narrower still, the max fee and
+        # then the priority fee give way, then the costs in the native coin; never a digit.
+        costs = (f"Transfer\n{coin}", f"Swap\n{coin}") + (
+            (f"Transfer\n{vs}", f"Swap\n{vs}") if has_price else ())
+        table = new_table(head, "Tier", "Priority", "Max fee", *costs,
+                          drop_first=("Max fee", "Priority", f"Swap\n{coin}",
+                                      f"Transfer\n{coin}") if has_price else
+                          ("Max fee", "Priority"))
         table.columns[0].justify = "left"
         for name, tier in lv.tiers.items():
+            cells = [_native(lv, "transfer", name), _native(lv, "swap", name)]
+            if has_price:
+                cells += [_cost(lv, "transfer", name, cur), _cost(lv, "swap", name, cur)]
             table.add_row(name, gwei(tier.priority_wei / 1e9), gwei(tier.max_fee_wei / 1e9),
-                          _cost(lv, "transfer", name, cur), _cost(lv, "swap", name, cur))
+                          *cells)
         # Two short lines, broken where a reader would: the table is narrow at any width.
         table.caption = ("Fees in gwei. Costs: transfer 21,000 gas,\n"
                          "swap 150,000 gas, at base fee + priority fee"
@@ -309,12 +329,18 @@ def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) 
     return out
 
 
+def _native(lv: Any, action: str, tier: str, unit: bool = False) -> str:
+    """A cost in the chain's own coin: '0.000216', with `unit` '0.000216 ETH'."""
+    text = number(lv.cost_native(action, tier), 3)
+    return f"{text} {lv.native_symbol}" if unit and lv.native_symbol else text
+
+
 def _cost(lv: Any, action: str, tier: str, cur: str) -> str:
     value = lv.cost(action, tier)
     if value is not None:
         return money(value, cur) if abs(value) >= 0.01 or value == 0 else \
             money(float(f"{value:.2g}"), cur)
-    return f"{number(lv.cost_native(action, tier), 3)} {lv.native_symbol or '(native coin)'}"
+    return "—"
 
 
 def gas_rows(report: GasReport) -> list[dict[str, Any]]:

@@ -1,0 +1,125 @@
+"""Audit follow-ups for gas and DeFi: native gas costs in the tables, `gas --all` in
+parallel, per-chain node settings, yields filters and JSON, protocol aliases, the first
+download's progress message. End to end in-process against the loopback fakes."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.fakes import FakeApis
+
+GWEI = 10**9
+# 20 blocks: base fee 30 gwei next; tips 1 / 2 / 12 gwei at every block (medians the same).
+BASE = [30 * GWEI] * 21
+REWARDS = [[1 * GWEI, 2 * GWEI, 12 * GWEI]] * 20
+HEAD = 19_000_000
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def cost_lines(text: str) -> dict[str, list[str]]:
+    return {line.split()[0]: line.split() for line in text.splitlines()
+            if line.strip().startswith(("slow ", "standard ", "fast "))}
+
+
+# --- 1. gas: the costs in the native coin in the table --------------------------------
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_gas_table_shows_native_and_vs_costs(fake_apis: FakeApis, columns: int) -> None:
+    fake_apis.set_fee_history("ethereum", BASE, REWARDS, head=HEAD, chain_id=1)
+    data = json.loads(ok(fake_apis.run_mobius("gas", "--json")))
+    out = ok(fake_apis.run_mobius("gas", env={"COLUMNS": str(columns)}))
+    assert "…" not in out
+    assert all(len(line.rstrip()) <= columns for line in out.splitlines())
+    rows = cost_lines(out)
+    # By hand: 21,000 gas × (30 + 1 | 2 | 12) gwei and 150,000 gas × the same, in ETH.
+    expected = {"slow": ("0.000651", "0.00465"), "standard": ("0.000672", "0.0048"),
+                "fast": ("0.000882", "0.0063")}
+    for tier, (transfer, swap) in expected.items():
+        cells = rows[tier]
+        assert transfer in cells and swap in cells, (tier, out)
+        usd = data["costs"]["swap"][tier]
+        assert f"${usd:,.2f}" in cells, (tier, out)  # and in the vs currency beside them
+    assert "ETH" in out and "USD" in out
+
+
+def test_gas_table_without_a_price_shows_the_native_costs(fake_apis: FakeApis) -> None:
+    fake_apis.set_fee_history("ethereum", BASE, REWARDS, head=HEAD, chain_id=1)
+    fake_apis.fail("/simple/price", status=500, times=None)
+    assert ok(fake_apis.run_mobius("config", "set", "retries", "0")) is not None
+    result = fake_apis.run_mobius("gas")
+    out = ok(result)
+    assert "native coins only" in result.stderr
+    assert "0.000672" in cost_lines(out)["standard"]
+    assert "$" not in out and "USD" not in out
+
+
+def test_gas_all_shows_native_costs_with_their_coin_when_wide(fake_apis: FakeApis) -> None:
+    chains = (("Ethereum", "ethereum", 1, "ETH"), ("Polygon PoS", "polygon", 137, "POL"),
+              ("Avalanche C-Chain", "avalanche", 43114, "AVAX"))
+    for _, chain, chain_id, _ in chains:
+        fake_apis.set_fee_history(chain, BASE, REWARDS, head=HEAD, chain_id=chain_id)
+    data = {d["chain"]: d for d in json.loads(ok(fake_apis.run_mobius("gas", "--all",
+                                                                      "--json")))}
+    out = ok(fake_apis.run_mobius("gas", "--all", env={"COLUMNS": "160"}))
+    assert "…" not in out
+    for title, chain, _, coin in chains:
+        [line] = [x for x in out.splitlines() if x.strip().startswith(title)]
+        # at the standard tier: 21,000 / 150,000 gas × 32 gwei in the chain's coin
+        assert f" 0.000672 {coin} " in line and f" 0.0048 {coin} " in line, line
+        usd = data[chain]["costs"]["transfer"]["standard"]
+        assert f"${usd:,.2f}" in line or f"${usd:.2g}" in line, (usd, line)
+
+
+# --- 2. gas --all in parallel; per-chain node settings --------------------------------
+
+
+def test_gas_all_asks_the_nodes_in_parallel(fake_apis: FakeApis) -> None:
+    delay = 0.5
+    fake_apis.delay("/rpc", seconds=delay)  # every chain's node answers after 0.5 s
+    chains = len(fake_apis.rpc_chains)
+    start = time.perf_counter()
+    data = json.loads(ok(fake_apis.run_mobius("gas", "--all", "--json")))
+    took = time.perf_counter() - start
+    assert len(data) == chains >= 7
+    asked = [r.time for r in fake_apis.requests_to("/rpc")]
+    assert len(asked) == chains  # one batched call per chain
+    # One after another would take chains × 0.5 s = 3.5 s, each request starting 0.5 s after
+    # the one before; in parallel they all start before the first answer comes back.
+    assert took < chains * delay / 2, took
+    assert max(asked) - min(asked) < delay * 2, asked
+
+
+def test_rpc_url_config_key_per_chain_and_env_overrides(fake_apis: FakeApis) -> None:
+    # A second Arbitrum node on the fake, with its own head block.
+    fake_apis.set_fee_history("arbmirror", BASE, REWARDS, head=HEAD, chain_id=42161)
+    mirror = fake_apis.url("rpc", "/arbmirror")
+    ok(fake_apis.run_mobius("config", "set", "rpc_url_arbitrum", mirror))
+    fake_apis.reset_requests()
+    # No environment variable for Arbitrum: the config key is the node asked.
+    unset = {"MOBIUS_RPC_URL_ARBITRUM": ""}
+    data = json.loads(ok(fake_apis.run_mobius("gas", "--chain", "arbitrum", "--json",
+                                              env=unset)))
+    assert data["chain"] == "arbitrum" and data["block"] == HEAD
+    assert fake_apis.count("/rpc/arbmirror") == 1 and fake_apis.count("/rpc/arbitrum") == 0
+    shown = ok(fake_apis.run_mobius("config", "get", "rpc_url_arbitrum", env=unset))
+    assert mirror in shown
+    # The environment variable wins over the config file.
+    fake_apis.reset_requests()
+    data = json.loads(ok(fake_apis.run_mobius("gas", "--chain", "arbitrum", "--json")))
+    assert data["block"] != HEAD
+    assert fake_apis.count("/rpc/arbitrum") == 1 and fake_apis.count("/rpc/arbmirror") == 0
+
+
+def test_a_bad_rpc_url_config_value_is_one_line_exit_2(fake_apis: FakeApis) -> None:
+    result = fake_apis.run_mobius("config", "set", "rpc_url_base", "ftp://nope")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) <= 2  # the error and at most a hint
+    assert "Traceback" not in result.stderr
