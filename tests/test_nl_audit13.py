@@ -49,3 +49,44 @@ ALERT_REFERENCES: list[list[Turn]] = [
 @pytest.mark.parametrize("turns", ALERT_REFERENCES, ids=lambda t: " / ".join(x[0] for x in t))
 def test_alert_reference_is_the_most_recent_alert(turns: list[Turn]) -> None:
     _check(turns)
+
+
+# After a question over a list of coins, "add X" with no amount adds X to the list; with an
+# amount it records a buy; with no list before it, it is what it always was.
+COMPARE = ("compare sol and avax", "compare", {"symbols": ["SOL", "AVAX"]})
+THREE = {"symbols": ["SOL", "AVAX", "DOT"]}
+LIST_EXTENSIONS: list[list[Turn]] = [
+    [COMPARE, ("add dot too", "compare", THREE)],
+    [COMPARE, ("add dot", "compare", THREE)],
+    [COMPARE, ("plus dot", "compare", THREE)],
+    [COMPARE, ("and dot as well", "compare", THREE)],
+    [COMPARE, ("include dot", "compare", THREE)],
+    [COMPARE, ("throw in dot", "compare", THREE)],
+    [COMPARE, ("add dot and link", "compare", {"symbols": ["SOL", "AVAX", "DOT", "LINK"]})],
+    [COMPARE, ("ajoute dot aussi", "compare", THREE)],
+    [COMPARE, ("füge dot hinzu", "compare", THREE)],
+    [COMPARE, ("añade dot también", "compare", THREE)],
+    [COMPARE, ("aggiungi dot", "compare", THREE)],
+    [("price of btc and eth", "price", {"symbols": ["BTC", "ETH"]}),
+     ("add sol", "price", {"symbols": ["BTC", "ETH", "SOL"]})],
+    [("chart btc for a month", "price_history", {"symbols": ["BTC"], "days": 30}),
+     ("add eth too", "price_history", {"symbols": ["BTC", "ETH"], "days": 30})],
+    [("link vs dot over 90 days", "compare", {"symbols": ["LINK", "DOT"], "days": 90}),
+     ("add ada", "compare", {"symbols": ["LINK", "DOT", "ADA"], "days": 90})],
+    # An amount (or a price) records a trade, as does naming the portfolio.
+    [COMPARE, ("add 2 dot", "portfolio_add", {"symbols": ["DOT"], "amount": 2})],
+    [COMPARE, ("add dot at 5", "portfolio_add", {"symbols": ["DOT"], "price": 5})],
+    [COMPARE, ("add dot to my portfolio", "portfolio_add", {"symbols": ["DOT"]})],
+    # Another intent of its own is not an extension.
+    [COMPARE, ("add an alert for dot at 10", "alert_add",
+               {"symbols": ["DOT"], "condition": "cross", "target": 10})],
+    # No list before it: unchanged.
+    [("add dot", "portfolio_add", {"symbols": ["DOT"]})],
+    [("show my portfolio", "portfolio_show", {}),
+     ("add eth", "portfolio_add", {"symbols": ["ETH"]})],
+]
+
+
+@pytest.mark.parametrize("turns", LIST_EXTENSIONS, ids=lambda t: " / ".join(x[0] for x in t))
+def test_add_without_amount_extends_the_list(turns: list[Turn]) -> None:
+    _check(turns)

@@ -14,8 +14,7 @@ from mobius_cli.nl.entities import Scan, find_days
 FOLLOW_UP = re.compile(r"^ (?:" + "|".join(re.escape(w) for w in langs.follow_up_openers())
                        + r")\b")
 # ...or that end saying so ("sol too", "eth as well", "monthly instead", "eth también").
-FOLLOW_UP_END = re.compile(r" (?:too|also|as well|instead|también|tambem|também|aussi|auch|"
-                           r"anche|stattdessen|en su lugar|plutôt) \W*$")
+FOLLOW_UP_END = re.compile(r" (?:" + langs.alternation("follow_up_end") + r") \W*$")
 # Words that widen a question to everything: no earlier chain, protocol or coin applies.
 _WHOLE = re.compile(r" (?:total|overall|all|whole|entire|global|gesamt|todo|toda|tout|toute) ")
 PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
@@ -31,6 +30,12 @@ def _forget_last() -> re.Pattern[str]:
 FORGET_LAST = _forget_last()
 _IT_WITH = re.compile(r" (?:it|that|this|them|those) (?:with|to|against|vs|and|next to) ")
 _ALERT_REF = re.compile(r" (?:alerts?|alarms?|alarme?|alertes?|alertas?) (?:# )?NUM ")
+# "add dot too", "plus link", "include ada", "ajoute dot" (the language files' extend words);
+# words that say the coins are the user's own holdings ("add dot to my portfolio").
+_EXTEND = re.compile(r" (?:" + langs.alternation("extend_words") + r") ")
+_HOLDINGS = re.compile(r" (?:" + langs.alternation("holding_nouns") + r") ")
+# Intents whose symbols are a list that an "add X" with no amount extends.
+LIST_INTENTS = frozenset({"compare", "price", "price_history"})
 # Intents whose turns may take the previous turn's symbols when they name none.
 SYMBOL_INTENTS = frozenset({"price", "coin_info", "price_history", "technical_analysis",
                             "alert_add", "portfolio_add", "portfolio_remove", "dca", "compare"})
@@ -139,6 +144,28 @@ def _fits(scan: Scan, state: State, entities: dict[str, Any]) -> bool:
     return bool(registry.clean(prev, alone))
 
 
+def _extend_list(scan: Scan, intent: str, state: State) -> dict[str, Any] | None:
+    """The previous list question with more coins: "compare sol and avax" → "add dot too".
+
+    An "add" with coins and no amount right after an intent that takes a list of symbols
+    adds them to the list; with an amount ("add 2 dot") it records a buy, and a turn that
+    names the holdings ("add dot to my portfolio") or has its own other intent is left alone.
+    """
+    prev_symbols = state.entities.get("symbols")
+    if state.intent not in LIST_INTENTS or not prev_symbols or not _EXTEND.search(scan.shape):
+        return None
+    if intent not in ("portfolio_add", "unknown", "price", state.intent):
+        return None
+    if any(t.kind == "num" for t in scan.tokens) or _HOLDINGS.search(scan.shape):
+        return None
+    if any(not m.coin for m in scan.mentions):
+        return None  # a chain, protocol or currency: not a coin for the list
+    named = slots.symbols_of(list(scan.mentions))
+    if not named:
+        return None
+    return dict(state.entities, symbols=list(dict.fromkeys([*prev_symbols, *named])))
+
+
 def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
             state: State) -> tuple[str, dict[str, Any], float]:
     """Apply the conversation to one turn: its final intent, entities and confidence."""
@@ -156,6 +183,9 @@ def resolve(scan: Scan, verdict: intents.Verdict, entities: dict[str, Any],
             and not any(m.coin for m in scan.mentions) and intent in ("alert_add", "alert_list",
                                                                       "alert_remove"):
         return "alert_remove", {"alert_id": named_alert}, 0.75  # "and alert 5"
+    extended = _extend_list(scan, intent, state)
+    if extended is not None:
+        return str(state.intent), extended, 0.8
     if FORGET_LAST.search(shape) and not any(m.coin for m in scan.mentions) and (
             state.last_alert or named_alert is not None):
         # "alert 9, delete it": the alert this turn names, else the last one mentioned

@@ -209,13 +209,29 @@ _COMPARE_CUES = frozenset({"vs", "compare", "outperform", "outperformed", "outpe
                            "better", "stronger"})
 
 
+_OPENERS = frozenset({"and", "what about", "how about", "and what about", "same for", "and for",
+                      "now", "and on"})
+# "add dot too", "plus link", "and near as well", "fuge dot hinzu": words that add one more
+# name to what was asked, and words that end a follow-up (from the language files).
+_EXTEND_LEADS = frozenset(langs.words("extend_words"))
+_FOLLOW_UP_ENDS = frozenset(langs.words("follow_up_end")) | _EXTEND_LEADS
+
+
 def _follow_up_name(tokens: list[Token], start: int, end: int) -> bool:
-    """Whether tokens[start:end] is the name of a short follow-up ("and base?")."""
-    if len(tokens) - end > 1 or (end < len(tokens) and tokens[end].kind != "punct"):
+    """Whether tokens[start:end] is the name of a short follow-up ("and base?", "add dot too")."""
+    last = len(tokens)
+    while last > end and tokens[last - 1].kind == "punct":
+        last -= 1
+    tail = " ".join(t.text for t in tokens[end:last])
+    lead = " ".join(t.text for t in tokens[:start])
+    if not tail and last - end == 0 and len(tokens) - end <= 1:
+        if lead in _OPENERS:
+            return True
+    elif tail not in _FOLLOW_UP_ENDS or any(t.kind == "punct" for t in tokens[end:last]):
         return False
-    lead = [t.text for t in tokens[:start]]
-    return lead in (["and"], ["what", "about"], ["how", "about"], ["and", "what", "about"],
-                    ["same", "for"], ["and", "for"], ["now"], ["and", "on"])
+    if lead.startswith(("and ", "also ")):
+        lead = lead.split(" ", 1)[1]
+    return lead in _EXTEND_LEADS or (bool(tail) and lead in _OPENERS)
 
 
 def _candidate_coin(tok: Token, nxt: str = "") -> str | None:

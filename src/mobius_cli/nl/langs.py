@@ -21,6 +21,7 @@ table).
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,15 @@ def greetings() -> tuple[str, ...]:
     """Greetings of every language ("hiya", "buenas", "servus"), longest first."""
     words = {w for d in languages().values() for w in d.get("greetings", ())}
     return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)
+def words(key: str) -> tuple[str, ...]:
+    """The words (or phrases) listed under `key` in every language file, longest first."""
+    found = {w for d in languages().values() for w in d.get(key, ())}
+    return tuple(sorted(found, key=lambda w: (-len(w), w)))
+
+
+def alternation(key: str) -> str:
+    """The words under `key` in every language file as one regex alternation."""
+    return "|".join(re.escape(w) for w in words(key))
