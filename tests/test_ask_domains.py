@@ -64,6 +64,12 @@ def test_trades_and_alerts_from_sentences_change_data_only_when_confirmed(fake_a
 @pytest.mark.parametrize(("sentence", "command"), [
     ("how risky is my portfolio", ["portfolio", "risk"]),
     ("how should I rebalance", ["portfolio", "optimize"]),
+    # what the money did, not what is held: the period stated, else the command's default
+    ("how has my portfolio done this year", ["portfolio", "performance", "--days", "365"]),
+    ("how did my portfolio do over the last 3 months",
+     ["portfolio", "performance", "--days", "90"]),
+    ("what are my returns", ["portfolio", "performance"]),
+    ("how am I doing", ["portfolio", "show"]),
 ])
 def test_portfolio_analytics_from_sentences(fake_apis, sentence, command):
     for symbol, amount in (("btc", "0.5"), ("eth", "4"), ("sol", "30")):

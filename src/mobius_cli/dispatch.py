@@ -156,6 +156,7 @@ def _plan(result: ParseResult, *, wants_chart: bool, repl: bool,
     call = spec.build(entities, registry.Options(
         chart=wants_chart, disable=wants_disable(result.text),
         staking=wants_staking(result.text), days=stated.get("days"),
+        performance=intent == "portfolio_show" and wants_performance(result.text),
         date=trade_date(result.text) if trade else None,
         currency=stated.get("vs_currency") if trade else None, portfolio=portfolio))
     vs = stated.get("vs_currency")
@@ -237,6 +238,16 @@ def sells_everything(text: str) -> bool:
     import re
 
     return re.search(r"\b(?:all|everything|whole|entire)\b|\btodo\b|\btout\b|\balles\b",
+                     text, re.I) is not None
+
+
+def wants_performance(text: str) -> bool:
+    """Whether a portfolio question asks what the money did rather than what is held now
+    ("how has my portfolio done", "how did my bag perform", "my returns", "twr")."""
+    import re
+
+    return re.search(r"\b(?:perform(?:ed|ance|ing|s)?|returns?|roi|twr|xirr|irr|"
+                     r"(?:has|have)\b(?:\W+\w+){0,4}?\W+done|did\b(?:\W+\w+){0,4}?\W+do)\b",
                      text, re.I) is not None
 
 
@@ -412,8 +423,8 @@ def summarise(app: AppContext, action: Action, question: str) -> None:
     from mobius_cli.nl import llm
 
     client = app.llm
-    if client is None or app.json or action.run is None:
-        return
+    if client is None or app.json or action.run is None or action.changes_data:
+        return  # a change is never run again to be summarised: its own output says what it did
     capture = app.replace(json=True)
     capture.__dict__["out"] = Console(file=io.StringIO(), width=200)
     capture.__dict__["err"] = Console(file=io.StringIO(), width=200)
@@ -445,8 +456,7 @@ def summarise(app: AppContext, action: Action, question: str) -> None:
 
     app.out.print(safe(text), highlight=False, soft_wrap=True)  # the model's words are data
     if replaced:
-        app.note("the model's summary named a number not in the results; "
-                 "this one is built from the results")
+        app.note(replaced)  # why the model's own words were not shown
     if app.verbose:
         app.note(f"summary: {reply.prompt_tokens} prompt + {reply.completion_tokens} "
                  f"completion tokens, {reply.seconds:.2f} s")

@@ -178,6 +178,7 @@ class Options:
     date: str | None = None  # "bought 2 eth yesterday" → --date YYYY-MM-DD
     currency: str | None = None  # "bought 1 eth at 3000 eur" → --currency eur
     portfolio: str | None = None  # a portfolio the sentence names ("my eurobag portfolio")
+    performance: bool = False  # "how has my portfolio done", "returns": portfolio performance
 
 
 Builder = Callable[[dict[str, Any], Options], Call]
@@ -353,7 +354,16 @@ def _in_portfolio(o: Options) -> tuple[list[str], dict[str, Any]]:
 
 
 def _portfolio_show(e: dict[str, Any], o: Options) -> Call:
+    """The holdings now; over a stated period ("this year") or asked how it has done, what
+    the money did over it (`portfolio performance`)."""
     flag, kwargs = _in_portfolio(o)
+    days = _stated_days(o)
+    if o.performance or days:
+        return Call(["portfolio", "performance", *(["--days", str(days)] if days else []),
+                     *(["--chart"] if o.chart else []), *_vs(e), *flag],
+                    f"{ANALYTICS}:show_performance",
+                    {"chart": o.chart, **({"days": days} if days else {}), **kwargs},
+                    e.get("vs_currency"))
     return Call(["portfolio", "show", *_vs(e), *flag], f"{PORTFOLIO}:show_portfolio", kwargs,
                 e.get("vs_currency"))
 
