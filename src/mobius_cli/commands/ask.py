@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mobius_cli.commands._common import JsonOpt, VsOpt, app_context
+
+if TYPE_CHECKING:
+    from mobius_cli.context import AppContext
+    from mobius_cli.nl import ParseResult
 
 
 def _not_answerable(sentence: str) -> None:
@@ -22,6 +26,30 @@ def _not_answerable(sentence: str) -> None:
                '`mobius ask help` for what I can, e.g. `mobius ask "btc and eth in eur"`)',
                err=True)
     raise typer.Exit(ExitCode.USAGE)
+
+
+def _yes_covers(obj: AppContext, result: ParseResult, sentence: str,
+                interactive: bool) -> bool:
+    """Whether --yes confirms the model's reading: a change runs under --yes only when the
+    rules read the user's own sentence as the same change. Otherwise a terminal asks, and
+    without one it is refused (exit 2, nothing changed)."""
+    from mobius_cli import dispatch
+    from mobius_cli.errors import UsageError
+    from mobius_cli.nl import Conversation
+    from mobius_cli.nl.llm import rules_confirm
+
+    if rules_confirm(result, Conversation().parse(sentence)):
+        return True
+    action = dispatch.plan(result, obj)
+    if action.run is None:  # nothing would run: nothing to confirm
+        return True
+    what = action.command_line or action.intent.replace("_", " ")
+    if not interactive:
+        raise UsageError(f"not running `{what}`: the model asked for it, your sentence does "
+                         "not (--yes confirms only what you asked)")
+    obj.note("the model read this as a change your sentence does not state; "
+             "--yes does not cover it")
+    return False
 
 
 def register(app: typer.Typer) -> None:
@@ -70,6 +98,8 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(" ".join((action.message or "not understood").split()))
         after = (lambda action: dispatch.summarise(obj, action, sentence)) if by_llm else None
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
+        if by_llm and yes:
+            yes = _yes_covers(obj, result, sentence, interactive)
         code = dispatch.answer(obj, result, quiet=quiet, assume_yes=yes,
                                interactive=interactive, after=after,
                                ask=lambda q: typer.confirm(q, default=False, err=True))
