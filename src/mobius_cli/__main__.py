@@ -99,8 +99,15 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: list[str]) -> int:
     verbose = _verbosity(args)
     from mobius_cli import _click
-    from mobius_cli.errors import LocalStateError, MobiusError, local_state_error
+    from mobius_cli.errors import (
+        LocalStateError,
+        MobiusError,
+        exit_if_output_lost,
+        local_state_error,
+        set_exit_if_output_lost,
+    )
 
+    set_exit_if_output_lost(ExitCode.OK)  # a command whose code carries news sets its own
     try:
         result = app_main(args)
         code = int(result) if isinstance(result, int) else ExitCode.OK
@@ -136,12 +143,12 @@ def _run(args: list[str]) -> int:
         if isinstance(sys.stdout, _click.PacifyFlushWrapper) or _raised_by_broken_pipe() \
                 or _stdout_closed():
             _silence_stdout()
-            return ExitCode.OK
+            return exit_if_output_lost()
         raise
     except Exception as exc:
         if _is_broken_pipe(exc):
             _silence_stdout()
-            return ExitCode.OK
+            return exit_if_output_lost()  # 0 unless the command's code carries news
         if isinstance(exc, OSError) and exc.filename is not None:
             # Mobius's own files (read-only or full home, a directory for a file).
             error: LocalStateError = local_state_error(exc)

@@ -85,3 +85,21 @@ def local_state_error(exc: OSError, action: str = "use", path: object = None
     hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else \
         "check its permissions, or point MOBIUS_HOME at a writable folder"
     return LocalStateError(f"cannot {action} {where}: {reason}", hint=hint, detail=str(exc))
+
+
+# The exit code a run keeps when its stdout reader has gone (`mobius alerts check | head -0`):
+# 0 for most commands (the reader had enough), but a command whose code carries news (3: an
+# alert fired) sets it before printing, so a wrapper still learns it. __main__ resets it at
+# the start of every run.
+_exit_if_output_lost: int = ExitCode.OK
+
+
+def set_exit_if_output_lost(code: int) -> None:
+    """The exit code to keep if stdout's reader leaves while this run prints."""
+    global _exit_if_output_lost
+    _exit_if_output_lost = int(code)
+
+
+def exit_if_output_lost() -> int:
+    """The exit code for a run whose stdout reader left (0 unless a command said otherwise)."""
+    return int(_exit_if_output_lost)

@@ -195,6 +195,7 @@ def show_alert_history(app: AppContext, alert_id: int | None = None,
 
 def run_alert_check(app: AppContext, quiet: bool = False) -> int:
     """Check every alert now; returns the exit code (0 nothing fired, 3 fired, 1 failed)."""
+    from mobius_cli.errors import set_exit_if_output_lost
     from mobius_cli.render import alerts as view
     from mobius_cli.render.output import print_json
     from mobius_cli.services import alerts as svc
@@ -204,20 +205,24 @@ def run_alert_check(app: AppContext, quiet: bool = False) -> int:
         result = svc.check(app.store, app.coingecko, alert_options(app),
                            post_json=_post_json(app))
     code = result.exit_code
-    if app.json:
-        print_json(result.to_json(), app.out.file)
-    elif not (quiet and code == 0):
-        lines = view.check_lines(result)
-        if quiet:
-            lines = lines[:-1]  # the fired lines without the summary
-        if lines:
-            app.out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True,
-                          emoji=False)
-    if not (quiet and code == 0):
-        for error in result.errors:
-            app.err.print(f"mobius: {view.error_line(error)}", markup=False, highlight=False,
-                          soft_wrap=True)
-        _notes(app, result.notes)
+    # The firing is news even when stdout's reader has gone (`... | head -0`): keep 3 (or 1).
+    set_exit_if_output_lost(code)
+    try:
+        if app.json:
+            print_json(result.to_json(), app.out.file)
+        elif not (quiet and code == 0):
+            lines = view.check_lines(result)
+            if quiet:
+                lines = lines[:-1]  # the fired lines without the summary
+            if lines:
+                app.out.print("\n".join(lines), markup=False, highlight=False,
+                              soft_wrap=True, emoji=False)
+    finally:  # what could not be checked is said on stderr even if stdout is gone
+        if not (quiet and code == 0):
+            for error in result.errors:
+                app.err.print(f"mobius: {view.error_line(error)}", markup=False,
+                              highlight=False, soft_wrap=True)
+            _notes(app, result.notes)
     return code
 
 
