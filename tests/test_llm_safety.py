@@ -54,6 +54,7 @@ def test_a_summary_that_claims_a_change_is_distrusted_unless_one_was_made(summar
 @pytest.mark.parametrize("summary", [
     "BTC is at $77,671, up 1.2% today.", "Bitcoin trades near 77.7k.",
     "The price of BTC rose 1.2% in a day.", "See the alert list above.",
+    "BTC added 1.2% today.", "ETH sold off after the news.",
 ])
 def test_an_honest_summary_is_kept(summary):
     assert not nl_llm.has_tool_markup(summary) and not nl_llm.claims_a_change(summary)

@@ -242,10 +242,13 @@ _MARKUP = re.compile(
     r"</?\s*tool_call\s*>|</?\s*function_call\s*>|```\s*(?:json|tool_call|tool)\b"
     r"|\{\s*\"(?:name|function)\"\s*:\s*\"[^\"]*\"\s*,\s*\"(?:arguments|parameters)\""
     r"|\"(?:arguments|parameters|tool_calls)\"\s*:\s*[{\[]", re.I)
-# A summary that says it changed the user's data ("Done, deleted.", "I've set an alert").
+# A summary that says it changed the user's data ("Done, deleted.", "I've set an alert");
+# not market talk about a price ("ETH added 1.2%", "BTC sold off").
 _CLAIM = re.compile(
     r"\b(?:deleted|removed|added|bought|sold|created|cleared|wiped|erased|purchased|executed"
     r"|cancell?ed|snoozed)\b"
+    r"(?!\s+(?:off\b|(?:about|around|nearly|almost|over|some)?\s*[-+]?\$?\d[\d,.]*\s*"
+    r"(?:%|percent|pts?\b|points?\b|bps\b|basis\b)))"
     r"|\bset\s+(?:up\s+)?(?:an?|the|your|\d+)?\s*(?:new\s+)?(?:price\s+)?alerts?\b"
     r"|\balerts?\b[^.]{0,40}\b(?:is|are|has been|have been|was|were)\s+set\b", re.I)
 
