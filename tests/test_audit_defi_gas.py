@@ -123,3 +123,150 @@ def test_a_bad_rpc_url_config_value_is_one_line_exit_2(fake_apis: FakeApis) -> N
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) <= 2  # the error and at most a hint
     assert "Traceback" not in result.stderr
+
+
+# --- 3. yields: --exposure, --sort apy_base, the first download's progress -------------
+
+
+def fixture_pools() -> list[dict]:
+    from tests.fakes import load_fixture
+
+    return load_fixture("yields_pools")["data"] + load_fixture("yields_pools_more")
+
+
+def shown_by_default(pool: dict) -> bool:
+    """What `defi yields` shows without --all: no outliers, no pool under $10k TVL."""
+    return not pool["outlier"] and pool["tvlUsd"] >= 10_000
+
+
+@pytest.mark.parametrize("kind", ["single", "multi"])
+def test_yields_exposure(fake_apis: FakeApis, kind: str) -> None:
+    data = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--exposure", kind, "-n", "100",
+                                              "--json")))
+    expected = sorted((p for p in fixture_pools() if p["exposure"] == kind
+                       and shown_by_default(p)), key=lambda p: (-p["apy"], -p["tvlUsd"]))
+    assert len(expected) >= 5
+    assert [d["pool"] for d in data] == [p["pool"] for p in expected]
+    other = {p["pool"] for p in fixture_pools() if p["exposure"] != kind}
+    assert other and not other & {d["pool"] for d in data}
+    # the same pools in CSV, with the exposure column saying so
+    rows = ok(fake_apis.run_mobius("defi", "yields", "--exposure", kind.upper(), "-n", "100",
+                                   "--csv")).splitlines()
+    assert len(rows) == len(expected) + 1
+    header = rows[0].split(",")
+    assert {row.split(",")[header.index("exposure")] for row in rows[1:]} == {kind}
+
+
+def test_yields_sort_apy_base(fake_apis: FakeApis) -> None:
+    data = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--sort", "apy_base",
+                                              "-n", "100", "--json")))
+    shown = [p for p in fixture_pools() if shown_by_default(p)]
+    # Highest base APY first; pools without a base APY last (by TVL among themselves).
+    with_base = sorted((p for p in shown if p["apyBase"] is not None),
+                       key=lambda p: (-p["apyBase"], -p["tvlUsd"]))
+    without = sorted((p for p in shown if p["apyBase"] is None), key=lambda p: -p["tvlUsd"])
+    assert without  # the fixture has reward-only pools: they must not lead
+    assert [d["pool"] for d in data] == [p["pool"] for p in with_base + without]
+    bases = [d["apy_base"] for d in data if d["apy_base"] is not None]
+    assert bases == sorted(bases, reverse=True)
+    # it is not the total-APY order: velodrome's 45% is all reward
+    assert data[0]["pool"] != json.loads(ok(fake_apis.run_mobius(
+        "defi", "yields", "-n", "1", "--json")))[0]["pool"]
+
+
+def _terminal_app(fake_apis: FakeApis, monkeypatch, **flags):
+    """An AppContext whose stderr is a terminal (a Rich console writing to a buffer)."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from mobius_cli.context import AppContext
+
+    for var, value in fake_apis.urls.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    app = AppContext(**flags)
+    err, out = io.StringIO(), io.StringIO()
+    app.__dict__["err"] = Console(file=err, force_terminal=True, width=100)
+    app.__dict__["out"] = Console(file=out, force_terminal=False, width=100)
+    started: list[str] = []
+    real_status = app.err.status
+
+    def status(message, *args, **kwargs):
+        started.append(str(message))
+        return real_status(message, *args, **kwargs)
+
+    monkeypatch.setattr(app.err, "status", status)
+    return app, started, err, out
+
+
+def test_first_download_shows_progress_on_a_terminal_only(fake_apis: FakeApis,
+                                                          monkeypatch) -> None:
+    from mobius_cli.commands.defi import show_yields
+
+    app, started, err, out = _terminal_app(fake_apis, monkeypatch)
+    show_yields(app, chain="arbitrum")
+    downloads = [m for m in started if m.startswith("Downloading every yield pool")]
+    assert downloads == ["Downloading every yield pool (~15 MB, kept for an hour) from "
+                         "DeFiLlama…"], started
+    assert "Downloading every yield pool" in err.getvalue()  # drawn on the terminal
+    assert "Downloading" not in out.getvalue() and "aave-v3" in out.getvalue()
+    # Warm: read back from the compact cache, nothing to download, no progress.
+    app, started, err, out = _terminal_app(fake_apis, monkeypatch)
+    show_yields(app, chain="arbitrum")
+    assert not [m for m in started if m.startswith("Downloading")], started
+    assert fake_apis.count("/pools") == 1
+
+
+@pytest.mark.parametrize("flags", [{"quiet": True}, {"json": True}])
+def test_first_download_progress_never_in_quiet_or_json_output(fake_apis: FakeApis,
+                                                               monkeypatch, flags) -> None:
+    from mobius_cli.commands.defi import show_yields
+
+    app, started, err, out = _terminal_app(fake_apis, monkeypatch, **flags)
+    show_yields(app, chain="arbitrum")
+    assert fake_apis.count("/pools") == 1  # a cold cache: it did download
+    if flags.get("quiet"):
+        assert started == [] and "Downloading" not in err.getvalue()
+    assert "Downloading" not in out.getvalue()
+    if flags.get("json"):
+        assert json.loads(out.getvalue())  # stdout is the JSON alone
+
+
+def test_first_download_in_a_pipe_prints_no_progress(fake_apis: FakeApis) -> None:
+    for args in (("defi", "yields"), ("defi", "yields", "--json"), ("defi", "protocols")):
+        result = fake_apis.run_mobius(*args)
+        assert result.returncode == 0, result.stderr
+        assert "Downloading" not in result.stderr + result.stdout
+        assert "\x1b" not in result.stderr  # no spinner frames either
+    assert fake_apis.count("/pools") == 1 and fake_apis.count("/protocols") == 1
+
+
+# --- 5. yields --json carries the 30-day mean APY and the IL risk ----------------------
+
+
+def test_yields_json_has_mean_apy_and_il_risk_like_the_csv(fake_apis: FakeApis) -> None:
+    import csv
+    import io
+
+    data = json.loads(ok(fake_apis.run_mobius("defi", "yields", "-n", "100", "--json")))
+    rows = list(csv.DictReader(io.StringIO(ok(fake_apis.run_mobius(
+        "defi", "yields", "-n", "100", "--csv")))))
+    raw = {p["pool"]: p for p in fixture_pools()}
+    assert len(data) == len(rows) > 10
+    for item, row in zip(data, rows, strict=True):
+        source = raw[item["pool"]]
+        assert item["apy_mean_30d"] == source["apyMean30d"]
+        assert item["il_risk"] == source["ilRisk"] in ("yes", "no")
+        assert row["pool"] == item["pool"]
+        assert float(row["apy_mean_30d"]) == item["apy_mean_30d"]
+        assert row["il_risk"] == item["il_risk"]
+    # `--no-il` keeps exactly the pools whose JSON says il_risk "no"
+    safe = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--no-il", "-n", "100",
+                                              "--json")))
+    assert [d["pool"] for d in safe] == [d["pool"] for d in data if d["il_risk"] == "no"]
+    # compare's best pools are rows as in yields
+    side = json.loads(ok(fake_apis.run_mobius("defi", "compare", "aave", "uniswap",
+                                              "--json")))[0]
+    assert {"apy_mean_30d", "il_risk"} <= set(side["best_pools"][0])

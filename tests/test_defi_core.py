@@ -244,7 +244,8 @@ def test_yield_filters_and_sorts() -> None:
 
 def test_pool_json_shape() -> None:
     assert list(POOLS[0].to_json()) == ["pool", "project", "chain", "symbol", "tvl_usd", "apy",
-                                        "apy_base", "apy_reward", "stablecoin"]
+                                        "apy_base", "apy_reward", "stablecoin", "apy_mean_30d",
+                                        "il_risk"]
 
 
 def test_parse_money_and_percent() -> None:

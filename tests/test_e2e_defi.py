@@ -221,7 +221,7 @@ def test_yields_stable_on_arbitrum(fake_apis: FakeApis) -> None:
                       key=lambda p: -p["apy"])
     assert [d["pool"] for d in data] == [p["pool"] for p in expected]
     assert list(data[0]) == ["pool", "project", "chain", "symbol", "tvl_usd", "apy",
-                             "apy_base", "apy_reward", "stablecoin"]
+                             "apy_base", "apy_reward", "stablecoin", "apy_mean_30d", "il_risk"]
     assert "hid 1 outlier pool and 1 pool under $10k TVL (--all shows them)" in result.stderr
     every = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--chain", "arbitrum",
                                                "--stable", "--all", "--json")))

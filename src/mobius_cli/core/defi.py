@@ -613,12 +613,12 @@ class Pool:
         return {"pool": self.pool, "project": self.project, "chain": self.chain,
                 "symbol": self.symbol, "tvl_usd": self.tvl, "apy": self.apy,
                 "apy_base": self.apy_base, "apy_reward": self.apy_reward,
-                "stablecoin": self.stablecoin}
+                "stablecoin": self.stablecoin, "apy_mean_30d": self.apy_mean_30d,
+                "il_risk": self.il_risk}
 
     def to_row(self) -> dict[str, Any]:
         """The JSON fields plus the table's extra columns, for CSV."""
         return {**self.to_json(), "stablecoin": "true" if self.stablecoin else "false",
-                "apy_mean_30d": self.apy_mean_30d, "il_risk": self.il_risk,
                 "exposure": self.exposure, "pool_meta": self.pool_meta}
 
 

@@ -53,7 +53,8 @@ def emit(app: AppContext, data: Any, table: Callable[[], Any], *,
             app.out.print(safe(item) if is_text else item,
                           soft_wrap=is_text and not app.out.is_terminal)
         if hidden:
-            app.note(f"{', '.join(hidden)} hidden at {app.out.width} columns "
+            names = (" ".join(h.split()) for h in hidden)  # a two-line header on one line
+            app.note(f"{', '.join(names)} hidden at {app.out.width} columns "
                      "(a wider window or --json shows them)", once=True)
 
 
