@@ -7,8 +7,11 @@ untested (the REPL adding an alert during a check, risk's progress indication)."
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import time
+import urllib.request
+from datetime import datetime, timezone
 
 import pytest
 
@@ -80,3 +83,75 @@ def test_the_lost_output_code_does_not_leak_into_the_next_in_process_run(
     set_exit_if_output_lost(3)  # as an earlier `alerts check` in this process left it
     result = fake.run_mobius("alerts", "list")
     assert result.returncode == 0 and result.stderr == ""
+
+
+# --- 2. portfolio risk --json: each holding's share of the risk, the drawdown's dates ---
+
+RISK_HOLD = {"bitcoin": ("btc", 0.5), "ethereum": ("eth", 3.0), "solana": ("sol", 20.0)}
+
+
+def served_points(fake, coin, days=365):
+    """(unix seconds, close) as the fake serves the documented daily request."""
+    url = fake.url("coingecko", f"/coins/{coin}/market_chart?vs_currency=usd&days={days}"
+                                "&interval=daily")
+    with urllib.request.urlopen(url) as reply:
+        return [(ms / 1000, p) for ms, p in json.load(reply)["prices"]]
+
+
+def when(iso: str | None) -> float | None:
+    return None if iso is None else datetime.fromisoformat(iso.replace("Z", "+00:00")
+                                                          ).timestamp()
+
+
+def test_risk_json_has_each_holdings_risk_share_and_the_drawdown_dates(fake):
+    for symbol, amount in RISK_HOLD.values():
+        ok(fake.run_mobius("portfolio", "add", symbol, str(amount), "--price", "100",
+                           "--date", "2025-01-01"))
+    data = json.loads(ok(fake.run_mobius("portfolio", "risk", "--json")))
+    points = {c: served_points(fake, c) for c in RISK_HOLD}
+    times = [t for t, _ in points["bitcoin"]]
+    closes = {c: [p for _, p in pts] for c, pts in points.items()}
+    n = len(times)
+    # Risk shares: w_i (Σw)_i / w'Σw, Σ the sample covariance of daily returns.
+    rets = [[closes[c][t] / closes[c][t - 1] - 1 for t in range(1, n)] for c in RISK_HOLD]
+    last = [RISK_HOLD[c][1] * closes[c][-1] for c in RISK_HOLD]
+    w = [x / sum(last) for x in last]
+    cov = [[statistics.covariance(a, b) for b in rets] for a in rets]
+    sigma_w = [sum(cov[i][j] * w[j] for j in range(3)) for i in range(3)]
+    total = sum(w[i] * sigma_w[i] for i in range(3))
+    shares = [w[i] * sigma_w[i] / total for i in range(3)]
+    assert [h["symbol"] for h in data["holdings"]] == ["BTC", "ETH", "SOL"]
+    assert [h["id"] for h in data["holdings"]] == list(RISK_HOLD)
+    for h, wi, si in zip(data["holdings"], w, shares, strict=True):
+        assert h["value_share_pct"] == pytest.approx(wi * 100, rel=1e-9)
+        assert h["risk_share_pct"] == pytest.approx(si * 100, rel=1e-9)
+    assert sum(h["risk_share_pct"] for h in data["holdings"]) == pytest.approx(100)
+    # Max drawdown: the running peak before the deepest fall, the trough, the recovery.
+    values = [sum(RISK_HOLD[c][1] * closes[c][t] for c in RISK_HOLD) for t in range(n)]
+    peak_at, trough_at, worst = 0, 0, 0.0
+    running = 0
+    for t, v in enumerate(values):
+        if v > values[running]:
+            running = t
+        if v / values[running] - 1 < worst:
+            worst, peak_at, trough_at = v / values[running] - 1, running, t
+    assert worst < 0
+    back = [t for t in range(trough_at, n) if values[t] >= values[peak_at]]
+    assert data["max_drawdown_pct"] == pytest.approx(-worst * 100, rel=1e-9)
+    assert when(data["max_drawdown_start"]) == pytest.approx(times[peak_at])
+    assert when(data["max_drawdown_end"]) == pytest.approx(times[trough_at])
+    assert when(data["max_drawdown_recovery"]) == (
+        pytest.approx(times[back[0]]) if back else None)
+    # The table names the same dates.
+    table = ok(fake.run_mobius("portfolio", "risk"))
+    day = datetime.fromtimestamp(times[trough_at], tz=timezone.utc).strftime("%Y-%m-%d")
+    assert f"trough {day}" in table.replace("\n", " ")
+
+
+def test_risk_json_of_a_portfolio_that_never_fell_has_no_drawdown_dates(fake):
+    from mobius_cli.services.analytics import RiskReport
+
+    report = RiskReport.__new__(RiskReport)
+    report.figures = type("F", (), {"max_drawdown": 0.0})()
+    report.times = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    assert report._drawdown_time(0) is None and report._drawdown_time(None) is None

@@ -19,8 +19,9 @@ from tests.fakes import run_mobius
 REL = 1e-9
 HOLD = {"bitcoin": ("btc", 0.5), "ethereum": ("eth", 3.0), "solana": ("sol", 20.0)}
 RISK_KEYS = ["portfolio", "currency", "days", "as_of", "confidence", "volatility_annual_pct",
-             "sharpe", "sortino", "max_drawdown_pct", "var_1d", "cvar_1d", "beta_btc", "hhi",
-             "effective_assets", "correlation"]
+             "sharpe", "sortino", "max_drawdown_pct", "max_drawdown_start", "max_drawdown_end",
+             "max_drawdown_recovery", "var_1d", "cvar_1d", "beta_btc", "hhi",
+             "effective_assets", "correlation", "holdings"]
 OPT_KEYS = ["objective", "currency", "weights", "expected_return_annual_pct",
             "volatility_annual_pct", "sharpe", "trades", "portfolio", "days", "max_weight",
             "before"]

@@ -347,6 +347,10 @@ class RiskReport:
             "volatility_annual_pct": _pct(f.volatility_annual),
             "sharpe": f.sharpe, "sortino": f.sortino,
             "max_drawdown_pct": f.max_drawdown * 100,
+            # The peak, trough and recovery the table names (null without a drawdown).
+            "max_drawdown_start": self._drawdown_time(f.drawdown_peak),
+            "max_drawdown_end": self._drawdown_time(f.drawdown_trough),
+            "max_drawdown_recovery": self._drawdown_time(f.drawdown_recovery),
             "var_1d": {"historical_pct": f.var_historical * 100,
                        "parametric_pct": f.var_parametric * 100,
                        "historical_value": f.var_historical * self.value,
@@ -356,7 +360,19 @@ class RiskReport:
             "correlation": {"symbols": self.symbols,
                             "matrix": [[_clean(x) for x in row]
                                        for row in f.correlation.tolist()]},
+            # Each holding's share of the value and of the variance (w_i (Σw)_i / w'Σw).
+            "holdings": [{"symbol": coin.symbol, "id": coin.id,
+                          "value_share_pct": _pct(float(w)),
+                          "risk_share_pct": _pct(float(share))}
+                         for coin, w, share in zip(self.coins, f.weights, f.risk_shares,
+                                                   strict=True)],
         }
+
+    def _drawdown_time(self, index: int | None) -> str | None:
+        """The close at `index` as ISO 8601 UTC; None without a drawdown or an index."""
+        if index is None or not self.figures.max_drawdown > 0:
+            return None
+        return iso_utc(self.times[index])
 
 
 def risk(store: Store, cg: CoinGecko, portfolio: str | None = None, days: int = 365,
