@@ -90,3 +90,51 @@ LIST_EXTENSIONS: list[list[Turn]] = [
 @pytest.mark.parametrize("turns", LIST_EXTENSIONS, ids=lambda t: " / ".join(x[0] for x in t))
 def test_add_without_amount_extends_the_list(turns: list[Turn]) -> None:
     _check(turns)
+
+
+# "which coins <rose/fell> the most": the ranking of movers, the verb giving the direction
+# (the contract's movers carries direction, limit and vs_currency only).
+MOVERS: list[tuple[str, dict[str, Any]]] = [
+    ("which coins pumped hardest in the last 24h", {"direction": "gainers"}),
+    ("what coins rallied the most today", {"direction": "gainers"}),
+    ("which coins mooned the most", {"direction": "gainers"}),
+    ("which coins climbed the most", {"direction": "gainers"}),
+    ("which coins are climbing the most today", {"direction": "gainers"}),
+    ("which tokens gained the most", {"direction": "gainers"}),
+    ("top 5 coins that pumped the most", {"direction": "gainers", "limit": 5}),
+    ("which tokens dumped the most this week", {"direction": "losers"}),
+    ("which coins crashed hardest", {"direction": "losers"}),
+    ("which coins fell the most", {"direction": "losers"}),
+    ("what lost the most today", {"direction": "losers"}),
+    ("what is falling the hardest right now", {"direction": "losers"}),
+    ("welche coins sind am meisten gestiegen", {"direction": "gainers"}),
+    ("welche coins sind am meisten gefallen", {"direction": "losers"}),
+    ("quelles cryptos ont le plus chuté", {"direction": "losers"}),
+    ("que monedas subieron mas", {"direction": "gainers"}),
+    ("que monedas cayeron mas", {"direction": "losers"}),
+    ("quais moedas mais cairam", {"direction": "losers"}),
+    ("quali monete sono salite di più", {"direction": "gainers"}),
+    ("quali monete sono scese di più", {"direction": "losers"}),
+]
+
+
+@pytest.mark.parametrize(("text", "entities"), MOVERS, ids=[t for t, _ in MOVERS])
+def test_which_coins_moved_most_is_movers(text: str, entities: dict[str, Any]) -> None:
+    _check([(text, "movers", entities)])
+
+
+# A named coin asks how that coin did: its history (or the comparison of the coins named),
+# never the ranking, which cannot carry the coin.
+NAMED: list[Turn] = [
+    ("did btc pump the most this week?", "price_history", {"symbols": ["BTC"], "days": 7}),
+    ("did sol or avax rally the most this month", "compare",
+     {"symbols": ["SOL", "AVAX"], "days": 30}),
+    ("sol or avax, which rallied more this month", "compare",
+     {"symbols": ["SOL", "AVAX"], "days": 30}),
+    ("top gainers", "movers", {"direction": "gainers"}),
+]
+
+
+@pytest.mark.parametrize("turn", NAMED, ids=[t[0] for t in NAMED])
+def test_a_named_coin_is_not_the_ranking(turn: Turn) -> None:
+    _check([turn])

@@ -364,7 +364,13 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"home loan|tax return|salary", 6),
     ),
 }
-# Alert nouns of en/es/fr/de/pt/it, for the list and remove cues.
+# "which coins pumped hardest", "what fell the most", "welche sind am meisten gestiegen": a
+# verb of rising or falling and a most-word, from the language files, ranks the movers.
+_MOVERS_MOST = langs.mover_pattern()
+_RAW_CUES["movers"] = ((f"{_RAW_CUES['movers'][0][0]}|{_MOVERS_MOST}", 4),
+                       *_RAW_CUES["movers"][1:])
+_MOVERS_MOST_RE = _words_re(_MOVERS_MOST)
+_MOVER_NOUNS_RE = _words_re(r"gainers?|losers?|movers?|winners|performers|top NUM")
 # Alert nouns of every language file, for the list and remove cues (ALERT in a pattern is
 # any of them; ALERTS the plural forms).
 _ALERT_NOUNS = "(?:" + "|".join(re.escape(w) for w in langs.alert_nouns()) + ")"
@@ -615,6 +621,11 @@ def off_topic_object(scan: Scan) -> bool:
     return False
 
 
+def _tickers(coins: list) -> list[str]:
+    """The distinct tickers of coin mentions."""
+    return list(dict.fromkeys(m.coin for m in coins))
+
+
 def _adjust(scan: Scan, s: dict[str, int]) -> None:
     """Entity evidence and the contract's rules for close intents."""
     coins = [m for m in scan.mentions if m.coin]
@@ -757,6 +768,12 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
         s["coin_info"] -= 3
     if "fear_greed" in s and "market_overview" in s:
         s["market_overview"] -= 2
+    # "did btc pump the most this week?" asks how a named coin did, not for the ranking
+    # (movers carries no coin): its history, or a comparison of the coins named.
+    if "movers" in s and coins and _has(scan, _MOVERS_MOST_RE) and not _has(
+            scan, _MOVER_NOUNS_RE):
+        target = "compare" if len(_tickers(coins)) >= 2 else "price_history"
+        s[target] = max(s.get(target, 0), s.pop("movers")) + 1
     if "movers" in s and "market_overview" in s and not _has(scan, "coins? by market"):
         s["market_overview"] -= 2
     if "unknown" in s and (coins or "alert_add" in s) and not _has(scan, "translate|write"):

@@ -248,3 +248,14 @@ def words(key: str) -> tuple[str, ...]:
 def alternation(key: str) -> str:
     """The words under `key` in every language file as one regex alternation."""
     return "|".join(re.escape(w) for w in words(key))
+
+
+@lru_cache(maxsize=2)
+def mover_pattern(direction: str = "") -> str:
+    """A shape pattern for "pumped the most", "fell hardest", "subieron mas", "am meisten
+    gestiegen": a verb of `direction` ("up", "down"; both if empty) and a most-word."""
+    kinds = (direction,) if direction else ("up", "down")
+    verbs = "|".join(re.escape(w) for w in sorted(
+        {w for k in kinds for w in words(f"mover_verbs_{k}")}, key=lambda w: (-len(w), w)))
+    return (rf"(?:{verbs}) (?:the )?(?:{alternation('mover_most')})"
+            rf"|(?:{alternation('mover_most_before')}) (?:{verbs})")

@@ -44,6 +44,8 @@ _LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fe
                      r"|cayeron|caidas|baisses?|baissent|fallen|gefallen|caem|cairam|quedas"
                      r"|scendono|scesi|ribassi|verluste"
                      r"|verlierer|perdenti) ")
+_MOST_UP = re.compile(rf" (?:{langs.mover_pattern('up')}) ")
+_MOST_DOWN = re.compile(rf" (?:{langs.mover_pattern('down')}) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
 _ALL = re.compile(r" (?:all|every|alle|todas|todos|toutes|tous|tutti|tutte) ")
 _ALERT_ID = re.compile("(?:" + "|".join(re.escape(w) for w in langs.alert_nouns())
@@ -352,7 +354,11 @@ def _limit_only(scan: Scan) -> Entities:
 
 def _movers(scan: Scan) -> Entities:
     out = _limit_only(scan)
-    if _LOSERS.search(scan.shape):
+    if _MOST_DOWN.search(scan.shape):  # "which coins fell the most": the verb says which way
+        out["direction"] = "losers"
+    elif _MOST_UP.search(scan.shape):
+        out["direction"] = "gainers"
+    elif _LOSERS.search(scan.shape):
         out["direction"] = "losers"
     elif _GAINERS.search(scan.shape):
         out["direction"] = "gainers"
