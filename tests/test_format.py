@@ -82,3 +82,27 @@ def test_printable_shows_control_characters(text, expected):
 ])
 def test_file_size(size, expected):
     assert file_size(size) == expected
+
+
+@pytest.mark.parametrize(("value", "currency", "shown"), [
+    (-1.455e-11, "usd", "$0.00"),  # float noise in a gain is no loss
+    (-0.000026, "usd", "$0.00"),
+    (0.9999, "usd", "$1.00"),  # an amount of money, not a price: to the cent
+    (-0.5, "eur", "-€0.50"),
+    (0.5, "chf", "0.50 CHF"),
+    (53470.78999999999, "usd", "$53,470.79"),
+    (12148.6, "jpy", "¥12,149"),  # no minor unit
+    (0.00042, "btc", "0.00042 BTC"),  # a coin as the currency keeps its digits
+    (None, "usd", "—"),
+])
+def test_amounts_of_money_round_to_the_minor_unit(value, currency, shown):
+    from mobius_cli.render.format import cents
+
+    assert cents(value, currency) == shown
+
+
+def test_a_change_that_rounds_to_nothing_is_flat():
+    assert percent(-0.000001, color=False) == "+0.00%"
+    flat = percent(-0.004)
+    assert flat.plain == "+0.00%" and str(flat.style) == "dim"
+    assert percent(-0.006, color=False) == "-0.01%"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mobius_cli.render.format import money, number
+from mobius_cli.render.format import cents, number
 from mobius_cli.render.output import new_table
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def risk_view(report: RiskReport, color: bool = True) -> list[Any]:
     value = report.value
     conf = f"{f.confidence:.0%}"
     n = len(f.returns)
-    head = (f"Risk of portfolio {report.portfolio} — {money(value, cur)}, {n} daily returns "
+    head = (f"Risk of portfolio {report.portfolio} — {cents(value, cur)}, {n} daily returns "
             f"{_date(report.times[0])} to {_date(report.as_of)}")
     table = new_table(head, "Figure", "Value", "Method")
     table.columns[0].justify = "left"
@@ -76,13 +76,13 @@ def risk_view(report: RiskReport, color: bool = True) -> list[Any]:
     table.add_row("Max drawdown", f"-{f.max_drawdown * 100:.2f}%" if f.max_drawdown else
                   "0.00%", f"compounded value below its running peak; {dd}")
     table.add_row(f"VaR 1-day {conf}, historical",
-                  f"{_pct(f.var_historical)}  {money(f.var_historical * value, cur)}",
+                  f"{_pct(f.var_historical)}  {cents(f.var_historical * value, cur)}",
                   f"−{(1 - f.confidence) * 100:g}th percentile of daily returns "
                   "(linear interpolation)")
     table.add_row(f"VaR 1-day {conf}, parametric",
-                  f"{_pct(f.var_parametric)}  {money(f.var_parametric * value, cur)}",
+                  f"{_pct(f.var_parametric)}  {cents(f.var_parametric * value, cur)}",
                   f"−(mean + z·std), z = {f.z:.4f} (normal)")
-    table.add_row(f"CVaR 1-day {conf}", f"{_pct(f.cvar)}  {money(f.cvar * value, cur)}",
+    table.add_row(f"CVaR 1-day {conf}", f"{_pct(f.cvar)}  {cents(f.cvar * value, cur)}",
                   "−mean of the returns at or below the historical VaR's quantile")
     table.add_row("Beta to BTC", _ratio(f.beta_btc), "cov(r, r_BTC) / var(r_BTC), daily")
     table.add_row("Concentration (HHI)", f"{f.hhi:.3f}", "Σ w² of current value shares")
@@ -152,7 +152,7 @@ def optimize_view(report: OptimizeReport, color: bool = True) -> list[Any]:
         side = _styled(trade.side, "green" if trade.side == "buy" else "red", color) \
             if trade else "—"
         table.add_row(coin.symbol, f"{now * 100:.1f}%", f"{target * 100:.1f}%", side,
-                      number(trade.amount) if trade else "", money(trade.value, cur)
+                      number(trade.amount) if trade else "", cents(trade.value, cur)
                       if trade else "")
     figures = new_table("Before and after", "Figure", "Now", "Target")
     figures.columns[0].justify = "left"
@@ -166,7 +166,7 @@ def optimize_view(report: OptimizeReport, color: bool = True) -> list[Any]:
                        f"Expected return: mean daily return × 365. Volatility: √(w'Σw), Σ = "
                        f"sample covariance (ddof=1) × 365. Sharpe: (return − rf) / volatility, "
                        f"rf {report.risk_free_rate:.2%}. The trades reach the target at "
-                       f"today's prices ({money(report.value, cur)} in all); nothing is "
+                       f"today's prices ({cents(report.value, cur)} in all); nothing is "
                        "executed. Past returns estimate the future poorly: a description, "
                        "not advice.")
     return [table, figures]
@@ -187,10 +187,10 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
     same = [("Value at the start", b.values[report.start]), ("Money in", b.money_in),
             ("Money out", b.money_out), ("Net money put in", report.invested)]
     for label, amount in same:
-        table.add_row(label, money(amount, cur), money(amount, cur))
-    table.add_row("Value now", money(report.value, cur), money(report.btc_value, cur))
-    table.add_row("Gain", money(report.value - report.invested, cur),
-                  money(report.btc_value - report.invested, cur))
+        table.add_row(label, cents(amount, cur), cents(amount, cur))
+    table.add_row("Value now", cents(report.value, cur), cents(report.btc_value, cur))
+    table.add_row("Gain", cents(report.value - report.invested, cur),
+                  cents(report.btc_value - report.invested, cur))
     twr = None if report.twr is None else report.twr * 100
     btc_twr = None if report.btc_twr is None else report.btc_twr * 100
     table.add_row("Time-weighted return", percent(twr, color=color),
@@ -227,8 +227,8 @@ def performance_chart(report: PerformanceReport, width: int, color: bool) -> str
     cur = report.currency
     return _chart([("net invested", "gray", b.invested[s:]), ("value", "green", b.values[s:])],
                   [t.timestamp() for t in b.times[s:]],
-                  f"Portfolio {report.portfolio}: value {money(report.value, cur)} (line) vs "
-                  f"net invested {money(report.invested, cur)} (dots)", width, color,
+                  f"Portfolio {report.portfolio}: value {cents(report.value, cur)} (line) vs "
+                  f"net invested {cents(report.invested, cur)} (dots)", width, color,
                   markers={"net invested": "dot"})
 
 

@@ -16,6 +16,9 @@ CURRENCY_SIGNS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cny": "¥
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 # ISO 4217 currencies without a minor unit, of those CoinGecko quotes in: no decimals.
 ZERO_DECIMAL = frozenset({"jpy", "krw", "clp", "vnd"})
+# Quote currencies CoinGecko offers that have no cents: coins, satoshis, metals.
+NO_CENTS = frozenset({"btc", "eth", "ltc", "bch", "bnb", "eos", "xrp", "xlm", "link", "dot",
+                      "yfi", "sol", "bits", "sats", "xag", "xau"})
 
 
 def compact(value: float | None, digits: int = 2) -> str:
@@ -79,6 +82,24 @@ def money(value: float | None, currency: str, *, short: bool = False) -> str:
     return f"{body} {currency.upper()}"
 
 
+def cents(value: float | None, currency: str) -> str:
+    """An amount of money (a value, a cost, a gain) rounded to the currency's minor unit
+    for display: '$0.00', not '-$0.000026' of float noise; '¥12,149'. A quote currency
+    without cents (btc, eth...) keeps its digits, as money() gives them."""
+    if value is None or currency.lower() in NO_CENTS:
+        return money(value, currency)
+    rounded = round(value, 0 if currency.lower() in ZERO_DECIMAL else 2)
+    if rounded == 0:
+        return money(0.0, currency)  # never '-$0.00'
+    if abs(rounded) < 1:  # money() gives prices below 1 their digits; cents are two
+        sign = CURRENCY_SIGNS.get(currency.lower())
+        body = f"{abs(rounded):.2f}"
+        text = f"{sign}{body}" if sign and currency.lower() != "btc" else \
+            f"{body} {currency.upper()}"
+        return f"-{text}" if rounded < 0 else text
+    return money(rounded, currency)
+
+
 def percent(value: float | None, *, color: bool = True) -> str | Text:
     """'+2.35%'; with `color` a Rich Text in green (up), red (down) or dim (flat).
 
@@ -86,6 +107,8 @@ def percent(value: float | None, *, color: bool = True) -> str | Text:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if round(value, 2) == 0:
+        value = 0.0  # '+0.00%', never '-0.00%' of float noise: flat
     text = f"{value:+.2f}%"
     if not color:
         return text

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from mobius_cli.render.format import money, number, percent, printable
+from mobius_cli.render.format import cents, money, number, percent, printable
 from mobius_cli.render.output import new_table
 
 if TYPE_CHECKING:
@@ -78,19 +78,19 @@ def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
     table.columns[3].justify = "right"  # Value is a figure here, not a key's value
     for h in view.holdings:
         table.add_row(h.coin.symbol, held(h.amount), money(_f(h.price), cur),
-                      money(_f(h.value), cur), money(float(h.cost_basis), cur),
+                      cents(_f(h.value), cur), cents(float(h.cost_basis), cur),
                       _signed(h.unrealized_pnl, cur, color), percent(h.unrealized_pct,
                                                                      color=color),
                       percent(h.change_24h_pct, color=color),
                       f"{bar(h.allocation_pct)} {h.allocation_pct:5.1f}%"
                       if h.allocation_pct is not None else "—")
     table.add_section()
-    table.add_row("Total", "", "", money(float(view.total_value), cur),
-                  money(float(view.total_cost), cur), _signed(view.unrealized_pnl, cur, color),
+    table.add_row("Total", "", "", cents(float(view.total_value), cur),
+                  cents(float(view.total_cost), cur), _signed(view.unrealized_pnl, cur, color),
                   percent(view.unrealized_pct, color=color), "", "")
     from rich.text import Text
 
-    footer = Text(f"Realized P&L: {money(float(view.realized_pnl), cur)} · "
+    footer = Text(f"Realized P&L: {cents(float(view.realized_pnl), cur)} · "
                   f"{view.transactions} transaction{'' if view.transactions == 1 else 's'}")
     return [table, footer]
 
@@ -98,14 +98,15 @@ def holdings_table(view: PortfolioView, color: bool = True) -> list[Any]:
 def _signed(value: Decimal | None, currency: str, color: bool) -> Any:
     if value is None:
         return "—"
-    text = money(float(value), currency)
-    if float(value) > 0:
+    text = cents(float(value), currency)
+    shown = 0 if not any(d in "123456789" for d in text) else value  # '$0.00' is flat
+    if shown > 0:
         text = "+" + text
     if not color:
         return text
     from rich.text import Text
 
-    return Text(text, style="green" if value > 0 else "red" if value < 0 else "dim")
+    return Text(text, style="green" if shown > 0 else "red" if shown < 0 else "dim")
 
 
 def history_table(rows: Sequence[Transaction], portfolio: str, symbol: str | None = None,
