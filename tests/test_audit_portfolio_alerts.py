@@ -6,6 +6,8 @@ untested (the REPL adding an alert during a check, risk's progress indication)."
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import statistics
 import subprocess
@@ -155,3 +157,26 @@ def test_risk_json_of_a_portfolio_that_never_fell_has_no_drawdown_dates(fake):
     report.figures = type("F", (), {"max_drawdown": 0.0})()
     report.times = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
     assert report._drawdown_time(0) is None and report._drawdown_time(None) is None
+
+
+# --- 3. history rows carry the fee's currency ------------------------------------------
+
+
+def test_history_json_and_csv_carry_the_fee_currency(fake):
+    ok(fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000", "--date",
+                       "2026-01-05", "--fee", "0.01", "--fee-currency", "eth"))
+    ok(fake.run_mobius("portfolio", "add", "sol", "10", "--price", "150", "--date",
+                       "2026-03-01", "--fee", "5"))
+    ok(fake.run_mobius("portfolio", "add", "eth", "1", "--price", "3000", "--date",
+                       "2026-03-02"))
+    rows = json.loads(ok(fake.run_mobius("portfolio", "history", "--json")))
+    by = {r["symbol"]: r for r in rows}
+    assert (by["BTC"]["fee"], by["BTC"]["fee_currency"], by["BTC"]["currency"]) == (
+        0.01, "eth", "usd")
+    assert (by["SOL"]["fee"], by["SOL"]["fee_currency"]) == (5, "usd")
+    assert (by["ETH"]["fee"], by["ETH"]["fee_currency"]) == (0, "usd")
+    table = list(csv.DictReader(io.StringIO(ok(fake.run_mobius("portfolio", "history",
+                                                                "--csv")))))
+    got = {r["symbol"]: (r["fee"], r["fee_currency"], r["currency"]) for r in table}
+    assert got["BTC"][1:] == ("eth", "usd") and float(got["BTC"][0]) == 0.01
+    assert got["SOL"][1] == "usd"

@@ -133,7 +133,7 @@ def test_history_filters(app):
     assert len(history(until="2026-01-15").transactions) == 2
     row = history().to_json()[0]
     assert list(row) == ["id", "portfolio", "kind", "symbol", "coin_id", "amount", "price",
-                         "currency", "fee", "time", "note"]
+                         "currency", "fee", "fee_currency", "time", "note"]
     assert row["time"] == "2026-01-01T00:00:00Z" and row["amount"] == 1.0
 
 

@@ -48,7 +48,7 @@ DEFAULT = "main"
 HOLDING_FIELDS = ("symbol", "id", "amount", "price", "value", "cost_basis", "unrealized_pnl",
                   "allocation_pct")
 TX_FIELDS = ("id", "portfolio", "kind", "symbol", "coin_id", "amount", "price", "currency",
-             "fee", "time", "note")
+             "fee", "fee_currency", "time", "note")
 EARLIEST = datetime(2009, 1, 3, tzinfo=timezone.utc)
 
 
@@ -544,8 +544,9 @@ def tx_json(tx: Transaction, portfolio: Portfolio) -> dict[str, Any]:
     """A ledger row in the `portfolio history --json` shape."""
     return {"id": tx.id, "portfolio": portfolio.name, "kind": tx.kind, "symbol": tx.symbol,
             "coin_id": tx.coin_id, "amount": float(tx.amount), "price": float(tx.price),
-            "currency": tx.currency, "fee": float(tx.fee), "time": iso_utc(tx.time),
-            "note": tx.note}
+            "currency": tx.currency, "fee": float(tx.fee),
+            "fee_currency": tx.fee_currency or tx.currency,  # `--fee-currency eth`
+            "time": iso_utc(tx.time), "note": tx.note}
 
 
 def _market_price(cg: CoinGecko, coin: CoinRef, currency: str, moment: datetime,
