@@ -180,3 +180,61 @@ def test_history_json_and_csv_carry_the_fee_currency(fake):
     got = {r["symbol"]: (r["fee"], r["fee_currency"], r["currency"]) for r in table}
     assert got["BTC"][1:] == ("eth", "usd") and float(got["BTC"][0]) == 0.01
     assert got["SOL"][1] == "usd"
+
+
+# --- 5a. deliveries of a removed alert stop --------------------------------------------
+
+
+@pytest.mark.parametrize("how", [("1",), ("--all", "--yes"), ("--symbol", "eth")],
+                         ids=["id", "all", "symbol"])
+def test_a_removed_alerts_failed_deliveries_are_not_retried(fake, monkeypatch, how):
+    from tests.test_alerts_e2e import Receiver
+
+    receiver = Receiver()
+    try:
+        monkeypatch.setenv("MOBIUS_CHANNEL_HOOK", receiver.url)
+        ok(fake.run_mobius("alerts", "channels", "add", "hook", "webhook"))
+        ok(fake.run_mobius("alerts", "add", "eth", "--below", "1000000", "--notify", "hook"))
+        receiver.fail_next = 100  # the webhook keeps answering 500
+        fired = fake.run_mobius("alerts", "check", "--json")
+        assert fired.returncode == 3
+        assert [e["status"] for e in json.loads(fired.stdout)["errors"]] == ["failed"]
+        assert receiver.fail_next == 99
+        ok(fake.run_mobius("alerts", "remove", *how))
+        again = fake.run_mobius("alerts", "check", "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout) == {"checked": 0, "fired": [], "errors": []}
+        assert receiver.fail_next == 99  # not posted again
+        # The record stays, saying why it stopped.
+        [entry] = json.loads(ok(fake.run_mobius("alerts", "history", "--json")))
+        [delivery] = entry["deliveries"]
+        assert (delivery["channel"], delivery["status"], delivery["attempts"],
+                delivery["error"]) == ("hook", "skipped", 1, "the alert was removed")
+    finally:
+        receiver.close()
+
+
+def test_deliveries_left_by_an_alert_removed_before_the_fix_are_stopped_by_a_check(
+        fake, monkeypatch):
+    from tests.test_alerts_e2e import Receiver
+
+    receiver = Receiver()
+    try:
+        monkeypatch.setenv("MOBIUS_CHANNEL_HOOK", receiver.url)
+        ok(fake.run_mobius("alerts", "channels", "add", "hook", "webhook"))
+        ok(fake.run_mobius("alerts", "add", "eth", "--below", "1000000", "--notify", "hook"))
+        receiver.fail_next = 100
+        assert fake.run_mobius("alerts", "check").returncode == 3
+        from mobius_cli.context import AppContext
+
+        app = AppContext()  # an older Mobius deleted the alert and left the deliveries
+        with app.store.transaction() as conn:
+            conn.execute("DELETE FROM alerts")
+        app.close()
+        again = fake.run_mobius("alerts", "check", "--json")
+        assert json.loads(again.stdout)["errors"] == [] and again.returncode == 0
+        assert receiver.fail_next == 99
+        [entry] = json.loads(ok(fake.run_mobius("alerts", "history", "--json")))
+        assert entry["deliveries"][0]["status"] == "skipped"
+    finally:
+        receiver.close()

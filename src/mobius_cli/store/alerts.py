@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 MAX_ATTEMPTS = 10  # a delivery that failed this often is given up (the record stays)
 LEASE_SECONDS = 120.0  # a claimed delivery whose sender died is retried after this
+REMOVED = "the alert was removed"  # why a removed alert's waiting deliveries were skipped
 
 _ALERT_COLUMNS = ("id, symbol, coin_id, condition, target, currency, side, repeat, cooldown, "
                   "notify, note, status, enabled, reset, snoozed_until, created_at, "
@@ -188,10 +189,17 @@ class AlertRepo:
         return [found[i] for i in dict.fromkeys(ids)]
 
     def remove(self, ids: Sequence[int]) -> list[Alert]:
-        """Remove these alerts (all must exist); their firings stay in the history."""
+        """Remove these alerts (all must exist); their firings stay in the history, and
+        their deliveries still waiting to be sent or retried stop (skipped)."""
         with self.store.transaction() as conn:
             gone = self.require(ids)
             conn.executemany("DELETE FROM alerts WHERE id = ?", [(a.id,) for a in gone])
+            stamp = db_time(datetime.now(timezone.utc))
+            conn.executemany(
+                "UPDATE alert_deliveries SET status = 'skipped', last_error = ?, "
+                "claimed_until = NULL, updated_at = ? WHERE status IN ('pending', 'failed') "
+                "AND firing_id IN (SELECT id FROM alert_firings WHERE alert_id = ?)",
+                [(REMOVED, stamp, a.id) for a in gone])
         return gone
 
     def update(self, changed: Callable[[Alert], Alert], ids: Sequence[int]) -> list[Alert]:
@@ -274,7 +282,17 @@ class AlertRepo:
                 "WHERE (d.status IN ('pending', 'failed') AND d.attempts < ?) "
                 "OR (d.status = 'sending' AND d.claimed_until < ?) "
                 "ORDER BY d.firing_id, d.channel", (max_attempts, stamp)).fetchall()
+            alive = {r[0] for r in conn.execute(
+                "SELECT id FROM alerts WHERE id IN (SELECT alert_id FROM alert_firings "
+                "WHERE id IN (SELECT firing_id FROM alert_deliveries WHERE status IN "
+                "('pending', 'failed', 'sending')))")}
             for r in rows:
+                if r[4] not in alive:  # removed (ids are never reused): stop, keep the record
+                    conn.execute("UPDATE alert_deliveries SET status = 'skipped', "
+                                 "last_error = ?, claimed_until = NULL, updated_at = ? "
+                                 "WHERE firing_id = ? AND channel = ?",
+                                 (REMOVED, stamp, r[0], r[1]))
+                    continue
                 if r[2] == "sending" and r[3] >= max_attempts:
                     conn.execute("UPDATE alert_deliveries SET status = 'gave_up', "
                                  "updated_at = ? WHERE firing_id = ? AND channel = ?",
