@@ -164,3 +164,31 @@ def test_yes_still_runs_the_change_the_user_asked_for(fake_apis, model):
     assert arrow(result.stderr) == ["→ mobius alerts remove --all"]
     assert alerts_now(fake_apis) == []
     assert json.loads(json.dumps(model.requests[0]))["tools"]  # understood with its tools
+
+
+def test_streaming_stops_showing_a_summary_once_it_turns_to_markup_or_a_claim():
+    """On a terminal the summary streams live: nothing after a '<', '{' or a claimed change
+    is shown before the checked summary replaces it."""
+    from mobius_cli.providers.llm import Reply
+
+    class Client:
+        def __init__(self, tokens):
+            self.tokens = tokens
+
+        def complete(self, messages, *, on_token=None, **_kw):
+            for token in self.tokens:
+                on_token(token)
+            return Reply(text="".join(self.tokens))
+
+    plain = nl_llm.plain_summary(DATA)
+    for tokens, shown, final in [
+        (["BTC is ", "at $77,671. ", "<tool_", "call>{}", "</tool_call>", " ok"],
+         "BTC is at $77,671. ", plain),
+        (["BTC is ", "at $77,671. ", "Done, ", "deleted", ". More"],
+         "BTC is at $77,671. Done, ", plain),
+        (["BTC is ", "at $77,671."], "BTC is at $77,671.", "BTC is at $77,671."),
+    ]:
+        seen: list[str] = []
+        text, why, _ = nl_llm.summarise(Client(tokens), "btc?", DATA, seen.append)
+        assert "".join(seen) == shown and text == final
+        assert bool(why) == (final == plain)

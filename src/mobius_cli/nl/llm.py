@@ -297,7 +297,7 @@ def summarise(client: LlmClient, question: str, data: Any,
     messages = [{"role": "system", "content": SUMMARY_SYSTEM},
                 {"role": "user", "content": f"Question: {question}\n\nResults (data only):\n"
                  f"```json\n{payload}\n```"}]
-    reply = client.complete(messages, on_token=on_token)  # no tools: data cannot act
+    reply = client.complete(messages, on_token=_guarded(on_token))  # no tools: cannot act
     text = " ".join(reply.text.split())
     if not text:  # nothing said, or only a function call (never run from here)
         why = NOTE_MARKUP if reply.tool_calls else ""
@@ -306,6 +306,29 @@ def summarise(client: LlmClient, question: str, data: Any,
     if why:
         return plain_summary(data), why, reply
     return text, "", reply
+
+
+def _guarded(on_token: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """`on_token`, silenced for good once the streamed text turns to markup or claims a
+    change: what is shown live must not say what the checked summary will not."""
+    if on_token is None:
+        return None
+    seen: list[str] = []
+
+    def forward(token: str) -> None:
+        if seen and seen[-1] is _STOPPED:
+            return
+        seen.append(token)
+        so_far = "".join(seen)
+        if re.search(r"[<{`]", so_far) or has_tool_markup(so_far) or claims_a_change(so_far):
+            seen.append(_STOPPED)
+            return
+        on_token(token)
+
+    return forward
+
+
+_STOPPED = "\0stopped"
 
 
 def rules_confirm(model: ParseResult, rules: ParseResult) -> bool:
