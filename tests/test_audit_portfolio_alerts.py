@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import statistics
 import subprocess
 import time
@@ -238,3 +239,45 @@ def test_deliveries_left_by_an_alert_removed_before_the_fix_are_stopped_by_a_che
         assert entry["deliveries"][0]["status"] == "skipped"
     finally:
         receiver.close()
+
+
+# --- 5b. the Koinly export writes numbers in one plain form -----------------------------
+
+
+def test_koinly_export_numbers_have_no_trailing_zero_nor_exponent_and_read_back(fake,
+                                                                               tmp_path):
+    ok(fake.run_mobius("portfolio", "add", "btc", "0.5", "--price", "60000", "--date",
+                       "2026-01-05"))
+    ok(fake.run_mobius("portfolio", "add", "eth", "4", "--price", "3000", "--date",
+                       "2026-02-05", "--fee", "5.0"))
+    ok(fake.run_mobius("portfolio", "remove", "btc", "0.10", "--price", "80000", "--date",
+                       "2026-06-05"))
+    text = ok(fake.run_mobius("portfolio", "export", "--format", "koinly"))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    numbers = [v for r in rows for k, v in r.items() if "Amount" in k and v]
+    assert numbers and all(re.fullmatch(r"\d+(\.\d*[1-9])?", v) for v in numbers), numbers
+    by_got = {r["Received Currency"]: r for r in rows}
+    assert (by_got["BTC"]["Sent Amount"], by_got["ETH"]["Sent Amount"]) == ("30000", "12000")
+    assert by_got["ETH"]["Fee Amount"] == "5"
+    assert (by_got["USD"]["Sent Amount"], by_got["USD"]["Received Amount"]) == ("0.1", "8000")
+    # Read back into another portfolio: the same holdings.
+    path = tmp_path / "koinly.csv"
+    path.write_text(text)
+    ok(fake.run_mobius("portfolio", "create", "copy"))
+    ok(fake.run_mobius("portfolio", "import", str(path), "--portfolio", "copy"))
+    mine = json.loads(ok(fake.run_mobius("portfolio", "show", "--json")))
+    copy = json.loads(ok(fake.run_mobius("portfolio", "show", "--portfolio", "copy",
+                                         "--json")))
+    assert [(h["symbol"], h["amount"], h["cost_basis"]) for h in copy["holdings"]] == \
+        [(h["symbol"], h["amount"], h["cost_basis"]) for h in mine["holdings"]]
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("30000.0", "30000"), ("3.0E+4", "30000"), ("1E-8", "0.00000001"), ("0.50", "0.5"),
+    ("12000", "12000"), ("0", "0"), ("0.000", "0"), ("123.456", "123.456")])
+def test_plain_number(value, text):
+    from decimal import Decimal
+
+    from mobius_cli.core.portfolio_formats import plain_number
+
+    assert plain_number(Decimal(value)) == text

@@ -459,8 +459,18 @@ def _koinly(lines: Sequence[str], parsed: Parsed, start: int) -> None:
         _collect(parsed, line + start, lambda r=r, line=line: _koinly_row(line + start, r))
 
 
+def plain_number(value: Decimal) -> str:
+    """A Decimal in one plain form: no exponent, no trailing zeros or dot (30000.0 and
+    3.0E+4 are both 30000; 0.50 is 0.5)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def write_koinly(rows: Sequence[Transaction], currency: str) -> str:
-    """The Koinly universal template: money sent or received, coins received or sent."""
+    """The Koinly universal template: money sent or received, coins received or sent;
+    every number in one plain form (plain_number)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(KOINLY_COLUMNS)
@@ -470,15 +480,15 @@ def write_koinly(rows: Sequence[Transaction], currency: str) -> str:
         cur, sym = t.currency.upper(), t.symbol
         sent, got = ("", ""), ("", "")
         if t.kind == "buy":
-            sent, got = (str(money), cur), (str(t.amount), sym)
+            sent, got = (plain_number(money), cur), (plain_number(t.amount), sym)
         elif t.kind == "sell":
-            sent, got = (str(t.amount), sym), (str(money), cur)
+            sent, got = (plain_number(t.amount), sym), (plain_number(money), cur)
         elif t.kind == "transfer_in":
-            got = (str(t.amount), sym)
+            got = (plain_number(t.amount), sym)
         else:
-            sent = (str(t.amount), sym)
-        fee = (str(t.fee), t.fee_currency.upper()) if t.fee else ("", "")
-        nw = (str(worth), currency.upper()) if t.kind != "transfer_out" else ("", "")
+            sent = (plain_number(t.amount), sym)
+        fee = (plain_number(t.fee), t.fee_currency.upper()) if t.fee else ("", "")
+        nw = (plain_number(worth), currency.upper()) if t.kind != "transfer_out" else ("", "")
         writer.writerow([t.time.strftime("%Y-%m-%d %H:%M:%S UTC"), *sent, *got, *fee, *nw,
                          "", t.note, ""])
     return out.getvalue()
