@@ -115,6 +115,19 @@ def test_rules_confirm_the_same_change_only():
     assert not nl_llm.rules_confirm(model_says("alert_remove", all=True), one)  # wider
     assert not nl_llm.rules_confirm(model_says("portfolio_remove", symbols=["BTC"]), one)
     assert nl_llm.rules_confirm(model_says("price", symbols=["BTC"]), orange)  # no change
+    # what the change acts on, and every value both state, must be the sentence's
+    assert not nl_llm.rules_confirm(model_says("alert_remove", alert_id=3), one)
+    assert not nl_llm.rules_confirm(model_says("alert_remove", symbols=["ETH"]), one)
+    below = parse_text("alert me when eth is below 2500")
+    assert nl_llm.rules_confirm(
+        model_says("alert_add", symbols=["ETH"], condition="below", target=2500), below)
+    assert not nl_llm.rules_confirm(
+        model_says("alert_add", symbols=["ETH"], condition="below", target=250), below)
+    trade = parse_text("add 0.5 btc at 60000")
+    assert nl_llm.rules_confirm(
+        model_says("portfolio_add", symbols=["BTC"], amount=0.5, price=60000), trade)
+    assert not nl_llm.rules_confirm(
+        model_says("portfolio_add", symbols=["BTC"], amount=5, price=60000), trade)
 
 
 def test_yes_does_not_cover_a_change_the_sentence_does_not_ask_for(fake_apis, model):

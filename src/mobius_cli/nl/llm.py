@@ -331,15 +331,26 @@ def _guarded(on_token: Callable[[str], None] | None) -> Callable[[str], None] | 
 _STOPPED = "\0stopped"
 
 
+# What a change acts on: the model may not pick it when the sentence does not.
+SELECTORS = ("all", "alert_id", "symbols")
+
+
 def rules_confirm(model: ParseResult, rules: ParseResult) -> bool:
     """Whether the rule parser's reading of the user's own sentence (`rules`) asks for the
     same change as the model's (`model`): only then does --yes confirm the model's call.
 
-    Same data-changing intent, and never a wider scope than the sentence states ("all"
-    alerts only when the sentence says all)."""
+    Same data-changing intent; what it acts on ("all", an alert id, the coins) only as the
+    sentence states it; and no entity both state with different values."""
     spec = registry.INTENTS.get(model.intent)
     if spec is None or not spec.changes_data:
         return True
     if rules.intent != model.intent:
         return False
-    return not (model.entities.get("all") and not rules.entities.get("all"))
+    for key, value in model.entities.items():
+        if value in (None, False, [], ""):
+            continue
+        if key in SELECTORS and key not in rules.entities:
+            return False
+        if key in rules.entities and rules.entities[key] != value:
+            return False
+    return True
