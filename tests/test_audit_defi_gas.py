@@ -270,3 +270,84 @@ def test_yields_json_has_mean_apy_and_il_risk_like_the_csv(fake_apis: FakeApis) 
     side = json.loads(ok(fake_apis.run_mobius("defi", "compare", "aave", "uniswap",
                                               "--json")))[0]
     assert {"apy_mean_30d", "il_risk"} <= set(side["best_pools"][0])
+
+
+# --- 4. protocol names as people and the NL parser give them ---------------------------
+
+NON_CHAIN = {"borrowed", "staking", "pool2", "vesting", "treasury", "offers", "doublecounted",
+             "liquidstaking", "dcandlsoverlap"}
+
+
+def fixture_protocols() -> list[dict]:
+    from tests.fakes import load_fixture
+
+    return load_fixture("llama_protocols") + load_fixture("llama_protocols_more")
+
+
+def chain_tvl(item: dict) -> float:
+    """A /protocols item's TVL: its chains' values without the non-chain keys."""
+    return sum(v for k, v in item["chainTvls"].items()
+               if k.lower() not in NON_CHAIN and k.rsplit("-", 1)[-1].lower() not in NON_CHAIN)
+
+
+@pytest.mark.parametrize(("name", "slug", "members"), [
+    # the NL contract's normalised values (nl-commands.md, entity `protocol`)
+    ("curve", "curve-finance", ("curve-dex", "curve-llamalend")),
+    ("makerdao", "makerdao", ("makerdao",)),
+    ("rocket-pool", "rocket-pool", ("rocket-pool",)),
+    ("compound", "compound-finance", ("compound-v3", "compound-v2")),
+    # and what people type
+    ("curve finance", "curve-finance", ("curve-dex", "curve-llamalend")),
+    ("Curve Finance", "curve-finance", ("curve-dex", "curve-llamalend")),
+    ("rocketpool", "rocket-pool", ("rocket-pool",)),
+    ("Rocket Pool", "rocket-pool", ("rocket-pool",)),
+    ("maker dao", "makerdao", ("makerdao",)),
+    ("maker", "makerdao", ("makerdao",)),
+    ("Maker-DAO", "makerdao", ("makerdao",)),
+    ("aave protocol", "aave", ("aave-v3", "aave-v2")),
+    ("lido dao", "lido", ("lido",)),
+    ("convex", "convex-finance", ("convex-finance",)),
+    ("curve dex", "curve-dex", ("curve-dex",)),
+])
+def test_defi_tvl_resolves_aliases(fake_apis: FakeApis, name: str, slug: str,
+                                   members: tuple[str, ...]) -> None:
+    data = json.loads(ok(fake_apis.run_mobius("defi", "tvl", name, "--json")))
+    assert data["slug"] == slug
+    items = {p["slug"]: p for p in fixture_protocols()}
+    assert data["tvl"] == pytest.approx(sum(chain_tvl(items[m]) for m in members), rel=1e-12)
+
+
+def test_aliases_work_in_yields_and_compare(fake_apis: FakeApis) -> None:
+    pools = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--protocol", "curve finance",
+                                               "-n", "100", "--json")))
+    expected = {p["pool"] for p in fixture_pools()
+                if p["project"] in ("curve-dex", "curve-llamalend") and shown_by_default(p)}
+    assert expected and {p["pool"] for p in pools} == expected
+    sides = json.loads(ok(fake_apis.run_mobius("defi", "compare", "maker dao", "rocketpool",
+                                               "curve", "--json")))
+    assert [s["slug"] for s in sides] == ["makerdao", "rocket-pool", "curve-finance"]
+
+
+@pytest.mark.parametrize(("name", "suggestion"), [
+    ("curv", "Curve"), ("rocketpol", "Rocket Pool"), ("makr dao", "MakerDAO")])
+def test_a_typo_still_gets_did_you_mean(fake_apis: FakeApis, name: str, suggestion: str) -> None:
+    result = fake_apis.run_mobius("defi", "tvl", name)
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"mobius: error: unknown protocol {name!r}")
+    assert "did you mean" in line and suggestion in line
+
+
+def test_bare_name_keeps_short_names_and_unrelated_protocols_apart() -> None:
+    from mobius_cli.core.defi import Protocol, bare_name, resolve_protocol
+    from mobius_cli.errors import UsageError
+
+    assert bare_name("Curve Finance") == "curve" and bare_name("makerdao") == "maker"
+    assert bare_name("Aave Protocol") == "aave" and bare_name("dao") == "dao"
+    assert bare_name("xdao") == "xdao"  # too little left: the name stays whole
+    every = [Protocol("protocol-x", "Protocol X", "Dexs", raw_tvls={"Ethereum": 5.0}),
+             Protocol("dao-maker", "DAO Maker", "Launchpad", raw_tvls={"Ethereum": 7.0})]
+    # 'maker' does not match DAO Maker (a prefix is not a suffix)
+    with pytest.raises(UsageError):
+        resolve_protocol("maker", every)
+    assert resolve_protocol("dao maker", every).slug == "dao-maker"

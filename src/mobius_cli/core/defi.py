@@ -297,9 +297,26 @@ def parent_name(slug: str, members: Sequence[Protocol]) -> str:
     return " ".join(w.capitalize() for w in slug.replace("_", "-").split("-"))
 
 
+# Words a protocol's name may end with or leave out: 'Curve Finance' is 'curve', 'MakerDAO'
+# is 'maker', 'Aave Protocol' is 'aave'.
+NAME_SUFFIXES = ("finance", "protocol", "dao")
+
+
+def bare_name(text: str) -> str:
+    """`compress(text)` without a trailing 'finance', 'protocol' or 'dao' (when something of
+    three characters or more is left): 'Curve Finance' -> 'curve', 'makerdao' -> 'maker'."""
+    squeezed = compress(text)
+    for suffix in NAME_SUFFIXES:
+        if squeezed.endswith(suffix) and len(squeezed) - len(suffix) >= 3:
+            return squeezed[: -len(suffix)]
+    return squeezed
+
+
 def resolve_protocol(query: str, protocols: Sequence[Protocol]) -> ProtocolRef:
-    """A protocol or parent by slug, name or symbol, case-insensitively ('aave' is the
-    parent of aave-v3 and aave-v2); unknown -> UsageError with a "did you mean"."""
+    """A protocol or parent by slug, name or symbol, case-insensitively, ignoring spaces,
+    hyphens and a 'finance'/'protocol'/'dao' suffix ('aave' is the parent of aave-v3 and
+    aave-v2; 'curve' and 'curve finance' the parent curve-finance; 'maker dao' makerdao);
+    unknown -> UsageError with a "did you mean"."""
     text = query.strip()
     low = text.lower()
     if not low:
@@ -332,6 +349,14 @@ def resolve_protocol(query: str, protocols: Sequence[Protocol]) -> ProtocolRef:
         for p in protocols:
             if compress(p.slug) == squeezed or compress(p.name) == squeezed:
                 return single(p)
+    bare = bare_name(low)
+    if bare:  # 'curve' is Curve Finance, 'maker' MakerDAO, 'aave protocol' Aave
+        for ref in parents.values():
+            if bare in (bare_name(ref.slug), bare_name(ref.name), bare_name(commons[ref.slug])):
+                return ref
+        found = [p for p in protocols if bare in (bare_name(p.slug), bare_name(p.name))]
+        if found:
+            return single(max(found, key=lambda p: p.tvl))
     holders = [p for p in protocols if p.symbol and p.symbol != "-" and p.symbol.lower() == low]
     if holders:
         families = {p.parent for p in holders}
