@@ -351,3 +351,23 @@ def test_bare_name_keeps_short_names_and_unrelated_protocols_apart() -> None:
     with pytest.raises(UsageError):
         resolve_protocol("maker", every)
     assert resolve_protocol("dao maker", every).slug == "dao-maker"
+
+
+# --- 6. what `defi yields` hides by default, in its help ------------------------------
+
+
+def test_yields_help_states_the_default_floor(fake_apis: FakeApis) -> None:
+    text = " ".join(ok(fake_apis.run_mobius("defi", "yields", "--help",
+                                            env={"COLUMNS": "200"})).split())
+    assert "pools under $10k TVL and outliers" in text and "hidden unless --all" in text
+    assert "--min-tvl sets the TVL floor instead, e.g. --min-tvl 1m" in text
+    # and the help tells the truth: --min-tvl 1m hides pools under $1m, --min-tvl 0 shows
+    # the small ones, outliers stay hidden either way
+    big = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--min-tvl", "1m", "-n", "100",
+                                             "--json")))
+    assert {d["pool"] for d in big} == {p["pool"] for p in fixture_pools()
+                                        if p["tvlUsd"] >= 1e6 and not p["outlier"]}
+    small = json.loads(ok(fake_apis.run_mobius("defi", "yields", "--min-tvl", "0", "-n", "100",
+                                               "--json")))
+    assert {d["pool"] for d in small} == {p["pool"] for p in fixture_pools()
+                                          if not p["outlier"]}

@@ -193,7 +193,9 @@ def yields_cmd(ctx: typer.Context,
                    "--min-apy", metavar="PCT", help="Only pools with at least this APY.")]
                = None,
                min_tvl: Annotated[str | None, typer.Option(
-                   "--min-tvl", metavar="USD", help="Only pools with this TVL (1m, 250k).")]
+                   "--min-tvl", metavar="USD",
+                   help="Only pools with at least this TVL in USD (1m, 250k); "
+                   "default: pools under $10k hidden.")]
                = None,
                stable: Annotated[bool, typer.Option("--stable",
                                                     help="Stablecoin pools only.")] = False,
@@ -212,7 +214,9 @@ def yields_cmd(ctx: typer.Context,
                json: JsonOpt = False, csv: CsvOpt = False) -> None:
     """Yield pools, best APY first, with base and reward APY apart.
 
-    Outliers and pools under $10k TVL are hidden unless --all (a note says how many).
+    By default pools under $10k TVL and outliers (absurd APYs DeFiLlama flags) are hidden
+    unless --all, and a note says how many; --min-tvl sets the TVL floor instead, e.g.
+    --min-tvl 1m for large pools only.
 
     Examples: `mobius defi yields --chain arbitrum --stable --min-apy 8`,
     `mobius defi yields --token eth --no-il --sort tvl`,
