@@ -92,6 +92,76 @@ def test_a_closed_stdout_exits_0_quietly(fake_apis, closed_stdout, args):
     assert result.stderr in ("", "→ mobius price BTC\n")
 
 
+# Commands that print what the ledger and the alerts hold, and the analysis commands, with
+# their --json/--csv/--chart variants.
+DATA_COMMANDS = [
+    *[("portfolio", *a) for a in (
+        ("show",), ("show", "--json"), ("show", "--csv"), ("history",), ("history", "--json"),
+        ("history", "--csv"), ("risk",), ("risk", "--json"), ("risk", "--csv"),
+        ("risk", "--chart"), ("optimize",), ("optimize", "--json"), ("optimize", "--csv"),
+        ("performance",), ("performance", "--json"), ("performance", "--csv"),
+        ("performance", "--chart"), ("export",), ("export", "--format", "json"),
+        ("export", "--format", "koinly"))],
+    *[("alerts", *a) for a in (
+        ("list",), ("list", "--json"), ("list", "--csv"), ("history",), ("history", "--json"),
+        ("history", "--csv"), ("cron",), ("export",), ("export", "--format", "json"))],
+    ("gas",), ("gas", "--json"), ("gas", "--csv"), ("gas", "--all"),
+    ("ta", "btc"), ("ta", "btc", "--json"), ("ta", "btc", "--csv"), ("ta", "btc", "--chart"),
+    ("dca", "btc", "--amount", "100"), ("dca", "btc", "--amount", "100", "--json"),
+    ("dca", "btc", "--amount", "100", "--csv"), ("dca", "btc", "--amount", "100", "--chart"),
+    ("defi", "tvl"), ("defi", "tvl", "--json"), ("defi", "tvl", "aave"),
+    ("defi", "tvl", "aave", "--json"), ("defi", "tvl", "aave", "--chart"),
+    ("defi", "yields"), ("defi", "yields", "--json"), ("defi", "yields", "--csv"),
+]
+
+
+@pytest.fixture
+def ledger_and_alerts(fake_apis):
+    """Two holdings bought long ago, an alert that fired once and one that is armed."""
+    import time
+
+    from tests.fakes import iso_ms
+
+    stamp = iso_ms(time.time())
+    for row in fake_apis.markets.values():
+        row["last_updated"] = stamp
+    for args in (("btc", "0.5", "--price", "60000", "--date", "2025-01-05", "--fee", "5"),
+                 ("eth", "4", "--price", "3000", "--date", "2025-02-05")):
+        assert run_mobius("portfolio", "add", *args).returncode == 0
+    assert run_mobius("alerts", "add", "btc", "--above", "1").returncode == 0
+    assert run_mobius("alerts", "check").returncode == 3
+    assert run_mobius("alerts", "add", "eth", "--above", "1000000000").returncode == 0
+    return fake_apis
+
+
+@pytest.mark.parametrize("args", DATA_COMMANDS, ids=" ".join)
+def test_data_commands_into_a_closed_stdout_exit_0_quietly(ledger_and_alerts, closed_stdout,
+                                                           args):
+    result = run_mobius(*args)
+    assert result.returncode == 0, result.stderr
+    # Nothing but the notes the command gives anyway (gas's L2 fees, yields' hidden pools).
+    assert all(line.startswith("note: ") for line in result.stderr.splitlines()), \
+        result.stderr
+
+
+@pytest.mark.parametrize(("armed", "code"), [("1", 3), ("1000000000", 0)],
+                         ids=["fired", "clean"])
+@pytest.mark.parametrize("flags", [(), ("--json",), ("--quiet",)], ids=["text", "json", "q"])
+def test_alerts_check_into_a_closed_stdout_keeps_its_code(fake_apis, closed_stdout, armed,
+                                                          code, flags):
+    import time
+
+    from tests.fakes import iso_ms
+
+    stamp = iso_ms(time.time())
+    for row in fake_apis.markets.values():
+        row["last_updated"] = stamp
+    assert run_mobius("alerts", "add", "btc", "--above", armed).returncode == 0
+    result = run_mobius("alerts", "check", *flags)
+    assert result.returncode == code, result.stderr
+    assert result.stderr == ""
+
+
 def _all_commands():
     """Every group and leaf command, as the words that name it."""
     import typer.main
