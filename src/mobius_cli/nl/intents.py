@@ -169,14 +169,10 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"is COIN a (?:buy|sell)|worth buying", 7),
         (r"(?:a )?good (?:buy|investment|entry|bet)|(?:good|right|best) (?:idea|moment|time|"
          r"point) to (?:buy|sell|get|invest|enter|exit|ape|take profits?|cash out|hold|dump)|"
-         r"too (?:late|early) to (?:buy|sell|get in|ape)|(?:bon|buen|bom|guter|buon|good|"
-         r"right) (?:moment|momento|zeitpunkt|time)(?: (?:\w+|,)){0,4} (?:acheter|comprar|"
-         r"kaufen|comprare|vendre|vender|verkaufen|vendere)|(?:buy|sell|"
+         r"too (?:late|early) to (?:buy|sell|get in|ape)|(?:<<good_words>>|good|"
+         r"right) (?:<<moment_words>>|time)(?: (?:\w+|,)){0,4} (?:<<buy_sell_verbs>>)|(?:buy|sell|"
          r"invest)(?: \w+){0,4} or (?:should i )?(?:wait|hold)|should i wait|worth (?:it|"
-         r"getting)|(?:deberia|debo|devo|dois je|faut il|sollte ich|soll ich|dovrei|conviene|"
-         r"vale la pena|vale a pena|es buen momento para|e hora de|"
-         r"e um bom momento para)(?: \w+){0,3} (?:comprar|vender|invertir|investir|acheter|"
-         r"vendre|kaufen|verkaufen|comprare|vendere|investire)", 7),
+         r"getting)|(?:<<should_words>>)(?: \w+){0,3} (?:<<buy_sell_verbs>>|<<invest_verbs>>)", 7),
     ),
     "gas": (
         (r"gas|gwei|network fees?|transaction fees?|tx fees?|gas fees?|fees|fee|"
@@ -192,9 +188,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|(?:cost|costs|fee|fees|price) (?:of|for) (?:an? |the |one )?(?:transfer|swap|tx|"
          r"transaction|bridge)", 5),
         # "gas price" is about fees, not a coin's price.
-        (r"gas (?:prices?|costs?|fees?|now|today|right now)|(?:prix|precio|preco|preis|prezzo|"
-         r"costo|custo|cout) (?:du |del |de |do |des |of |the )?(?:gas|gaz)|(?:cuesta|custa|"
-         r"coute|kostet|costa) (?:el |o |le |das |il )?(?:gas|gaz)", 4),
+        (r"gas (?:prices?|costs?|fees?|now|today|right now)|(?:<<price_nouns>>|<<cost_nouns>>) "
+         r"(?:(?:<<of_words>>|of|the) )?(?:gas|<<gas_nouns>>)|(?:<<cost_verbs>>) "
+         r"(?:(?:<<articles>>) )?(?:gas|<<gas_nouns>>)", 4),
     ),
     "tvl": (
         (r"tvl|total value locked|value locked|locked in|locked on|locked up", 5),
@@ -295,32 +291,15 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "alert_remove": (
         (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|stop|disable|turn off|get rid of|"
-         r"unset|deactivate|mute|silence|wipe|purge|reset|losch\w*|entfern\w*|supprim\w*|"
-         r"effac\w*|annul\w*|elimin\w*|borr\w*|apag\w*|remov\w*|exclu\w*|cancel\w*|rimuov\w*|"
-         r"disattiv\w*|desactiv\w*|deaktivier\w*) .*ALERT|ALERT (?:delete|remove)", 6),
+         r"unset|deactivate|mute|silence|wipe|purge|reset|(?:<<remove_stems>>)\w*) .*ALERT|"
+         r"ALERT (?:delete|remove)", 6),
         # Alerts are the only numbered things: "delete #4", "kill number 2".
         (r"(?:delete|remove|cancel|clear|rm|nuke|drop|kill|disable|unset) (?:# |number |no |id "
          r"|nr )NUM", 6),
-        (r"(?:deactivate|stornieren|get\ rid\ of|cancellare|eliminare|storniere|supprimer|"
-         r"rimuovere|entfernen|cancelar|eliminar|entferne|cancella|supprime|dismiss|enlever|"
-         r"elimina|cancela|suprime|rimuovi|retirer|scratch|loschen|cancele|disable|loesche|"
-         r"excluir|annuler|remover|effacer|exclui|efface|losche|remove|apague|exclua|annule|"
-         r"borrar|retire|enleve|forget|apagar|remova|cancel|quitar|delete|borra|clear|trash|"
-         r"apaga|erase|tirar|purge|quita|scrap|ditch|stop|undo|kill|drop|lose|wipe|tira|nuke|"
-         r"axe|weg|rm) (?:\w+ ){0,3}ALERT|(?:deactivate|stornieren|get\ rid\ of|cancellare|"
-         r"eliminare|storniere|supprimer|rimuovere|entfernen|cancelar|eliminar|entferne|"
-         r"cancella|supprime|dismiss|enlever|elimina|cancela|suprime|rimuovi|retirer|scratch|"
-         r"loschen|cancele|disable|loesche|excluir|annuler|remover|effacer|exclui|efface|losche"
-         r"|remove|apague|exclua|annule|borrar|retire|enleve|forget|apagar|remova|cancel|quitar"
-         r"|delete|borra|clear|trash|apaga|erase|tirar|purge|quita|scrap|ditch|stop|undo|kill|"
-         r"drop|lose|wipe|tira|nuke|axe|weg|rm) (?:\w+ )?ALERT (?:# )?NUM|(?:deactivate|"
-         r"stornieren|get\ rid\ of|cancellare|eliminare|storniere|supprimer|rimuovere|entfernen"
-         r"|cancelar|eliminar|entferne|cancella|supprime|dismiss|enlever|elimina|cancela|"
-         r"suprime|rimuovi|retirer|scratch|loschen|cancele|disable|loesche|excluir|annuler|"
-         r"remover|effacer|exclui|efface|losche|remove|apague|exclua|annule|borrar|retire|"
-         r"enleve|forget|apagar|remova|cancel|quitar|delete|borra|clear|trash|apaga|erase|tirar"
-         r"|purge|quita|scrap|ditch|stop|undo|kill|drop|lose|wipe|tira|nuke|axe|weg|"
-         r"rm) (?:the )?(?:last|latest|previous|newest|most recent)(?: one| alert)?", 6),
+        # The one shared list of remove verbs (every language file's `remove_verbs`).
+        (r"(?:<<remove_verbs>>) (?:\w+ ){0,3}ALERT|(?:<<remove_verbs>>) (?:\w+ )?ALERT (?:# )?NUM"
+         r"|(?:<<remove_verbs>>) (?:the )?(?:last|latest|previous|newest|most recent)"
+         r"(?: one| alert)?", 6),
     ),
     "help": (
         (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use|"
@@ -442,6 +421,9 @@ def _with_languages(table: dict[str, tuple[tuple[str, int], ...]]) -> None:
 
 
 _with_languages(_RAW_CUES)
+# Word lists of the languages named in the patterns ("<<remove_verbs>>", "<<price_nouns>>").
+for _intent, _rows in _RAW_CUES.items():
+    _RAW_CUES[_intent] = tuple((langs.expand(pat), w) for pat, w in _rows)
 
 # Rows that can only match with a figure in the sentence (NUM / PCT) and, if given, one of
 # a few words: (needs a figure, words) by (intent, row).
@@ -542,8 +524,7 @@ _REMOVE_WORDS = ("delete", "remove", "cancel", "clear", "rm", "nuke", "drop", "k
 
 GATES = _gates()
 # Stems in the removal cues ("losch\w*", "supprim\w*") that no word list spells out.
-_STEMMED = re.compile(r" (?:losch|entfern|supprim|effac|annul|elimin|borr|apag|remov|exclu|cancel"
-                      r"|rimuov|disattiv|desactiv|deaktivier)\w* ")
+_STEMMED = re.compile(langs.expand(r" (?:<<remove_stems>>)\w* "))
 
 
 def score(scan: Scan) -> dict[str, int]:
@@ -624,6 +605,12 @@ def off_topic_object(scan: Scan) -> bool:
 def _tickers(coins: list) -> list[str]:
     """The distinct tickers of coin mentions."""
     return list(dict.fromkeys(m.coin for m in coins))
+
+
+# "btc price", "precio de btc": a coin's own price; "gas", "gaz", "gwei": the network fee.
+_PRICE_OF_COIN = _words_re(langs.expand(
+    "COIN (?:price|prices)|(?:price|prices|<<price_nouns>>) (?:of|<<of_words>>) COIN"))
+_GAS_WORDS = _words_re(langs.expand("gas|<<gas_nouns>>|gwei"))
 
 
 def _adjust(scan: Scan, s: dict[str, int]) -> None:
@@ -727,9 +714,8 @@ def _adjust(scan: Scan, s: dict[str, int]) -> None:
     if "yields" in s and _has(scan, "stake|staking|farm|farming|lend|lending|liquidity"):
         s.pop("portfolio_add", None)
     # "how much does gas cost on ethereum": the cost is the fee, not the coin's price.
-    if "gas" in s and _has(scan, "gas|gaz|gwei") and not _has(
-            scan, "COIN (?:price|prices)|(?:price|prices|precio|prix|preis|preco|prezzo) "
-                  "(?:of|de|du|von|do|di) COIN"):
+    if "gas" in s and _has(scan, _GAS_WORDS) and not _has(
+            scan, _PRICE_OF_COIN):
         s.pop("price", None)
     if "gas" in s and ("portfolio_show" in s or "dca" in s):
         s["gas"] -= 3

@@ -259,3 +259,19 @@ def mover_pattern(direction: str = "") -> str:
         {w for k in kinds for w in words(f"mover_verbs_{k}")}, key=lambda w: (-len(w), w)))
     return (rf"(?:{verbs}) (?:the )?(?:{alternation('mover_most')})"
             rf"|(?:{alternation('mover_most_before')}) (?:{verbs})")
+
+
+_GROUP = re.compile(r"<<(\w+)>>")
+
+
+def expand(pattern: str) -> str:
+    """A pattern with `<<key>>` replaced by the words under `key` in every language file
+    ("(?:<<price_nouns>>)" → "(?:precio|prezzo|preis|...)"): cue patterns name word lists
+    of the languages instead of spelling them out, so that adding a language is one file."""
+    def words_of(match: re.Match[str]) -> str:
+        found = alternation(match.group(1))
+        if not found:
+            raise KeyError(f"no language file lists {match.group(1)!r}")
+        return found
+
+    return _GROUP.sub(words_of, pattern)

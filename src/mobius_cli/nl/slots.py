@@ -101,14 +101,18 @@ def _amount_index(scan: Scan) -> int | None:
     return None
 
 
+# Words right before a trade's price: "at 60k", "for 2000", "zu 50", "precio 3".
+_BEFORE_PRICE = frozenset({"at", "@", "for", "price", "per", "each", "of", "a"}
+                          ) | frozenset(langs.words("price_before"))
+
+
 def _price_index(scan: Scan, amount: int | None) -> int | None:
     """The number that is a trade's price: after at / @ / for / each, or a $ sum."""
     for i in scan.numbers():
         if i == amount or scan.tokens[i].pct:
             continue
         prev = scan.prev_word(i, skip=("$",))
-        if prev in ("at", "@", "for", "price", "per", "each", "of", "a", "fur", "pour", "por",
-                    "para", "zu", "bei", "precio", "prix", "preis") or scan.tokens[i].cur:
+        if prev in _BEFORE_PRICE or scan.tokens[i].cur:
             return i
     return None
 
