@@ -281,3 +281,71 @@ def test_plain_number(value, text):
     from mobius_cli.core.portfolio_formats import plain_number
 
     assert plain_number(Decimal(value)) == text
+
+
+# --- 4b. portfolio risk shows its progress on a terminal only ----------------------------
+
+
+def _terminal_app(fake, monkeypatch, **flags):
+    """An AppContext whose stderr is a terminal (a Rich console writing to a buffer)."""
+    import sys
+
+    from rich.console import Console
+
+    from mobius_cli.context import AppContext
+
+    for var, value in fake.urls.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    app = AppContext(**flags)
+    err, out = io.StringIO(), io.StringIO()
+    app.__dict__["err"] = Console(file=err, force_terminal=True, width=100)
+    app.__dict__["out"] = Console(file=out, force_terminal=False, width=100)
+    return app, err, out
+
+
+def _three_holdings(fake):
+    for symbol, amount in RISK_HOLD.values():
+        ok(fake.run_mobius("portfolio", "add", symbol, str(amount), "--price", "100",
+                           "--date", "2025-01-01"))
+
+
+def test_risk_shows_the_fetching_progress_on_a_terminal(fake, monkeypatch):
+    from mobius_cli.commands.portfolio_analytics import show_risk
+
+    _three_holdings(fake)
+    fake.delay("/coins/", seconds=0.3, times=None)  # slow history: the bar is drawn
+    app, err, out = _terminal_app(fake, monkeypatch)
+    try:
+        show_risk(app)
+    finally:
+        app.close()
+    drawn = err.getvalue()
+    assert "Daily closes" in drawn and "3/3" in drawn, drawn
+    assert "Daily closes" not in out.getvalue() and "Max drawdown" in out.getvalue()
+    assert fake.count("/coins/") >= 3  # a cold cache: every coin was fetched
+
+
+@pytest.mark.parametrize("flags", [{"quiet": True}, {"json": True}], ids=["quiet", "json"])
+def test_risk_shows_no_progress_with_quiet_or_json(fake, monkeypatch, flags):
+    from mobius_cli.commands.portfolio_analytics import show_risk
+
+    _three_holdings(fake)
+    app, err, out = _terminal_app(fake, monkeypatch, **flags)
+    try:
+        show_risk(app)
+    finally:
+        app.close()
+    assert "Daily closes" not in err.getvalue() + out.getvalue()
+    assert fake.count("/coins/") >= 3
+    if flags.get("json"):
+        assert json.loads(out.getvalue())["holdings"]  # stdout is the JSON alone
+
+
+def test_risk_in_a_pipe_shows_no_progress(fake):
+    _three_holdings(fake)
+    for args in ((), ("--json",)):
+        result = fake.run_mobius("portfolio", "risk", *args)
+        assert result.returncode == 0, result.stderr
+        assert "Daily closes" not in result.stderr + result.stdout
+        assert "\x1b" not in result.stderr

@@ -27,8 +27,9 @@ ChartOpt = Annotated[bool, typer.Option("--chart", help="Draw a chart in the ter
 
 @contextmanager
 def _fetching(app: AppContext, options: AnalyticsOptions) -> Iterator[None]:
-    """A progress bar on stderr while closes are fetched (a terminal only, not --quiet)."""
-    if app.quiet or not sys.stderr.isatty():
+    """A progress bar on stderr while closes are fetched (a terminal only, never with
+    --quiet or --json)."""
+    if app.quiet or app.json or not sys.stderr.isatty():
         yield
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
