@@ -349,3 +349,60 @@ def test_risk_in_a_pipe_shows_no_progress(fake):
         assert result.returncode == 0, result.stderr
         assert "Daily closes" not in result.stderr + result.stdout
         assert "\x1b" not in result.stderr
+
+
+# --- 4a. the REPL adds an alert while a check runs --------------------------------------
+
+
+def test_the_repl_adds_an_alert_while_a_check_waits_for_prices(fake, monkeypatch):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    from rich.console import Console
+
+    from mobius_cli.context import AppContext
+    from mobius_cli.repl import run_repl
+
+    ok(fake.run_mobius("alerts", "add", "eth", "--below", "1000000"))  # fires
+    ok(fake.run_mobius("cache", "clear"))
+    fake.reset_requests()
+    fake.delay("/simple/price", seconds=4.0, times=1)  # the check's price request only
+    check = subprocess.Popen([MOBIUS_BIN, "alerts", "check", "--json"], env=fake.env(),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while fake.count("/simple/price") == 0:  # the check is waiting for its prices
+            assert time.monotonic() < deadline and check.poll() is None
+            time.sleep(0.02)
+        [waiting] = fake.requests_to("/simple/price")
+        assert waiting.query["ids"] == "ethereum" and waiting.fault == "delay"
+        for var, value in fake.urls.items():
+            monkeypatch.setenv(var, value)
+        app = AppContext()
+        out, err = io.StringIO(), io.StringIO()
+        app.__dict__["out"] = Console(file=out, width=100, no_color=True, highlight=False)
+        app.__dict__["err"] = Console(file=err, width=100, no_color=True, highlight=False)
+        started = time.monotonic()
+        with create_pipe_input() as pipe:
+            pipe.send_text("alert me if btc drops below 1000000000\ny\n\x04")
+            run_repl(app, input=pipe, output=DummyOutput())
+        app.close()
+        took = time.monotonic() - started
+        assert check.poll() is None, f"the check ended before the REPL added its alert ({took})"
+        assert took < 3.5, took  # not held up by the check (nothing locked)
+        assert "→ mobius alerts add BTC --below 1000000000" in err.getvalue()
+        assert "lock" not in (out.getvalue() + err.getvalue()).lower()
+        stdout, stderr = check.communicate(timeout=30)
+    finally:
+        if check.poll() is None:
+            check.kill()
+            check.communicate()
+    assert check.returncode == 3, stderr
+    result = json.loads(stdout)
+    assert result["checked"] == 1  # the alert added during the check is not counted
+    assert [f["symbol"] for f in result["fired"]] == ["ETH"]
+    alerts = json.loads(ok(fake.run_mobius("alerts", "list", "--json")))
+    assert [(a["symbol"], a["status"]) for a in alerts] == [("ETH", "fired"), ("BTC", "armed")]
+    # The next check sees it (and it fires: BTC is below a billion).
+    again = json.loads(fake.run_mobius("alerts", "check", "--json").stdout)
+    assert again["checked"] == 1 and [f["symbol"] for f in again["fired"]] == ["BTC"]
