@@ -72,6 +72,7 @@ def test_a_clean_check_into_a_closed_pipe_exits_0(fake):
 def test_a_check_that_could_not_check_exits_1_into_a_closed_pipe(fake):
     ok(fake.run_mobius("alerts", "add", "eth", "--below", "1"))
     ok(fake.run_mobius("cache", "clear"))
+    ok(fake.run_mobius("config", "set", "retries", "0"))  # fail fast
     fake.fail("/simple/price", status=500, times=None)
     code, stderr = closed_pipe_run(fake, "alerts", "check", "--json")
     assert code == 1, stderr
