@@ -33,11 +33,9 @@ _INTERVALS_NOT_DAILY = "|".join(sorted((w for w, d in langs.interval_words().ite
                                        key=len, reverse=True))
 
 # "every week", "cada mes", "alle zwei Wochen", "tous les mois": a rhythm.
-_EVERY_UNIT = (r"(?:every|each|per|/|por|par|pro|cada|ogni|jede[nsm]?|chaque|todos los|todas las"
-               r"|todos os|todas as|tous les|toutes les|alle) (?:other |NUM |two |three |four "
-               r"|zwei |drei |dos |deux |duas |dois |due )?(?:days?|weeks?|months?|fortnight|wk|"
-               r"dias?|semanas?|semaines?|wochen?|tage?|mes|meses|mois|monate?|monat|jours?|"
-               r"settimanae?|settimane|mesi|mese|giorni|giorno)")
+_EVERY_UNIT = langs.expand(
+    r"(?:every|each|per|/|<<every_words>>) (?:(?:other|NUM|two|three|four|<<small_counts>>) )?"
+    r"(?:days?|weeks?|months?|fortnight|wk|<<unit_words>>)")
 
 # Patterns run on the sentence's shape: lower-case words, with COIN / CHAIN / PROTO / FIAT
 # for names, NUM / PCT for numbers and PERIOD for "30d". Weights: 4 decisive, 3 strong,
@@ -51,12 +49,11 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"value of COIN|COIN now|COIN today|COIN \?|how much for COIN", 1),
         (r"how much (?:is|are|does|do|s) (?:it|that|this|they|those|one)(?: (?:cost|go for|"
          r"trade at|worth|now|today|rn))?(?: \?)? $", 3),
-        (r"(?:selling|going|trading|changing hands|sell|sells|go) for|quanto (?:vale|custa|"
-         r"costa)", 3),
+        (r"(?:selling|going|trading|changing hands|sell|sells|go) for|<<how_much_is>>", 3),
         (r"going rate|rate (?:for|of) (?:a |one )?COIN|COIN (?:exchange )?rate", 2),
     ),
     "convert": (
-        (r"convert|conversion|converter|convertir|exchange rate", 4),
+        (r"convert|conversion|converter|<<convert_verbs>>|exchange rate", 4),
         (r"how many (?:COIN|FIAT) (?:do|would|can|will|is|are|for)|how many (?:COIN|"
          r"FIAT) (?:i )?(?:get|buy)", 4),
         (r"(?:NUM|PCT) (?:COIN|FIAT) (?:to|in|into|en|em|for|in terms of) (?:COIN|FIAT)", 4),
@@ -81,8 +78,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"market overview|overview|dominance|total market|market cap(?:italization)?|"
          r"the market|crypto market|markets|(?:cryptocurrency|overall|whole|entire|global|"
          r"general) market", 3),
-        (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|kryptowahrungen|"
-         r"criptomonedas|cryptomonnaies|criptomoedas)|(?:coins?|cryptocurrencies) by market|"
+        (r"top NUM (?:coins?|cryptos?|cryptocurrencies|tokens?|assets?|"
+         r"<<crypto_nouns>>)|(?:coins?|cryptocurrencies) by market|"
          r"(?:biggest|largest|top|main|leading|major|best) (?:NUM )?(?:crypto )?(?:coins?|"
          r"cryptos?|cryptocurrencies|tokens|assets)(?! (?:gaining|losing|gainers|losers|today|"
          r"this))|(?:coins?|cryptos?|cryptocurrencies|tokens) by (?:size|market value|mcap|"
@@ -99,8 +96,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"cryptocurrencies", 1),
     ),
     "coin_info": (
-        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|que es|qu est ce que|was ist|"
-         r"est ce que|c est quoi|est quoi|o que e|cos e|che cos e|cosa e|che cosa e) (?:a |an |"
+        (r"^ (?:so |and |ok )?(?:what is|what are|what s|who is|"
+         r"<<what_is>>) (?:a |an |"
          r"the )?COIN(?: coin| token| crypto| network)?(?: \?)? $|tell me about|info (?:on|"
          r"about|for)|information|details|facts about", 4),
         (r"all time high|all time low|atl|rank(?:ed|ing)?|website|whitepaper|white paper|links?"
@@ -108,9 +105,9 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"who (?:created|made|invented|founded|started|built|runs|is behind)|team behind|"
          r"created by|who made|what does COIN do|use case|tokenomics", 3),
         (r"how (?:does|do) COIN (?:really |actually )?work|how COIN works", 4),
-        (r"explain|explica(?:me)?|explique(?:z|moi)?|spiega(?:mi)?|called COIN|what (?:it|that|"
+        (r"explain|<<explain_words>>|called COIN|what (?:it|that|"
          r"this) (?:\w+ )?is|what is (?:it|that|this|COIN)(?: exactly| actually| really|"
-         r" all about)? \?|(?:que es|qu est ce que|was ist|o que e|cos e|che cos e|"
+         r" all about)? \?|(?:<<what_is_named>>|"
          r"what exactly is|what actually is) COIN|how many (?:COIN )?(?:coins? |"
          r"tokens? )?(?:are there|exist|will (?:there )?(?:ever )?(?:be|exist)|"
          r"are in circulation)|(?:are there|exist) in total|total supply|in existence", 3),
@@ -129,7 +126,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     "compare": (
         (r"compare|comparison|comparing|side by side|stack up|stacks up|vs|head to head|"
          r"outperform(?:ed|s)?|which (?:did|does|is|was|one|performed) (?:better|best|stronger)|"
-         r"better investment|comparar|which (?:one |dex |protocol |coin |token |chain |"
+         r"better investment|<<compare_verbs>>|which (?:one |dex |protocol |coin |token |chain |"
          r"platform |exchange |of (?:them|the two) )?(?:is|s|has|have|was|does|did|gets|got|"
          r"makes|made|holds|pays) (?:more|higher|bigger|larger|better|safer|stronger|cheaper|"
          r"lower|less|the most|the best|the biggest|the higher|the larger)", 4),
@@ -148,13 +145,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"|dumpers|pumpers|falls|fallers|decliners|risers)|bottom (?:NUM )?(?:perform\w*|"
          r"coins?|movers|tokens)|(?:biggest|largest|worst|heaviest) (?:crashes|tanks|bleeders|"
          r"plunges)|(?:coins?|tokens|cryptos?|what|which|who) (?:is |are |s )?(?:tanking|"
-         r"crashing|plunging|bleeding|surging|rallying|ripping)|(?:mas|plus|meisten|mais|"
-         r"piu) (?:suben|subieron|suben|montent|monte|steigen|gestiegen|sobem|subiram|salgono|"
-         r"saliti|bajan|bajaron|caen|cayeron|baissent|caem|cairam|cairam|scendono|scesi|fallen|"
-         r"gefallen)|(?:suben|montent|steigen|sobem|salgono|bajan|caen|baissent|fallen|caem|"
-         r"scendono) (?:mas|le plus|am meisten|mais|di piu)|(?:grosses?|grandes|grossten|"
-         r"maiores|maggiori|plus grandes|plus grosses) (?:baisses|hausses|subidas|caidas|quedas"
-         r"|altas|gewinner|verlierer|ribassi|rialzi|verluste)|laggards|underperformers|"
+         r"crashing|plunging|bleeding|surging|rallying|ripping)|(?:<<big_words>>) "
+         r"(?:<<move_nouns>>)|laggards|underperformers|"
          r"decliners", 4),
     ),
     "fear_greed": (
@@ -197,7 +189,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "defi_protocols": (
         (r"protocols|protocol list|list (?:of )?(?:defi )?protocols|defi protocols|"
-         r"protocols? (?:by|ranked)|protocolos|protokolle", 3),
+         r"protocols? (?:by|ranked)|<<protocol_nouns>>", 3),
         (r"(?:lending|dexs|dexes|dex|bridges|derivatives|restaking|liquid staking|"
          r"yield aggregators?|perps|cdps?|exchanges|money markets|lsts?) (?:protocols|platforms"
          r"|on CHAIN|on COIN|rn|now|\?|hold|by)|(?:biggest|largest|top|best|main|"
@@ -207,7 +199,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"top (?:NUM )?defi|defi (?:protocols|projects|apps)|rank", 2),
     ),
     "yields": (
-        (r"yields?|apy|apr|stake|staking|staked|stak(?:en|er|ear|ar|are)|farm|farms|farming|"
+        (r"yields?|apy|apr|stake|staking|staked|<<stake_verbs>>|farm|farms|farming|"
          r"pools?|lending rates?|borrow(?:ing)? rates?|interest|earn|passive income|liquidity|"
          r"lend|lending", 3),
         (r"rates?", 1),
@@ -223,8 +215,8 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"recurring buy|what if i (?:would |would have |had )?(?:bought|invested|put|spent)|"
          r"simula\w*|simule\w*", 5),
         (r"(?:put|putting|invest|investing|buy|buying|spend|spending|throw|throwing|stack|"
-         r"stacking|adding) .*(?:every|each|per|a|/|por|par|pro|cada|ogni) (?:day|week|month|"
-         r"fortnight|wk|semana|semaine|woche|mes|mois|monat|settimana|mese)", 3),
+         r"stacking|adding) .*(?:every|each|per|a|/|<<per_words>>) (?:day|week|month|"
+         r"fortnight|wk|<<unit_singular>>)", 3),
         (rf"(?:{_INTERVALS}) (?:\w+ ){{0,2}}NUM|"
          rf"NUM (?:\w+ ){{0,2}}(?:{_INTERVALS})|NUM (?:\w+ )?(?:every|"
          r"each|per|a|/) (?:other )?(?:day|week|month|two weeks|fortnight|wk)", 3),
@@ -232,7 +224,7 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "portfolio_show": (
         (r"portfolio|holdings|pf|bags?|my crypto|p&l|profit and loss|allocation|net worth|"
-         r"my positions|cartera|my stack|my coins", 3),
+         r"my positions|<<portfolio_nouns>>|my stack|my coins", 3),
         (r"balances?|(?:account|portfolio|total|overall) (?:value|worth)|(?:everything|what|"
          r"all) i (?:\w+ )?(?:hold|own)|how (?:much|many) (?:COIN )?(?:do|"
          r"did) i (?:\w+ )?(?:hold|own)|am i (?:up|down|in profit|in the red|in the green|"
@@ -274,18 +266,18 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
         (r"alert me|notify|notification|let me know|ping me|ping (?:when|if|once|whenever)|"
          r"tell me (?:if|when)|warn me|lmk|remind me|wake me|set (?:an? |"
          r"up an? )?(?:price )?alert|create (?:an? )?(?:price )?alert|new alert|"
-         r"add (?:an? )?alert|alert (?:when|if|for|on)|notifica(?:me|mi)?|(?:dime|dimmi|dis moi"
-         r"|me diga|me fala) (?:si|se|cuando|quando|quand|lorsque)", 5),
+         r"add (?:an? )?alert|alert (?:when|if|for|on)|<<notify_words>>|(?:<<tell_me>>) "
+         r"(?:<<when_words>>)", 5),
         # The bare noun beside a coin and a price: "alert btc at 100k", "xrp under 1.5 alert".
-        (r"(?:alert|alarm|alarma|alarme|avviso) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|"
-         r"alarma|alarme|avviso)", 3),
+        (r"(?:alert|alarm|<<alarm_nouns>>) .*(?:NUM|PCT)|(?:NUM|PCT) .*(?:alert|alarm|"
+         r"<<alarm_nouns>>)", 3),
         (r"stop loss(?:es)?|take profit|take profits .*(?:NUM|PCT)|(?:buy|sell|ape|"
          r"dump) .*(?:if|when|once) .*(?:NUM|PCT)|(?:if|when|once|whenever|as soon as) (?:COIN|"
          r"it) .*(?:NUM|PCT) .*(?:buy|sell|ape|dump|exit|cash out|take profits?|get out|bail)", 5),
     ),
     "alert_list": (
-        (r"(?:show|list|view|see|display|what|which|my|active|any|current|zeige|muestra|mostra|"
-         r"montre|affiche|lista|liste) (?:\w+ )?(?:price )?ALERTS|ALERTS (?:do i have|are|"
+        (r"(?:show|list|view|see|display|what|which|my|active|any|current|"
+         r"<<show_verbs>>) (?:\w+ )?(?:price )?ALERTS|ALERTS (?:do i have|are|"
          r"have i|i have|i ve|set|active|\?)|ALERT (?:list|overview|status|summary)|(?:list|"
          r"show|view) (?:of )?(?:my )?ALERT", 5),
     ),
@@ -302,15 +294,14 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
          r"(?: one| alert)?", 6),
     ),
     "help": (
-        (r"^ (?:help|halp|aide|ayuda|hilfe|ajuda) |what can you do|what can i ask|how do i use|"
+        (r"^ (?:help|halp|<<help_words>>) |what can you do|what can i ask|how do i use|"
          r"how to use|commands|examples|usage|how does (?:this|it|mobius|the \w+) (?:thing |"
          r"tool |app )?work|how do you work|what is mobius|who are you|explain how|what are you"
          r"|how do i (?:set|add|create|use|remove|delete|track)|how can i (?:set|add|create|"
          r"use)|features?|tutorial|manual|\?help|how (?:do|does) (?:the |my |your |"
          r"price )?(?:alerts?|alarms?|notifications|portfolio|tracking|dca|charts?|conversions?"
-         r"|watchlist|commands?|context|follow ups?) (?:\w+ )?work|(?:o que|que|qu est ce que|"
-         r"cosa|che cosa|was) (?:voce |tu |usted |du )?(?:sabe|sabes|sais|sai|pode|podes|puedes"
-         r"|peux|puoi|consegue|kannst)(?: du)? (?:fazer|hacer|faire|fare|tun|machen)", 5),
+         r"|watchlist|commands?|context|follow ups?) (?:\w+ )?work|(?:<<what_words>>) "
+         r"(?:(?:<<you_words>>) )?(?:<<can_words>>)(?: (?:<<you_words>>))? (?:<<do_verbs>>)", 5),
         (r"help|halp", 3),
         (r"mobius|with you|using you|in here|on here", 2),
         (r"(?:what|which) (?:kind of |kinds of |sort of |type of |types of )?(?:questions|"
@@ -319,18 +310,18 @@ _RAW_CUES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "smalltalk": (
         (r"^ (?:hi|hello|hey|yo|sup|gm|gn|good (?:morning|evening|night|afternoon|day)|thanks|"
-         r"thank you|ty|cheers|bye|goodbye|see you|how are you|nice|cool|lol|great|awesome|hola"
-         r"|bonjour|hallo|ola|merci|gracias|danke|obrigado|wassup|howdy|how (?:is|s) it going|"
+         r"thank you|ty|cheers|bye|goodbye|see you|how are you|nice|cool|lol|great|awesome|"
+         r"<<thanks_words>>|wassup|howdy|how (?:is|s) it going|"
          r"how (?:are|re) (?:things|you doing)|how (?:have|ve) you been|how you doing|"
-         r"what is up|whats up|how is (?:your|ur) day|how is life|que tal|ca va|wie gehts?|"
-         r"come va|tudo bem|you are (?:awesome|great|the best|amazing|cool))\b", 3),
+         r"what is up|whats up|how is (?:your|ur) day|how is life|"
+         r"you are (?:awesome|great|the best|amazing|cool))\b", 3),
         (r"thank|thanks|awesome|good bot|love you|appreciate", 2),
         # Compliments: "you're a legend", "you rock", "nice work".
         (r"you (?:are|re) (?:a |an |the |so |such a |really )?(?:legend|star|genius|hero|champ|"
          r"lifesaver|life saver|gem|rockstar|beast|goat|best|awesome|great|amazing|brilliant|"
          r"helpful|cool|smart|fantastic|wonderful|superb|king|queen)|you rock|you rule|(?:good|"
-         r"great|nice|awesome) (?:job|work|stuff)|well done|love (?:this|it|you)|(?:merci|"
-         r"gracias|danke|obrigad[oa]|grazie)", 4),
+         r"great|nice|awesome) (?:job|work|stuff)|well done|love (?:this|it|you)|"
+         r"(?:<<thanks_words>>)", 4),
     ),
     "unknown": (
         (r"weather|recipe|poem|song|joke|translate|python|javascript|bash|script|function|code|"
@@ -429,8 +420,7 @@ for _intent, _rows in _RAW_CUES.items():
 # a few words: (needs a figure, words) by (intent, row).
 _NEEDS[("dca", 2)] = (True, frozenset())
 _NEEDS[("dca", 3)] = (False, frozenset(
-    {"every", "each", "per", "/", "por", "par", "pro", "cada", "ogni", "jede", "jeden", "jedes",
-     "jedem", "chaque", "todos", "todas", "tous", "toutes", "alle"}
+    {"every", "each", "per", "/"} | {w.split()[0] for w in langs.words("every_words")}
     | {w for w, d in langs.interval_words().items() if d > 1}))
 CUE_NEEDS: dict[str, tuple[tuple[bool, frozenset[str]] | None, ...]] = {
     intent: tuple(_NEEDS.get((intent, i)) for i in range(len(rows)))
@@ -464,24 +454,24 @@ _CATEGORY_NOUNS = (r"bridges|dexe?s|yield aggregators|lsts|money markets|cdps|le
 _RANKING = "|".join(re.escape(w) for w in langs.ranking_words())
 
 
+_PROTOCOL_WORDS = _words_re(langs.expand("protocols?|<<protocol_nouns>>|defi|dapps|platforms"))
+
+
 def _ranked_kind(scan: Scan) -> bool:
     """Whether a sentence names a kind of protocol to rank: a category ("lending", "perps",
     "staking liquide"; "yield" alone asks for yields) or protocols / DeFi as a whole."""
     category = find_phrase(scan, vocab.CATEGORIES)
     if category and not (category == "yield" and not _has(scan, "aggregators?")):
         return True
-    return _has(scan, "protocols?|protocolos|protocoles|protokolle|defi|dapps|platforms")
+    return _has(scan, _PROTOCOL_WORDS)
 
 
 # Intents that are features of Mobius, which "how do I ..." asks about.
 _FEATURES = ("alert_add", "alert_list", "alert_remove", "dca", "portfolio_add",
              "portfolio_remove", "portfolio_show", "portfolio_risk", "portfolio_optimize",
              "price_history", "compare", "technical_analysis", "convert")
-# "How do I ...?" in en/fr/es/pt/de/it.
-_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|how (?:does|do) (?:\w+ ){1,4}work"
-             r"|comment (?:utiliser|faire|puis je|je)"
-             r"|como (?:uso|usar|se usa|puedo|posso|faco|hago)|wie (?:kann ich|benutze|nutze"
-             r"|verwende|mache ich|funktioniert)|come (?:uso|usare|posso|faccio)|"
+# "How do I ...?" in English and in every language file's `how_questions`.
+_HOW_DO_I = (r"how (?:do|can|would) (?:i|we|one|you)|how to|how (?:does|do) (?:\w+ ){1,4}work|"
              + "|".join(langs.how_questions()))
 # The user names Mobius itself: "with you", "from this thing".
 _ABOUT_US = (r"with (?:you|this|mobius|the (?:app|tool|bot|cli))|from you|using (?:you|this|mobius)"

@@ -28,22 +28,19 @@ UP = langs.condition_words("up")
 DOWN = langs.condition_words("down")
 _FILLER = frozenset({"to", "de", "the", "a", "it", "price", "of", "than", "$", "is", "goes",
                      "go", "going", "ends", "up", "by", "level", "mark", "around", "about"})
-_GAINERS = re.compile(r" (?:gainers?|winners|best|mooning|moon|pumping|surging|rallying|ripping"
-                      r"|suben|subieron|montent|monte|hausses?|steigen|gestiegen|sobem|subiram"
-                      r"|altas|salgono|saliti|rialzi|subidas"
+_GAINERS = re.compile(langs.expand(
+                      r" (?:gainers?|winners|best|mooning|moon|pumping|surging|rallying|ripping"
+                      r"|<<gainers_words>>"
                       r"|up the most|green|(?:top|best) (?:NUM )?"
                       r"perform\w*|(?:rose|gained|pumped|jumped) the most|biggest gains"
-                      r"|(?:biggest|largest|top) (?:pumps|pumpers|risers|jumps)|risers"
-                      r"|ganadores|gagnants|gewinner|ganhadores|vincitori) ")
-_LOSERS = re.compile(r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fell|dumped|lost"
+                      r"|(?:biggest|largest|top) (?:pumps|pumpers|risers|jumps)|risers) "))
+_LOSERS = re.compile(langs.expand(
+                     r" (?:losers?|worst|rekt|dumping|bleeding|red|(?:dropped|fell|dumped|lost"
                      r"|crashed) the most|down the most|biggest (?:drops|losses)"
                      r"|(?:biggest|largest|top|heaviest) (?:dumps|dumpers|falls|fallers|decliners"
                      r"|drops|losses)"
-                     r"|bottom|laggards|underperformers|decliners|fallers|perdedores|perdants"
-                     r"|crashes|crashing|tanking|plunging|bleeders|tanks|bajan|bajaron|caen"
-                     r"|cayeron|caidas|baisses?|baissent|fallen|gefallen|caem|cairam|quedas"
-                     r"|scendono|scesi|ribassi|verluste"
-                     r"|verlierer|perdenti) ")
+                     r"|bottom|laggards|underperformers|decliners|fallers"
+                     r"|crashes|crashing|tanking|plunging|bleeders|tanks|<<losers_words>>) "))
 _MOST_UP = re.compile(rf" (?:{langs.mover_pattern('up')}) ")
 _MOST_DOWN = re.compile(rf" (?:{langs.mover_pattern('down')}) ")
 _STABLE = re.compile(r" (?:stable ?coins?|stables|stable pools?|stable yields?) ")
