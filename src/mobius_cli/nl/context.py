@@ -16,7 +16,7 @@ FOLLOW_UP = re.compile(r"^ (?:" + "|".join(re.escape(w) for w in langs.follow_up
 # ...or that end saying so ("sol too", "eth as well", "monthly instead", "eth también").
 FOLLOW_UP_END = re.compile(r" (?:" + langs.alternation("follow_up_end") + r") \W*$")
 # Words that widen a question to everything: no earlier chain, protocol or coin applies.
-_WHOLE = re.compile(r" (?:total|overall|all|whole|entire|global|gesamt|todo|toda|tout|toute) ")
+_WHOLE = re.compile(langs.expand(r" (?:total|overall|all|whole|entire|global|<<whole_words>>) "))
 PRONOUN = re.compile(r" (?:it|its|those|them|that|this|these|same|one) ")
 
 def _forget_last() -> re.Pattern[str]:
@@ -29,7 +29,6 @@ def _forget_last() -> re.Pattern[str]:
 # "delete it", "ditch that", "remove the last one": the one shared list of remove verbs.
 FORGET_LAST = _forget_last()
 _IT_WITH = re.compile(r" (?:it|that|this|them|those) (?:with|to|against|vs|and|next to) ")
-_ALERT_REF = re.compile(r" (?:alerts?|alarms?|alarme?|alertes?|alertas?) (?:# )?NUM ")
 # "add dot too", "plus link", "include ada", "ajoute dot" (the language files' extend words);
 # words that say the coins are the user's own holdings ("add dot to my portfolio").
 _EXTEND = re.compile(r" (?:" + langs.alternation("extend_words") + r") ")
@@ -39,7 +38,7 @@ LIST_INTENTS = frozenset({"compare", "price", "price_history"})
 # Intents whose turns may take the previous turn's symbols when they name none.
 SYMBOL_INTENTS = frozenset({"price", "coin_info", "price_history", "technical_analysis",
                             "alert_add", "portfolio_add", "portfolio_remove", "dca", "compare"})
-_QUOTE_CUES = frozenset({"in", "en", "em", "auf", "into"})
+_QUOTE_CUES = frozenset({"in", "into", *langs.words("quote_cues")})
 # Keys that a bare new name replaces in a follow-up, by what the name is.
 _PLACE_INTENTS = frozenset({"gas", "tvl", "defi_protocols", "yields"})
 

@@ -16,6 +16,19 @@ fonctionne"), `feature_nouns` (Mobius's features: "alerts", "cartera", "simulati
 near") and `asset_verbs` (words before the asset staked or lent: "stake aave" stakes the
 AAVE token). Adding a language is adding one file (and a row in tests/test_nl_lang.py's
 table).
+
+Word lists that cue patterns and the context name by key (`words(key)`, and `<<key>>` in a
+pattern through `expand`): `remove_stems`, `price_nouns`, `cost_nouns`, `cost_verbs`,
+`of_words`, `gas_nouns`, `good_words`, `moment_words`, `buy_sell_verbs`, `invest_verbs`,
+`should_words`, `price_before`, `how_much_is`, `convert_verbs`, `crypto_nouns`, `what_is`,
+`what_is_named`, `explain_words`, `compare_verbs`, `big_words`, `move_nouns`,
+`protocol_nouns`, `stake_verbs`, `portfolio_nouns`, `notify_words`, `tell_me`, `when_words`,
+`alarm_nouns`, `show_verbs`, `help_words`, `what_words`, `you_words`, `can_words`,
+`do_verbs`, `thanks_words`, `gainers_words`, `losers_words`, `every_words`, `per_words`,
+`small_counts`, `unit_words`, `unit_singular`, `whole_words`, `quote_cues`; follow-ups:
+`extend_words` ("add dot too"), `follow_up_end` ("too", "aussi"), `holding_nouns`; movers:
+`mover_verbs_up`, `mover_verbs_down`, `mover_most`, `mover_most_before`. A key a language
+lacks is simply empty for it.
 """
 
 from __future__ import annotations
