@@ -235,3 +235,27 @@ def test_user_errors_keep_their_codes(fake_apis):
     assert run_mobius("config", "set", "retries", "0").returncode == 0
     fake_apis.fail("/fng-api", status=500, times=None)
     assert run_mobius("fear-greed").returncode == 1
+
+
+@pytest.mark.parametrize("args", [["price", "btc"], ["--version"], ["alerts", "check"]],
+                         ids=" ".join)
+def test_a_stdout_closed_before_the_start_is_no_traceback(fake_apis, args):
+    """`mobius price btc >&-`: Python starts without sys.stdout; the output goes nowhere
+    and the run's own code stands."""
+    proc = subprocess.run([MOBIUS_BIN, *args], env=fake_apis.env(), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: os.close(1), timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["price", "btc"], ["--version"], ["price", "btc", "--json"]],
+                         ids=" ".join)
+def test_output_to_a_full_device_is_one_line_and_exit_2(fake_apis, args):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([MOBIUS_BIN, *args], env=fake_apis.env(),
+                              stdin=subprocess.DEVNULL, stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr == "mobius: error: cannot write the output: No space left on device\n"

@@ -70,18 +70,47 @@ def _silence_stdout() -> None:
 
 
 def _flush_stdout() -> bool:
-    """Flush stdout; False (and stdout silenced) when its reader has gone."""
+    """Flush stdout; False (and stdout silenced) when its reader has gone or it cannot be
+    written (a full disk: said by the caller)."""
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
         _silence_stdout()
         return False
     except OSError as exc:
+        _silence_stdout()
         if exc.errno != errno.EPIPE:
             raise
-        _silence_stdout()
         return False
     return True
+
+
+# Writing stdout failed for good (`mobius price btc > /dev/full`): said in one line.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _unwritable(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.filename is None and exc.errno in _WRITE_ERRORS
+
+
+def _output_failed(exc: OSError) -> int:
+    """One line for output that could not be written; the run's news (an alert fired)
+    keeps its code, anything else is bad local state (2)."""
+    from mobius_cli.errors import exit_if_output_lost
+
+    _silence_stdout()
+    _say(f"error: cannot write the output: {exc.strerror or exc}")
+    code = exit_if_output_lost()
+    return code if code != ExitCode.OK else ExitCode.USAGE
+
+
+def _streams_present() -> None:
+    """A closed stdout or stderr (`mobius price btc >&-`) leaves Python without the stream:
+    writes go nowhere instead of failing, and the run's code stands."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,8 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     # Mobius's matrices (365 x 50 at most) are too small to gain from them. The user's
     # own setting wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _streams_present()
     code = _run(args)
-    _flush_stdout()  # a reader that left early is not a failure; the code stands
+    try:
+        _flush_stdout()  # a reader that left early is not a failure; the code stands
+    except OSError as exc:
+        if not _unwritable(exc):
+            raise
+        return _output_failed(exc)
     return code
 
 
@@ -149,6 +184,9 @@ def _run(args: list[str]) -> int:
         if _is_broken_pipe(exc):
             _silence_stdout()
             return exit_if_output_lost()  # 0 unless the command's code carries news
+        if _unwritable(exc):
+            assert isinstance(exc, OSError)
+            return _output_failed(exc)
         if isinstance(exc, OSError) and exc.filename is not None:
             # Mobius's own files (read-only or full home, a directory for a file).
             error: LocalStateError = local_state_error(exc)
