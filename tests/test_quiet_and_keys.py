@@ -142,3 +142,26 @@ def test_lazy_header_values_are_never_in_reprs():
     assert "coingecko" in repr(lazy)
     assert dict(key_header("h", lambda: None)) == {}
     assert key_header("h", "plain") == {"h": "plain"}
+
+
+def test_no_color_means_no_styles_on_a_terminal_stderr(monkeypatch):
+    """--no-color promises plain text: a note on a terminal's stderr has no escape codes
+    (Rich's no_color alone still sends bold and dim)."""
+    import io
+    import sys
+
+    from mobius_cli.context import AppContext
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for plain in (True, False):
+        err = Terminal()
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        AppContext(no_color=plain).note("hidden at 60 columns")
+        assert ("\x1b[" in err.getvalue()) is not plain, err.getvalue()
+        assert "note: hidden at 60 columns" in err.getvalue().replace("\x1b[2m", "").replace(
+            "\x1b[0m", "")

@@ -64,11 +64,14 @@ class AppContext:
 
     @cached_property
     def err(self) -> Console:
-        """stderr: messages, notes, spinners."""
+        """stderr: messages, notes, spinners. Without colour, no styles either (--no-color
+        promises plain text), though a terminal still gets its spinner."""
         from rich.console import Console
 
-        return Console(stderr=True, no_color=not self.color, highlight=False, markup=False,
-                       emoji=False, force_terminal=None if self.color else sys.stderr.isatty())
+        color = self.color
+        return Console(stderr=True, no_color=not color, highlight=False, markup=False,
+                       emoji=False, force_terminal=None if color else sys.stderr.isatty(),
+                       **({} if color else {"color_system": None}))
 
     def note(self, message: str, *, once: bool = False) -> None:
         """A one-line remark on stderr (never in the data on stdout), never wrapped;
