@@ -250,9 +250,26 @@ def test_repl_delete_that_alert_removes_the_one_just_made(fake):
                              "delete that alert\ny\n\x04")
     commands = [line for line in err.splitlines() if line.startswith("→")]
     assert commands == ["→ mobius alerts add SOL --below 100",
-                        "→ mobius alerts remove --symbol SOL"]
+                        "→ mobius alerts remove 2"]  # the alert just made, by its id
     [left] = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
     assert left["symbol"] == "BTC"
+
+
+def test_repl_delete_it_removes_only_the_alert_just_made_not_its_coins_others(fake):
+    from tests.test_ask_repl import repl_session
+
+    for target in ("100k", "120k"):
+        assert fake.run_mobius("alerts", "add", "btc", "--above", target).returncode == 0
+    _out, err = repl_session("alert me when btc goes above 150k\ny\ndelete it\ny\n\x04")
+    commands = [line for line in err.splitlines() if line.startswith("→")]
+    assert commands == ["→ mobius alerts add BTC --above 150000", "→ mobius alerts remove 3"]
+    left = json.loads(fake.run_mobius("alerts", "list", "--json").stdout)
+    assert [(a["id"], a["target"]) for a in left] == [(1, 100000), (2, 120000)]
+    # naming the coin still means every alert on it
+    _out, err = repl_session("delete my btc alerts\ny\n\x04")
+    assert [line for line in err.splitlines() if line.startswith("→")] == [
+        "→ mobius alerts remove --symbol BTC"]
+    assert json.loads(fake.run_mobius("alerts", "list", "--json").stdout) == []
 
 
 # --- a portfolio in a currency CoinGecko does not quote is refused at creation --------------

@@ -462,6 +462,24 @@ def summarise(app: AppContext, action: Action, question: str) -> None:
                  f"completion tokens, {reply.seconds:.2f} s")
 
 
+_PRONOUN = r"\b(?:it|that|this)\b(?:\s+(?:one|alert))?"
+
+
+def the_alert_just_added(result: ParseResult, last: tuple[int, str] | None) -> ParseResult:
+    """"delete it" right after adding an alert removes that alert, by its id, not every
+    alert on its coin (the contract reads the sentence as the coin the context holds)."""
+    import re
+    from dataclasses import replace
+
+    if last is None or result.intent != "alert_remove" or \
+            set(result.entities) != {"symbols"} or result.entities["symbols"] != [last[1]]:
+        return result
+    text = result.text.lower()
+    if re.search(rf"\b{re.escape(last[1].lower())}\b", text) or not re.search(_PRONOUN, text):
+        return result  # the coin is named ("delete my btc alerts"): every alert on it
+    return replace(result, entities={"alert_id": last[0]})
+
+
 def respond(app: AppContext, conversation: Conversation, text: str, *,
             use_llm: bool = False, **options: Any) -> int:
     """Understand one turn (rules, then the LLM when it helps) and answer it.
@@ -476,9 +494,14 @@ def respond(app: AppContext, conversation: Conversation, text: str, *,
     def after(action: Action) -> None:
         if action.changes_data:
             conversation.last_change = (text.strip().lower(), list(action.argv))
+            if action.intent == "alert_add":
+                from mobius_cli.services.alerts import newest_alert
+
+                conversation.last_alert = newest_alert(app.store)
         if summary is not None:
             summary(action)
 
+    result = the_alert_just_added(result, conversation.last_alert)
     action = plan(result, app, wants_chart=wants_chart(result.text),
                   repl=bool(options.get("repl")))
     last = conversation.last_change

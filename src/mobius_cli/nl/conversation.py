@@ -16,6 +16,8 @@ class Conversation:
         self._turns: list[ParseResult] = []
         # The last change made in this conversation: (the sentence, the command's argv).
         self.last_change: tuple[str, list[str]] | None = None
+        # The alert this conversation added last, (id, symbol): what "delete it" means.
+        self.last_alert: tuple[int, str] | None = None
 
     def parse(self, text: str) -> ParseResult:
         """Parse one turn, using and updating the context."""
