@@ -12,8 +12,9 @@ Money-weighted return (XIRR): the annual rate r with sum CF_k / (1 + r)^(days_k 
 money put in negative, money taken out and the value now positive; the value now is dated
 at the last close, or at the last flow when a trade is later than the newest close (it is
 valued at that close, the live price), so money always goes in before it comes out.
-A rate is reported only when exactly one exists in (-99.99%, +2,200,000%): otherwise
-"no solution" or "not unique" with the reason, never a wrong number.
+A rate is reported only when the flows span at least a day (from the first to the
+valuation: less is no time to annualise) and exactly one rate exists in (-99.99%,
++2,200,000%): otherwise "no solution" or "not unique" with the reason, never a wrong number.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 YEAR_DAYS = 365.0
+SAME_DAY = ("no solution: every flow is on the same day (less than 24 hours from the first "
+            "to the valuation: too short to annualise)")
 _LOW, _HIGH, _STEP = -9.2, 10.0, 0.04  # log(1 + r): r from -99.99% to ~+2.2e6%
 
 
@@ -69,8 +72,8 @@ def xirr(cash_flows: Sequence[tuple[datetime, float]]) -> Xirr:
         return Xirr(None, "no solution: the flows all go one way (nothing to balance)")
     start = min(t for t, _ in flows)
     years = [((t - start).total_seconds() / 86400 / YEAR_DAYS, a) for t, a in flows]
-    if all(y == years[0][0] for y, _ in years):
-        return Xirr(None, "no solution: every flow is on the same day")
+    if max(y for y, _ in years) < 1 / YEAR_DAYS:  # a fee's loss over seconds is not a rate
+        return Xirr(None, SAME_DAY)
     grid = [_LOW + i * _STEP for i in range(int((_HIGH - _LOW) / _STEP) + 1)]
     values = [_npv(years, x) for x in grid]
     roots: list[float] = []

@@ -273,15 +273,17 @@ def gas_view(report: GasReport, color: bool = True, side_by_side: bool = False) 
     vs = cur.upper()
     priced = any(lv.native_price is not None for lv in report.levels)
     if side_by_side:
-        # Costs at the standard tier in each chain's coin and in the vs currency. On a
-        # narrow terminal the slow and fast tiers give way, then the base fee, the costs in
-        # the native coins and the standard tier; the vs costs and the chain names stay.
-        costs = (("Transfer", "Swap") + ((f"Transfer\n{vs}", f"Swap\n{vs}") if priced else ()))
-        drop = ("Slow", "Fast", "Base fee", "Swap", "Transfer", "Standard") if priced else (
+        # Costs at the standard tier in each chain's coin ("native") and in the vs currency,
+        # each header naming its unit, so the note of what a narrow terminal hid names
+        # exactly those columns. Narrow, the slow and fast tiers give way, then the (wide)
+        # native costs, the base fee and the standard tier; the vs costs and the chain stay.
+        # The title says only what is true of every column shown, and is short enough not to
+        # widen the table (a title wider than the terminal made every column give way).
+        native = ("Transfer\nnative", "Swap\nnative")
+        costs = native + ((f"Transfer\n{vs}", f"Swap\n{vs}") if priced else ())
+        drop = ("Slow", "Fast", native[1], native[0], "Base fee", "Standard") if priced else (
             "Slow", "Fast", "Base fee", "Standard")
-        table = new_table("Gas in gwei; costs at the standard tier"
-                          + (f", in the chain's coin and {vs}" if priced else
-                             " in the chain's coin"),
+        table = new_table("Gas fees in gwei; costs at the standard tier",
                           "Chain", "Base fee", "Slow", "Standard", "Fast", *costs,
                           drop_first=drop)
         table.columns[0].no_wrap = True

@@ -182,8 +182,12 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
     cur = report.currency
     head = (f"Performance of portfolio {report.portfolio}, {_date(b.times[report.start])} to "
             f"{_date(b.times[-1])}")
-    table = new_table(head, "Figure", "Portfolio", "Holding BTC instead")
+    # Short labels so both columns fit 60; narrower still (or a large sum), BTC gives way.
+    table = new_table(head, "Figure", "Portfolio", "BTC instead", drop_first=("BTC instead",))
     table.columns[0].justify = "left"
+    for column in table.columns:  # never squeeze a sum into '$40,526…'
+        column.no_wrap = True
+    table.min_width = None  # a long portfolio name wraps the title rather than cut a sum
     same = [("Value at the start", b.values[report.start]), ("Money in", b.money_in),
             ("Money out", b.money_out), ("Net money put in", report.invested)]
     for label, amount in same:
@@ -197,7 +201,7 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
                   percent(btc_twr, color=color))
     xr = report.xirr
     bx = report.btc_xirr
-    table.add_row("Money-weighted (XIRR, annual)",
+    table.add_row("XIRR (annual)",
                   percent(xr.rate * 100, color=color) if xr.rate is not None else "no answer",
                   percent(bx.rate * 100, color=color) if bx.rate is not None else "no answer")
     table.caption = ("The window starts --days ago, or at the last close before the first "
@@ -207,8 +211,9 @@ def performance_view(report: PerformanceReport, color: bool = True) -> list[Any]
                      "start + money in − money out; gain = value now − net money put in. "
                      "Time-weighted: daily returns chained; money put in works from the "
                      "start of its day, money taken out counts at what it fetched. "
-                     "XIRR: the annual rate at which the flows' present value is zero. "
-                     "BTC instead: the same money moved in and out of BTC on the same days.")
+                     "XIRR (money-weighted): the annual rate at which the flows' present "
+                     "value is zero. BTC instead: the same money moved in and out of BTC on "
+                     "the same days.")
     out: list[Any] = [table]
     if xr.rate is None and xr.reason:
         out.append(f"XIRR: {xr.reason}.")

@@ -118,9 +118,11 @@ def history_table(rows: Sequence[Transaction], portfolio: str, symbol: str | Non
                 else f" up to {until.strip()}" if until else "")
         return printable(f"No {what} in portfolio {portfolio}{when}.")
     notes = any(t.note for t in rows)
-    # Narrow: the note goes first, then the fee; the ids, dates and figures are never cut.
+    # Narrow: the note goes first, then the fee, the id (for editing; --json keeps it), the
+    # price and the time of day; the date, kind, coin and amount stay, and nothing is cut.
     table = new_table(None, "Id", "Date", "Kind", "Coin", "Amount", "Price", "Fee",
-                      *(["Note"] if notes else []), drop_first=("Note", "Fee"))
+                      *(["Note"] if notes else []),
+                      drop_first=("Note", "Fee", "Id", "Price"))
     table.columns[0].justify = "right"
     for column in table.columns:
         column.no_wrap = column.header != "Note"
