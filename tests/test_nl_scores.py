@@ -21,6 +21,9 @@ SETS = [
     (DEV, 99.0, 98.5),
     (HERE / "nlu" / "unseen.jsonl", 99.0, 98.5),
     (HERE / "nlu" / "dev_check.jsonl", 99.0, 99.0),
+    # 381 turns an independent evaluator wrote and labelled before any scoring (97.6 /
+    # 95.5 then); its failure classes were fixed generally, so it is a regression set now.
+    (HERE / "nlu" / "probe.jsonl", 99.0, 99.0),
 ]
 
 
