@@ -133,9 +133,10 @@ def test_gas_all_fits_80_columns_without_cutting_figures(fake_apis):
     assert "Avalanche C-Chain" in result.stdout and "$0.000092" in result.stdout
     wide = fake_apis.run_mobius("gas", "--all", env={"COLUMNS": "130"})
     header = next(line for line in wide.stdout.splitlines() if "Chain" in line)
-    # the costs in the chain's coin, then in USD ("Transfer" / "USD" on two lines)
-    assert header.split() == ["Chain", "Base", "fee", "Slow", "Standard", "Fast", "Transfer",
-                              "Swap", "USD", "USD"]
+    # the costs in the chain's coin, then in USD (headers on two lines: "Transfer" above
+    # "native", "Transfer" above "USD")
+    assert header.split() == ["Chain", "Base", "fee", "Slow", "Standard", "Fast", "native",
+                              "native", "USD", "USD"]
 
 
 def test_ta_of_a_tiny_priced_coin_keeps_its_figures_whole_at_80_columns(fake_apis):
