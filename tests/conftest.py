@@ -89,4 +89,4 @@ def sealed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     return tmp_path
-from tests.fakes import fake_apis  # noqa: F401,E402
+from tests.fakes import fake_apis, fresh_fake  # noqa: F401,E402

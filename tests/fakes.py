@@ -351,6 +351,13 @@ class FakeApis:
             name: _fee_chain(name, *spec) for name, spec in RPC_CHAINS.items()}
         self.rpc_errors: list[dict[str, Any]] = []
 
+    def stamp_fresh(self, when: float | None = None) -> None:
+        """Every coin priced now (or at `when`): the fixtures were recorded days ago, and
+        alerts and staleness checks judge a price by its age."""
+        stamp = iso_ms(time.time() if when is None else when)
+        for row in self.markets.values():
+            row["last_updated"] = stamp
+
     # --- lifecycle -------------------------------------------------------------------
 
     def start(self) -> FakeApis:
@@ -1560,5 +1567,39 @@ def fake_apis(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeApis]:
         fake.stop()
 
 
+@pytest.fixture(name="fake")
+def fresh_fake(fake_apis: FakeApis) -> FakeApis:
+    """The running fake with every price stamped now (see FakeApis.stamp_fresh)."""
+    fake_apis.stamp_fresh()
+    return fake_apis
+
+
+def ok(done: CompletedProcess[str]) -> str:
+    """The stdout of a run that must have succeeded."""
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def terminal_app(fake: FakeApis, monkeypatch: pytest.MonkeyPatch,
+                 **flags: Any) -> tuple[Any, Any, Any]:
+    """(app, err, out): an AppContext against `fake` whose stderr is a terminal (Rich
+    consoles writing to buffers), for spinners and progress bars."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from mobius_cli.context import AppContext
+
+    for var, value in fake.urls.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    app = AppContext(**flags)
+    err, out = io.StringIO(), io.StringIO()
+    app.__dict__["err"] = Console(file=err, force_terminal=True, width=100)
+    app.__dict__["out"] = Console(file=out, force_terminal=False, width=100)
+    return app, err, out
+
+
 __all__ = ["ENV_VARS", "PREFIXES", "SNAPSHOT", "FakeApis", "Fault", "Request", "fake_apis",
-           "load_fixture", "path_matches", "run_mobius"]
+           "fresh_fake", "load_fixture", "ok", "path_matches", "run_mobius", "terminal_app"]

@@ -14,14 +14,11 @@ from pathlib import Path
 import pytest
 
 from mobius_cli.__main__ import main
-from tests.fakes import iso_ms
 
 
 def fresh(fake, when: float | None = None) -> None:
     """Make every coin's last_updated_at recent (the fixtures were recorded days ago)."""
-    stamp = iso_ms(time.time() if when is None else when)
-    for row in fake.markets.values():
-        row["last_updated"] = stamp
+    fake.stamp_fresh(when)
 
 
 @pytest.fixture

@@ -17,23 +17,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.fakes import iso_ms
+from tests.fakes import ok
 
 DOCUMENTED = ["symbol", "condition", "target", "currency", "repeat", "cooldown", "notify",
               "note"]
 
 
-@pytest.fixture
-def fake(fake_apis):
-    stamp = iso_ms(time.time())  # the recorded stamps are days old: a check would refuse
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
-    return fake_apis
-
-
-def ok(done) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def listed(fake, **env) -> list[dict]:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.fakes import FakeApis
+from tests.fakes import FakeApis, terminal_app
 
 GWEI = 10**9
 # 20 blocks: base fee 30 gwei next; tips 1 / 2 / 12 gwei at every block (medians the same).
@@ -175,21 +175,8 @@ def test_yields_sort_apy_base(fake_apis: FakeApis) -> None:
 
 
 def _terminal_app(fake_apis: FakeApis, monkeypatch, **flags):
-    """An AppContext whose stderr is a terminal (a Rich console writing to a buffer)."""
-    import io
-    import sys
-
-    from rich.console import Console
-
-    from mobius_cli.context import AppContext
-
-    for var, value in fake_apis.urls.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    app = AppContext(**flags)
-    err, out = io.StringIO(), io.StringIO()
-    app.__dict__["err"] = Console(file=err, force_terminal=True, width=100)
-    app.__dict__["out"] = Console(file=out, force_terminal=False, width=100)
+    """tests.fakes.terminal_app, and the messages of every spinner it starts."""
+    app, err, out = terminal_app(fake_apis, monkeypatch, **flags)
     started: list[str] = []
     real_status = app.err.status
 

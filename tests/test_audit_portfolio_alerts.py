@@ -18,22 +18,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.fakes import iso_ms
+from tests.fakes import ok, terminal_app
 from tests.runner import MOBIUS_BIN
 from tests.test_exit_codes import closed_stdout  # noqa: F401  (a fixture)
-
-
-@pytest.fixture
-def fake(fake_apis):
-    stamp = iso_ms(time.time())  # the fixtures were recorded days ago: fresh prices
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
-    return fake_apis
-
-
-def ok(done) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def eth_price(fake) -> float:
@@ -287,24 +274,6 @@ def test_plain_number(value, text):
 # --- 4b. portfolio risk shows its progress on a terminal only ----------------------------
 
 
-def _terminal_app(fake, monkeypatch, **flags):
-    """An AppContext whose stderr is a terminal (a Rich console writing to a buffer)."""
-    import sys
-
-    from rich.console import Console
-
-    from mobius_cli.context import AppContext
-
-    for var, value in fake.urls.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    app = AppContext(**flags)
-    err, out = io.StringIO(), io.StringIO()
-    app.__dict__["err"] = Console(file=err, force_terminal=True, width=100)
-    app.__dict__["out"] = Console(file=out, force_terminal=False, width=100)
-    return app, err, out
-
-
 def _three_holdings(fake):
     for symbol, amount in RISK_HOLD.values():
         ok(fake.run_mobius("portfolio", "add", symbol, str(amount), "--price", "100",
@@ -316,7 +285,7 @@ def test_risk_shows_the_fetching_progress_on_a_terminal(fake, monkeypatch):
 
     _three_holdings(fake)
     fake.delay("/coins/", seconds=0.3, times=None)  # slow history: the bar is drawn
-    app, err, out = _terminal_app(fake, monkeypatch)
+    app, err, out = terminal_app(fake, monkeypatch)
     try:
         show_risk(app)
     finally:
@@ -332,7 +301,7 @@ def test_risk_shows_no_progress_with_quiet_or_json(fake, monkeypatch, flags):
     from mobius_cli.commands.portfolio_analytics import show_risk
 
     _three_holdings(fake)
-    app, err, out = _terminal_app(fake, monkeypatch, **flags)
+    app, err, out = terminal_app(fake, monkeypatch, **flags)
     try:
         show_risk(app)
     finally:

@@ -9,8 +9,6 @@ import shlex
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.fakes import iso_ms
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "json.md"
@@ -88,14 +86,6 @@ def test_doc_format_and_coverage():
         assert any(args == command or args.startswith(command + " ") for args, _ in runs), \
             f"docs/json.md documents no `mobius {command} ... --json`"
 
-
-@pytest.fixture
-def fake(fake_apis):
-    """The fake with recent price stamps (the fixtures were recorded days ago)."""
-    stamp = iso_ms(time.time())
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
-    return fake_apis
 
 
 def test_documented_keys_are_the_printed_keys(fake):

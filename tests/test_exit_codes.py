@@ -118,13 +118,7 @@ DATA_COMMANDS = [
 @pytest.fixture
 def ledger_and_alerts(fake_apis):
     """Two holdings bought long ago, an alert that fired once and one that is armed."""
-    import time
-
-    from tests.fakes import iso_ms
-
-    stamp = iso_ms(time.time())
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
+    fake_apis.stamp_fresh()
     for args in (("btc", "0.5", "--price", "60000", "--date", "2025-01-05", "--fee", "5"),
                  ("eth", "4", "--price", "3000", "--date", "2025-02-05")):
         assert run_mobius("portfolio", "add", *args).returncode == 0
@@ -149,13 +143,7 @@ def test_data_commands_into_a_closed_stdout_exit_0_quietly(ledger_and_alerts, cl
 @pytest.mark.parametrize("flags", [(), ("--json",), ("--quiet",)], ids=["text", "json", "q"])
 def test_alerts_check_into_a_closed_stdout_keeps_its_code(fake_apis, closed_stdout, armed,
                                                           code, flags):
-    import time
-
-    from tests.fakes import iso_ms
-
-    stamp = iso_ms(time.time())
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
+    fake_apis.stamp_fresh()
     assert run_mobius("alerts", "add", "btc", "--above", armed).returncode == 0
     result = run_mobius("alerts", "check", *flags)
     assert result.returncode == code, result.stderr

@@ -6,24 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
-
-import pytest
-
-from tests.fakes import iso_ms
 
 MOBIUS_HEADER = "time,kind,symbol,coin_id,amount,price,currency\n"
 COINBASE_HEADER = ("Timestamp,Transaction Type,Asset,Quantity Transacted,Spot Price Currency,"
                    "Spot Price at Transaction,Subtotal,Total (inclusive of fees and/or spread),"
                    "Fees and/or Spread,Notes\n")
 
-
-@pytest.fixture
-def fake(fake_apis):
-    stamp = iso_ms(time.time())
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
-    return fake_apis
 
 
 def history(fake, portfolio: str = "main") -> list[dict]:

@@ -10,7 +10,6 @@ import io
 import json
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from rich.console import Console
 
 from mobius_cli.context import AppContext
 from mobius_cli.repl import run_repl
-from tests.fakes import iso_ms
+from tests.fakes import ok
 
 
 def session(keys: str, width: int = 100) -> tuple[str, str]:
@@ -40,17 +39,6 @@ def arrows(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("→")]
 
 
-@pytest.fixture
-def fake(fake_apis):
-    stamp = iso_ms(time.time())  # the fixtures were recorded days ago: fresh prices
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
-    return fake_apis
-
-
-def ok(done) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def alert_ids(fake) -> list[int]:

@@ -11,14 +11,6 @@ import pytest
 from tests.fakes import iso_ms
 
 
-@pytest.fixture
-def fake(fake_apis):
-    stamp = iso_ms(time.time())
-    for row in fake_apis.markets.values():
-        row["last_updated"] = stamp
-    return fake_apis
-
-
 def history(fake) -> list[dict]:
     done = fake.run_mobius("portfolio", "history", "--json")
     assert done.returncode == 0, done.stderr
