@@ -76,6 +76,11 @@ def money(value: float | None, currency: str, *, short: bool = False) -> str:
         body = f"{value:,.0f}"
     else:
         body = number(value)
+    return _in_currency(body, currency)
+
+
+def _in_currency(body: str, currency: str) -> str:
+    """'$1.50', '-€2.00', '0.0421 BTC': a formatted number with its currency's sign."""
     sign = CURRENCY_SIGNS.get(currency.lower())
     if sign and currency.lower() != "btc":
         return f"-{sign}{body[1:]}" if body.startswith("-") else f"{sign}{body}"
@@ -88,16 +93,9 @@ def cents(value: float | None, currency: str) -> str:
     without cents (btc, eth...) keeps its digits, as money() gives them."""
     if value is None or currency.lower() in NO_CENTS:
         return money(value, currency)
-    rounded = round(value, 0 if currency.lower() in ZERO_DECIMAL else 2)
-    if rounded == 0:
-        return money(0.0, currency)  # never '-$0.00'
-    if abs(rounded) < 1:  # money() gives prices below 1 their digits; cents are two
-        sign = CURRENCY_SIGNS.get(currency.lower())
-        body = f"{abs(rounded):.2f}"
-        text = f"{sign}{body}" if sign and currency.lower() != "btc" else \
-            f"{body} {currency.upper()}"
-        return f"-{text}" if rounded < 0 else text
-    return money(rounded, currency)
+    decimals = 0 if currency.lower() in ZERO_DECIMAL else 2
+    rounded = round(value, decimals) or 0.0  # never '-$0.00'
+    return _in_currency(f"{rounded:,.{decimals}f}", currency)
 
 
 def percent(value: float | None, *, color: bool = True) -> str | Text:

@@ -369,11 +369,8 @@ def list_alerts(store: Store, cg: CoinGecko | None, *, symbol: str | None = None
 
 def newest_alert(store: Store) -> tuple[int, str] | None:
     """(id, symbol) of the alert added last, or None when there is none."""
-    alerts = [a for a in AlertRepo(store).list() if a.id is not None]
-    if not alerts:
-        return None
-    last = max(alerts, key=lambda a: a.id or 0)
-    return int(last.id or 0), last.symbol
+    last = AlertRepo(store).newest()
+    return None if last is None or last.id is None else (last.id, last.symbol)
 
 
 def count_alerts(store: Store) -> int:

@@ -9,6 +9,7 @@ typed results with `to_json()` (the shapes in product.md); no Typer, Rich or App
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -121,6 +122,21 @@ def _memo_key(closes: list[float]) -> str | None:
     indicator or signal rule is a new key), hashed; None when the source is unreadable."""
     import hashlib
     import json
+
+    code = _code_digest()
+    if code is None:
+        return None
+    try:
+        data = json.dumps(closes, allow_nan=False).encode()
+    except ValueError:
+        return None
+    return MEMO_PREFIX + hashlib.sha256(code + data).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> bytes | None:
+    """A hash of the indicator and signal modules' source, read once per process."""
+    import hashlib
     from pathlib import Path
 
     from mobius_cli.core import indicators, signals
@@ -129,10 +145,9 @@ def _memo_key(closes: list[float]) -> str | None:
     try:
         for module in (indicators, signals):
             digest.update(Path(module.__file__ or "").read_bytes())
-        digest.update(json.dumps(closes, allow_nan=False).encode())
-    except (OSError, ValueError):
+    except OSError:
         return None
-    return MEMO_PREFIX + digest.hexdigest()
+    return digest.digest()
 
 
 # --- DCA -------------------------------------------------------------------------------

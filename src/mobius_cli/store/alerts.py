@@ -164,6 +164,12 @@ class AlertRepo:
             rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY id")
         return [_alert(r) for r in rows]
 
+    def newest(self) -> Alert | None:
+        """The alert added last."""
+        row = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY id DESC "
+                                "LIMIT 1").fetchone()
+        return _alert(row) if row else None
+
     def due(self, now: datetime) -> tuple[int, list[tuple[str, str, str]]]:
         """What a check must price: the highest alert id now (alerts added later wait for the
         next check) and the (coin id, symbol, currency) of every alert that is enabled, not
